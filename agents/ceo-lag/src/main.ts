@@ -1,0 +1,4 @@
+import { runWorker } from "@lag/worker";
+import { ceoWorker } from "./worker.ts";
+
+await runWorker(ceoWorker);

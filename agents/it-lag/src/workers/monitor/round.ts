@@ -1,0 +1,96 @@
+import { alert, checkResult, containerMetrics, hostMetrics, type CheckResult, type ContainersSnapshot, type HostMetrics, type MonitorStatus } from "@lag/contracts";
+import type { Bus } from "@lag/bus";
+import type { Logger } from "@lag/log";
+import type { AlertBook } from "./alerts/alert-book.ts";
+import type { CheckRunner } from "./checks/runner.ts";
+import type { HostSampler } from "./collect/host.ts";
+import type { DockerCollector } from "./docker/collector.ts";
+import type { History } from "./history/history.ts";
+import { alertId, type CompiledRule } from "./rules/index.ts";
+import { samplesFromChecks, samplesFromContainers, samplesFromHost } from "./samples.ts";
+import { healthOf } from "./status.ts";
+import type { VolumeBook } from "./volumes.ts";
+
+export interface RoundDeps {
+  host: string;
+  bus: Bus;
+  log: Logger;
+  sampler: HostSampler;
+  docker?: DockerCollector;
+  checks: CheckRunner;
+  history: History;
+  rules: readonly CompiledRule[];
+  alerts: AlertBook;
+  volumes: VolumeBook;
+}
+
+/**
+ * One monitoring round, every interval: sample the host and Docker, publish them, turn everything
+ * (with the latest check results) into samples, store history, evaluate the rules and publish the
+ * alerts they produce.
+ */
+export class MonitorRound {
+  metrics?: HostMetrics;
+  containers?: ContainersSnapshot;
+
+  constructor(private readonly d: RoundDeps) {}
+
+  async run(now = new Date()): Promise<void> {
+    const [metrics, containers] = await Promise.all([this.d.sampler.sample(), this.d.docker?.collect(now)]);
+    this.metrics = metrics;
+    this.d.volumes.update(metrics);
+    this.d.bus.emit(hostMetrics, metrics);
+    if (containers) {
+      this.containers = containers;
+      this.d.bus.emit(containerMetrics, containers);
+    }
+    const samples = [
+      ...samplesFromHost(metrics),
+      ...(containers ? samplesFromContainers(containers) : []),
+      ...samplesFromChecks(this.d.checks.latest()),
+    ];
+    this.d.history.ingest(samples, now);
+    const fresh = this.d.alerts.evaluate(this.d.rules, samples, now, this.d.host);
+    for (const a of fresh) {
+      const line = { rule: a.rule, severity: a.severity, status: a.status, repeat: a.repeat, summary: a.summary };
+      if (a.status === "firing" && a.repeat === 0) this.d.log.warn(line, "alert firing");
+      else if (a.status === "resolved") this.d.log.info(line, "alert resolved");
+    }
+    await this.d.alerts.flush((a) => this.d.bus.publish(alert, a, { id: alertId(a) }));
+  }
+
+  /** Publishes a check result as it comes (the next round evaluates it). */
+  onCheck(r: CheckResult): void {
+    this.d.bus.emit(checkResult, r);
+  }
+
+  status(now: Date): MonitorStatus {
+    const m = this.metrics;
+    const firing = this.d.alerts.firing();
+    return {
+      host: this.d.host,
+      time: now.toISOString(),
+      health: healthOf(firing),
+      uptimeSec: m?.uptimeSec ?? 0,
+      cpuPct: m?.cpu.usagePct ?? 0,
+      memoryPct: m?.memory.usedPct ?? 0,
+      load1: m?.load.l1 ?? 0,
+      filesystems: (m?.filesystems ?? []).map((f) => ({
+        mount: f.mount,
+        ...(f.role ? { role: f.role } : {}),
+        usedPct: f.usedPct,
+        freeBytes: f.freeBytes,
+        sizeBytes: f.sizeBytes,
+      })),
+      docker: this.d.docker
+        ? {
+            available: this.containers?.docker.available ?? false,
+            ...(this.containers?.docker.error ? { error: this.containers.docker.error } : {}),
+          }
+        : { available: false, error: "Docker monitoring is disabled in the configuration" },
+      containers: this.containers?.containers ?? [],
+      checks: this.d.checks.latest(),
+      firing,
+    };
+  }
+}

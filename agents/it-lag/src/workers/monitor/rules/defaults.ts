@@ -1,0 +1,94 @@
+import { RulesConfig, type RuleConfig, type RuleInput } from "./rule-config.ts";
+import { renderRulesYaml } from "./rules-yaml.ts";
+
+/**
+ * The rules shipped with the sample config, each with the reason for its numbers (rendered as a
+ * YAML comment above it). They apply when `it.monitor.rules` is absent; a config that lists rules
+ * gets exactly those, so the sample config carries this list for the operator to edit in place.
+ */
+export interface DefaultRule {
+  why: string;
+  rule: RuleInput;
+}
+
+export const DEFAULT_RULES: readonly DefaultRule[] = [
+  {
+    why: "A disk past 85 % needs a plan (clean up, move media, add a disk). It resolves under 80 %, so a disk hovering at 85 % does not flap.",
+    rule: { name: "disk-high", metric: "fs.used_pct", op: ">", threshold: 85, recover: 80, severity: "high" },
+  },
+  {
+    why: "Past 95 % writes start failing: databases, mail and backups break. Act now.",
+    rule: { name: "disk-critical", metric: "fs.used_pct", op: ">", threshold: 95, recover: 90, severity: "critical" },
+  },
+  {
+    why: "Out of inodes is a full disk with free space left (mail stores, thumbnail caches).",
+    rule: { name: "inodes-high", metric: "fs.inodes_used_pct", op: ">", threshold: 90, recover: 85, severity: "high" },
+  },
+  {
+    why: "Used memory excludes the page cache. Five minutes, so that an import burst does not count.",
+    rule: { name: "memory-high", metric: "mem.used_pct", op: ">", threshold: 90, for: "5m", recover: 85, severity: "medium" },
+  },
+  {
+    why: "Transcodes and imports saturate the CPU for minutes by design; ten minutes of it is a runaway.",
+    rule: { name: "cpu-high", metric: "cpu.usage_pct", op: ">", threshold: 95, for: "10m", recover: 85, severity: "medium" },
+  },
+  {
+    why: "An absolute number, not per core: 8 is twice the cores of a 4-core box. Set it to about 2 x your core count.",
+    rule: { name: "load-high", metric: "load.5", op: ">", threshold: 8, for: "15m", recover: 6, severity: "medium" },
+  },
+  {
+    why: "Some swap in use is normal; half of it for ten minutes means memory pressure.",
+    rule: { name: "swap-high", metric: "swap.used_pct", op: ">", threshold: 50, for: "10m", recover: 40, severity: "low" },
+  },
+  {
+    why: 'Every container is expected to run, and is reported within one interval. Leave out one-shot containers with match: { container: "!name" }.',
+    rule: { name: "container-down", metric: "container.up", op: "==", threshold: 0, severity: "high" },
+  },
+  {
+    why: "Only containers that declare a health check are judged.",
+    rule: { name: "container-unhealthy", metric: "container.healthy", op: "==", threshold: 0, severity: "high" },
+  },
+  {
+    why: "Three restarts in ten minutes is a restart loop; it resolves once the restarts have aged out of the window.",
+    rule: {
+      name: "container-restart-loop",
+      metric: "container.restarts",
+      function: "increase",
+      window: "10m",
+      op: ">=",
+      threshold: 3,
+      severity: "high",
+    },
+  },
+  {
+    why: "Containers may still run, but nothing about them can be seen (their own alerts resolve as no longer reported).",
+    rule: { name: "docker-down", metric: "docker.up", op: "==", threshold: 0, severity: "medium" },
+  },
+  {
+    why: "One failed probe is common (a Traefik reload, a container restarting for an update); a service down for a minute is an outage. A minute is six failed probes in a row at the default 10 s check interval (two at 30 s).",
+    rule: { name: "check-down", metric: "check.up", op: "==", threshold: 0, for: "1m", severity: "critical" },
+  },
+  {
+    why: "Certificates renew 30 days before expiry, so 14 days left means renewal has been failing for two weeks. Days matter here, not hours: one reminder a day.",
+    rule: { name: "tls-expiring", metric: "check.tls_days_left", op: "<", threshold: 14, severity: "high", repeat: "24h" },
+  },
+  {
+    why: "Three days left: renew by hand now.",
+    rule: { name: "tls-expiry-critical", metric: "check.tls_days_left", op: "<", threshold: 3, severity: "critical", repeat: "6h" },
+  },
+  {
+    why: "Sustained heat past 80 C shortens disk and CPU life; two minutes so that a short burst does not count.",
+    rule: { name: "temperature-high", metric: "temp.celsius", op: ">", threshold: 80, for: "2m", recover: 75, severity: "high" },
+  },
+];
+
+/** The default rules, parsed (defaults filled in, durations in ms). */
+export const defaultRules: RuleConfig[] = RulesConfig.parse(DEFAULT_RULES.map((d) => d.rule));
+
+/**
+ * The default rules as YAML for config/lag.sample.yaml: a `rules:` key at `indent` spaces (4 under
+ * `it:` / `monitor:`), each rule preceded by its reason as a comment.
+ */
+export function defaultRulesYaml(indent = 0): string {
+  return renderRulesYaml(DEFAULT_RULES, indent);
+}

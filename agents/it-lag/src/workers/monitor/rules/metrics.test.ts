@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { checkResult, containerMetrics, hostMetrics } from "@lag/contracts";
+import { samplesFromChecks, samplesFromContainers, samplesFromHost, type Sample } from "../samples.ts";
+import { METRIC_NAMES, METRICS } from "./metrics.ts";
+
+/** Everything samples.ts can produce: the contract examples with every optional field filled. */
+function everySample(): Sample[] {
+  const host = hostMetrics.example;
+  const fs = host.filesystems[0]!;
+  const c = containerMetrics.example.containers[0]!;
+  return [
+    ...samplesFromHost({ ...host, filesystems: [{ ...fs, inodesUsedPct: 10 }, { ...fs, mount: "/", role: undefined }] }),
+    ...samplesFromContainers({ ...containerMetrics.example, containers: [{ ...c, health: "unhealthy", cpuPct: 1, memPct: 2, memBytes: 3 }] }),
+    ...samplesFromChecks([{ ...checkResult.example, kind: "tls", latencyMs: 5, tlsDaysLeft: 30 }]),
+  ];
+}
+
+describe("the metric list rules are validated against", () => {
+  it("names every metric samples.ts produces, and none it does not", () => {
+    const produced = [...new Set(everySample().map((s) => s.metric))].sort();
+    expect([...METRIC_NAMES].sort()).toEqual(produced);
+  });
+
+  it("lists every label key the samples carry", () => {
+    for (const s of everySample()) {
+      const known: readonly string[] = METRICS[s.metric as keyof typeof METRICS].labels;
+      for (const key of Object.keys(s.labels)) expect(known, `${s.metric} label ${key}`).toContain(key);
+    }
+  });
+});

@@ -1,0 +1,71 @@
+import type { CheckResult, ContainersSnapshot, HostMetrics } from "@lag/contracts";
+
+/**
+ * The monitor's common currency: every measurement as a named, labelled number. Alert rules
+ * evaluate samples; history stores them. Metric names are documented in docs/monitor.md.
+ */
+export interface Sample {
+  metric: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** `fs.used_pct{mount=/mnt/storage,role=storage}`: labels sorted, so one series has one key. */
+export function seriesKey(metric: string, labels: Record<string, string>): string {
+  const keys = Object.keys(labels).sort();
+  if (keys.length === 0) return metric;
+  return `${metric}{${keys.map((k) => `${k}=${labels[k]}`).join(",")}}`;
+}
+
+const s = (metric: string, value: number, labels: Record<string, string> = {}): Sample => ({ metric, labels, value });
+
+export function samplesFromHost(m: HostMetrics): Sample[] {
+  const out: Sample[] = [
+    s("cpu.usage_pct", m.cpu.usagePct),
+    s("load.1", m.load.l1),
+    s("load.5", m.load.l5),
+    s("load.15", m.load.l15),
+    s("mem.used_pct", m.memory.usedPct),
+    s("mem.available_bytes", m.memory.availableBytes),
+  ];
+  m.cpu.cores.forEach((pct, i) => out.push(s("cpu.core_pct", pct, { core: String(i) })));
+  if (m.memory.swapTotalBytes > 0) out.push(s("swap.used_pct", (m.memory.swapUsedBytes / m.memory.swapTotalBytes) * 100));
+  for (const t of m.temperatures) out.push(s("temp.celsius", t.celsius, { sensor: t.sensor }));
+  for (const n of m.network) {
+    out.push(s("net.rx_bytes_per_sec", n.rxBytesPerSec, { iface: n.iface }));
+    out.push(s("net.tx_bytes_per_sec", n.txBytesPerSec, { iface: n.iface }));
+  }
+  for (const f of m.filesystems) {
+    const labels: Record<string, string> = f.role ? { mount: f.mount, role: f.role } : { mount: f.mount };
+    out.push(s("fs.used_pct", f.usedPct, labels));
+    out.push(s("fs.free_bytes", f.freeBytes, labels));
+    if (f.inodesUsedPct !== undefined) out.push(s("fs.inodes_used_pct", f.inodesUsedPct, labels));
+  }
+  return out;
+}
+
+export function samplesFromContainers(snap: ContainersSnapshot): Sample[] {
+  const out: Sample[] = [s("docker.up", snap.docker.available ? 1 : 0)];
+  for (const c of snap.containers) {
+    const labels = { container: c.name };
+    out.push(s("container.up", c.state === "running" ? 1 : 0, labels));
+    out.push(s("container.restarts", c.restartCount, labels));
+    // Only containers that declare a health check have a health to judge.
+    if (c.health === "healthy" || c.health === "unhealthy") out.push(s("container.healthy", c.health === "healthy" ? 1 : 0, labels));
+    if (c.cpuPct !== undefined) out.push(s("container.cpu_pct", c.cpuPct, labels));
+    if (c.memPct !== undefined) out.push(s("container.mem_pct", c.memPct, labels));
+    if (c.memBytes !== undefined) out.push(s("container.mem_bytes", c.memBytes, labels));
+  }
+  return out;
+}
+
+export function samplesFromChecks(results: readonly CheckResult[]): Sample[] {
+  const out: Sample[] = [];
+  for (const r of results) {
+    const labels = { check: r.check, kind: r.kind };
+    out.push(s("check.up", r.ok ? 1 : 0, labels));
+    if (r.latencyMs !== undefined) out.push(s("check.latency_ms", r.latencyMs, labels));
+    if (r.tlsDaysLeft !== undefined) out.push(s("check.tls_days_left", r.tlsDaysLeft, labels));
+  }
+  return out;
+}

@@ -1,0 +1,4 @@
+import { runWorker } from "@lag/worker";
+import { mediaWorker } from "./worker.ts";
+
+await runWorker(mediaWorker);

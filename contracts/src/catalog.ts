@@ -1,0 +1,41 @@
+import type { ConsumerDescriptor, EndpointDescriptor, EventDescriptor, ServiceDescriptor, StreamDescriptor } from "./descriptors.ts";
+import { ceoItInbox } from "./ceo/consumers.ts";
+import { alert } from "./it/alerts.ts";
+import { checkResult } from "./it/checks.ts";
+import { containerMetrics } from "./it/containers.ts";
+import { monitorService } from "./it/monitor-service.ts";
+import { hostMetrics } from "./it/host.ts";
+import { statusReport } from "./it/status.ts";
+import { storageService } from "./it/storage.ts";
+import { dlqStream, itStream } from "./streams.ts";
+import { filterSubject, parseSubject } from "./subject.ts";
+
+/** Everything that travels on the bus. Adding a message means adding it here. */
+export const catalog = {
+  streams: [itStream, dlqStream] as readonly StreamDescriptor[],
+  events: [hostMetrics, containerMetrics, checkResult, alert, statusReport] as readonly EventDescriptor[],
+  services: [storageService, monitorService] as readonly ServiceDescriptor[],
+  consumers: [ceoItInbox] as readonly ConsumerDescriptor[],
+};
+
+export function allEndpoints(): EndpointDescriptor[] {
+  return catalog.services.flatMap((s) => Object.values(s.endpoints));
+}
+
+/** The subjects a stream captures: the filters of the events kept in it. */
+export function streamSubjects(stream: StreamDescriptor): string[] {
+  if (stream.subjects) return [...stream.subjects];
+  return catalog.events.filter((e) => e.stream?.name === stream.name).map((e) => filterSubject(e.subject));
+}
+
+export function eventForSubject(subject: string): EventDescriptor | undefined {
+  return catalog.events.find((e) => parseSubject(e.subject, subject) !== undefined);
+}
+
+export function endpointForSubject(subject: string): EndpointDescriptor | undefined {
+  return allEndpoints().find((e) => parseSubject(e.subject, subject) !== undefined);
+}
+
+export function eventForType(type: string): EventDescriptor | undefined {
+  return catalog.events.find((e) => e.type === type);
+}

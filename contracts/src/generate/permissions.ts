@@ -1,0 +1,114 @@
+import { inboxPrefixOf, PRINCIPALS, principalNames, type Principal } from "../principals.ts";
+import { dlqStream, dlqSubject } from "../streams.ts";
+import { filterSubject } from "../subject.ts";
+import { bySubject, endpointsCallableBy, endpointsOf, eventsReadBy, streamsUsedBy, type Catalog } from "./catalog-view.ts";
+import { accountInfo, durableConsumer, streamListing, streamProvisioning, streamReading, wholeApi } from "./jetstream-api.ts";
+
+/** A run of subjects with the reason they are allowed (written as a comment in the config). */
+export interface SubjectGroup {
+  why: string;
+  subjects: string[];
+}
+
+export interface UserPermissions {
+  user: string;
+  description: string;
+  /** The environment variable nats-server reads the password from. */
+  passwordEnv: string;
+  publish: SubjectGroup[];
+  subscribe: SubjectGroup[];
+  /** May answer requests it received (services), on whatever inbox the caller named. */
+  /**
+   * Replies allowed per request received, 0 for none. A process serving N services answers a
+   * `$SRV.INFO` discovery request N times on the same reply subject (one per service), so a plain
+   * `allow_responses: true` (one reply) would hide all but one from `nats micro ls`.
+   */
+  allowResponses: number;
+}
+
+/**
+ * The user for hand-made changes the agents never need: deleting or purging streams, deleting
+ * consumers, raising replicas when moving to a cluster. Agents provision their own streams and
+ * consumers with the precise grants below, so nothing runs as admin day to day.
+ */
+export const ADMIN_USER = "admin";
+
+/** The CLI and the standard `nats` tool act as this principal. */
+const OPERATOR: Principal = "cli";
+
+export function passwordEnvOf(user: string): string {
+  return `LAG_NATS_PASSWORD_${user.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}`;
+}
+
+const group = (why: string, subjects: string[]): SubjectGroup[] =>
+  subjects.length > 0 ? [{ why, subjects: [...new Set(subjects)] }] : [];
+
+function publishOf(cat: Catalog, p: Principal): SubjectGroup[] {
+  const operator = p === OPERATOR;
+  const events = bySubject(cat.events.filter((e) => e.publisher === p));
+  const calls = operator ? bySubject(endpointsOf(cat)) : bySubject(endpointsCallableBy(cat, p));
+  const owned = [...streamsUsedBy(cat, p).filter((s) => s.name !== dlqStream.name), dlqStream];
+  const durables = cat.consumers.filter((c) => c.principal === p);
+  return [
+    ...group("events it publishes", events.map((e) => filterSubject(e.subject))),
+    ...group("services it may call", calls.map((e) => filterSubject(e.subject))),
+    ...group("its own dead letters", [dlqSubject(p, ">")]),
+    ...group("service discovery: `nats micro ls`, `lag services`", operator ? ["$SRV.>"] : []),
+    ...group("JetStream: account info, then its streams (and the dead-letter stream) created or updated from contracts", [
+      accountInfo,
+      ...owned.flatMap(streamProvisioning),
+    ]),
+    ...durables.flatMap((c) => group(`JetStream: its durable consumer ${c.durable} on ${c.stream.name}`, durableConsumer(c))),
+    ...group(
+      "JetStream, read only: stream info and messages, ephemeral and ordered consumers (`lag dlq`, `nats stream view`)",
+      operator ? [...streamListing, ...cat.streams.flatMap(streamReading)] : [],
+    ),
+  ];
+}
+
+function subscribeOf(cat: Catalog, p: Principal): SubjectGroup[] {
+  const inbox = group("its own reply inbox (JetStream and service replies, consumer deliveries)", [`${inboxPrefixOf(p)}.>`]);
+  if (p === OPERATOR) return [...group("the operator reads everything: `nats sub '>'`, `lag tail`", [">"]), ...inbox];
+  const served = bySubject(endpointsOf(cat).filter((e) => e.server === p));
+  return [
+    ...group("events addressed to it", bySubject(eventsReadBy(cat, p)).map((e) => filterSubject(e.subject))),
+    ...group("services it serves", served.map((e) => filterSubject(e.subject))),
+    ...group("service discovery requests ($SRV.PING/INFO/STATS) for its services", served.length > 0 ? ["$SRV.>"] : []),
+    ...inbox,
+  ];
+}
+
+/** Drops a subject already allowed by an earlier group, and groups left empty. */
+function once(groups: SubjectGroup[]): SubjectGroup[] {
+  const seen = new Set<string>();
+  return groups
+    .map((g) => ({ why: g.why, subjects: g.subjects.filter((s) => !seen.has(s) && (seen.add(s), true)) }))
+    .filter((g) => g.subjects.length > 0);
+}
+
+function servesAny(cat: Catalog, p: string): boolean {
+  return cat.services.some((svc) => svc.server === p);
+}
+
+/** One user per principal, in the order of PRINCIPALS, then the admin user. */
+export function derivePermissions(cat: Catalog): UserPermissions[] {
+  const users: UserPermissions[] = principalNames.map((p) => ({
+    user: p,
+    description: PRINCIPALS[p].description,
+    passwordEnv: passwordEnvOf(p),
+    publish: once(publishOf(cat, p)),
+    subscribe: once(subscribeOf(cat, p)),
+    // One more than the services served: measured on nats-server 2.10 with two services on one
+    // connection, max 2 let only one discovery reply through and max 3 let both.
+    allowResponses: servesAny(cat, p) ? cat.services.filter((svc) => svc.server === p).length + 1 : 0,
+  }));
+  users.push({
+    user: ADMIN_USER,
+    description: "maintenance by hand (`nats stream rm/purge/edit`, replicas); used by no agent",
+    passwordEnv: passwordEnvOf(ADMIN_USER),
+    publish: group("the whole JetStream API and service discovery; still no event subject", [...wholeApi, "$SRV.>"]),
+    subscribe: group("everything, and the `_INBOX.` of the standard nats CLI", [">"]),
+    allowResponses: 0,
+  });
+  return users;
+}

@@ -1,0 +1,126 @@
+import { z } from "zod";
+import { defineService, endpoint } from "../descriptors.ts";
+import { Alert } from "./alerts.ts";
+import { CheckResult } from "./checks.ts";
+import { Bytes, HostName, IsoTime, Percent } from "./common.ts";
+import { Container } from "./containers.ts";
+import { Health } from "./status.ts";
+
+/** A series is a metric name plus labels: `fs.used_pct{mount=/mnt/storage}`. */
+export const SeriesKey = z.object({
+  metric: z.string().min(1),
+  labels: z.record(z.string(), z.string()),
+});
+
+export const HistoryQuery = z
+  .strictObject({
+    metric: z.string().min(1),
+    /** Only series whose labels include these. */
+    labels: z.record(z.string(), z.string()).optional(),
+    /** Range; defaults to the last hour. */
+    from: IsoTime.optional(),
+    to: IsoTime.optional(),
+    /** Wanted resolution in seconds; the store picks raw, 1-minute or 1-hour data to serve it. */
+    stepSec: z.number().int().positive().optional(),
+  })
+  .refine((q) => !q.from || !q.to || q.from < q.to, { message: "from must be before to", path: ["from"] });
+
+export const HistoryReply = z.object({
+  host: HostName,
+  metric: z.string(),
+  from: IsoTime,
+  to: IsoTime,
+  stepSec: z.number().int().positive(),
+  /** Which data answered: raw samples, or the 1-minute / 1-hour roll-ups. */
+  source: z.enum(["raw", "1m", "1h"]),
+  series: z.array(
+    z.object({
+      labels: z.record(z.string(), z.string()),
+      /** [unix ms, min, avg, max] per step, oldest first; steps without data are left out. */
+      points: z.array(z.tuple([z.number(), z.number(), z.number(), z.number()])),
+    }),
+  ),
+});
+export type HistoryReply = z.infer<typeof HistoryReply>;
+
+export const SeriesQuery = z.strictObject({ prefix: z.string().optional() });
+export const SeriesReply = z.object({ host: HostName, series: z.array(SeriesKey) });
+
+export const MonitorStatus = z.object({
+  host: HostName,
+  time: IsoTime,
+  health: Health,
+  uptimeSec: z.number().nonnegative(),
+  cpuPct: Percent,
+  memoryPct: Percent,
+  load1: z.number().nonnegative(),
+  filesystems: z.array(
+    z.object({ mount: z.string(), role: z.string().optional(), usedPct: Percent, freeBytes: Bytes, sizeBytes: Bytes }),
+  ),
+  docker: z.object({ available: z.boolean(), error: z.string().optional() }),
+  containers: z.array(Container),
+  checks: z.array(CheckResult),
+  firing: z.array(Alert),
+});
+export type MonitorStatus = z.infer<typeof MonitorStatus>;
+
+const exampleStatus: MonitorStatus = {
+  host: "kronos",
+  time: "2026-11-23T06:00:00.000Z",
+  health: "ok",
+  uptimeSec: 86_400,
+  cpuPct: 12.5,
+  memoryPct: 37.5,
+  load1: 0.4,
+  filesystems: [{ mount: "/mnt/storage", role: "storage", usedPct: 75, freeBytes: 1e12, sizeBytes: 4e12 }],
+  docker: { available: true },
+  containers: [],
+  checks: [],
+  firing: [],
+};
+
+/** Per-host endpoints: each monitor answers for its own host (`{host}` in the subject). */
+export const monitorService = defineService({
+  name: "it-monitor",
+  version: "0.1.0",
+  description: "One monitored host: current status, metric history and the series it keeps",
+  server: "it-monitor",
+  callers: "all",
+  endpoints: {
+    status: endpoint({
+      subject: "lag.it.monitor.status.{host}",
+      request: z.strictObject({}),
+      reply: MonitorStatus,
+      description: "The host's status now: health, resources, filesystems, containers, checks and firing alerts.",
+      example: { request: {}, reply: exampleStatus },
+    }),
+    history: endpoint({
+      subject: "lag.it.monitor.history.{host}",
+      request: HistoryQuery,
+      reply: HistoryReply,
+      description: "A metric's series over a time range at a chosen resolution (raw, or min/avg/max roll-ups).",
+      example: {
+        request: { metric: "cpu.usage_pct", from: "2026-11-23T05:00:00.000Z", to: "2026-11-23T06:00:00.000Z", stepSec: 60 },
+        reply: {
+          host: "kronos",
+          metric: "cpu.usage_pct",
+          from: "2026-11-23T05:00:00.000Z",
+          to: "2026-11-23T06:00:00.000Z",
+          stepSec: 60,
+          source: "1m",
+          series: [{ labels: {}, points: [[1795410000000, 5, 12.5, 30]] }],
+        },
+      },
+    }),
+    series: endpoint({
+      subject: "lag.it.monitor.series.{host}",
+      request: SeriesQuery,
+      reply: SeriesReply,
+      description: "The series this host keeps history for (metric names and labels).",
+      example: {
+        request: { prefix: "fs." },
+        reply: { host: "kronos", series: [{ metric: "fs.used_pct", labels: { mount: "/mnt/storage", role: "storage" } }] },
+      },
+    }),
+  },
+});

@@ -1,0 +1,23 @@
+import { z } from "zod";
+
+/**
+ * Every identity that connects to the bus. In production each one is a NATS user whose
+ * permissions are derived from the contracts (see infra/nats/prod.conf, generated).
+ * An agent's events live under `lag.<agent>.…`; a principal may only publish the events the
+ * contracts say it publishes.
+ */
+export const PRINCIPALS = {
+  "it-monitor": { agent: "it", description: "IT_LAG monitor worker: host metrics, checks, alerts, storage" },
+  "ceo": { agent: "ceo", description: "CEO_LAG: reports inbox, approvals and policy" },
+  "media": { agent: "media", description: "MEDIA_LAG: storage queries, reservations, content backups" },
+  "cli": { agent: "ops", description: "the `lag` CLI and the operator: reads everything, calls services" },
+} as const;
+
+export type Principal = keyof typeof PRINCIPALS;
+export const principalNames = Object.keys(PRINCIPALS) as Principal[];
+export const Principal = z.enum(principalNames as [Principal, ...Principal[]]);
+
+/** Reply inboxes are per principal, so no identity can read another's replies. */
+export function inboxPrefixOf(principal: Principal): string {
+  return `_INBOX_${principal.replace(/-/g, "_")}`;
+}

@@ -1,0 +1,86 @@
+import { readFileSync } from "node:fs";
+import {
+  connect,
+  credsAuthenticator,
+  nkeyAuthenticator,
+  type Authenticator,
+  type NatsConnection,
+  type NodeConnectionOptions,
+} from "@nats-io/transport-node";
+import { inboxPrefixOf, type Principal } from "@lag/contracts";
+import { UnsupportedServerError } from "./errors.ts";
+import { compareVersions, MIN_SERVER_VERSION } from "./version.ts";
+
+/** How a process reaches NATS. Agents, the CLI and the launcher all read the same shape. */
+export interface NatsSettings {
+  servers: string[];
+  user?: string;
+  password?: string;
+  token?: string;
+  /** An nkey seed (SU…), or a file holding one. */
+  nkeySeed?: string;
+  nkeyFile?: string;
+  /** A `.creds` file (JWT + seed) for decentralised auth. */
+  credsFile?: string;
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+}
+
+export interface ConnectOptions {
+  principal: Principal;
+  /** Connection name shown by `nats server report connections`. */
+  name: string;
+  nats: NatsSettings;
+  /** Stop trying after the first connect fails (CLI); agents wait and reconnect forever. */
+  failFast?: boolean;
+}
+
+function authenticators(s: NatsSettings): Authenticator[] | undefined {
+  const out: Authenticator[] = [];
+  if (s.credsFile) out.push(credsAuthenticator(readFileSync(s.credsFile)));
+  const seed = s.nkeySeed ?? (s.nkeyFile ? readFileSync(s.nkeyFile, "utf8").trim() : undefined);
+  if (seed) out.push(nkeyAuthenticator(new TextEncoder().encode(seed)));
+  return out.length > 0 ? out : undefined;
+}
+
+/**
+ * Opens a connection that reconnects forever with back-off and jitter, refuses servers older
+ * than the supported version, and uses a per-principal inbox prefix (permissions keep replies private).
+ */
+export async function openConnection(opts: ConnectOptions): Promise<NatsConnection> {
+  const s = opts.nats;
+  let attempt = 0;
+  const options: NodeConnectionOptions = {
+    servers: s.servers,
+    name: opts.name,
+    inboxPrefix: inboxPrefixOf(opts.principal),
+    maxReconnectAttempts: -1,
+    waitOnFirstConnect: !opts.failFast,
+    // Exponential back-off from 250 ms to 10 s with ±20 % jitter, reset on success.
+    reconnectDelayHandler: () => {
+      const base = Math.min(10_000, 250 * 2 ** Math.min(attempt++, 6));
+      return Math.round(base * (0.8 + Math.random() * 0.4));
+    },
+    pingInterval: 20_000,
+    ...(s.user !== undefined ? { user: s.user, pass: s.password } : {}),
+    ...(s.token !== undefined ? { token: s.token } : {}),
+  };
+  const auth = authenticators(s);
+  if (auth) options.authenticator = auth;
+  if (s.tls) {
+    options.tls = {
+      ...(s.tls.caFile ? { caFile: s.tls.caFile } : {}),
+      ...(s.tls.certFile ? { certFile: s.tls.certFile } : {}),
+      ...(s.tls.keyFile ? { keyFile: s.tls.keyFile } : {}),
+    };
+  }
+  const nc = await connect(options);
+  const version = nc.info?.version ?? "0.0.0";
+  if (compareVersions(version, MIN_SERVER_VERSION) < 0) {
+    await nc.close();
+    throw new UnsupportedServerError(version, MIN_SERVER_VERSION, nc.getServer());
+  }
+  void (async () => {
+    for await (const st of nc.status()) if (st.type === "reconnect") attempt = 0;
+  })();
+  return nc;
+}

@@ -1,0 +1,73 @@
+import { dlqStream } from "@lag/contracts";
+import { booleanOption, integerOption, stringOption } from "../args.ts";
+import type { Command } from "../command.ts";
+import { dlqFilter, listDeadLetters, type DeadLetterEntry } from "../dead-letters.ts";
+import { UsageError } from "../errors.ts";
+import type { Style } from "../style.ts";
+import { table } from "../table.ts";
+
+const DEFAULT_LIMIT = 50;
+
+export const dlq: Command = {
+  name: "dlq",
+  summary: "list dead letters: messages parked because they broke their contract or kept failing",
+  usage: "",
+  details: [
+    `Reads the ${dlqStream.name} stream (nothing is changed or acknowledged) and prints the newest dead letters,`,
+    "oldest first: sequence, when, which principal parked it, the original subject, the code, how many",
+    "deliveries were tried, and the reason. `lag dlq show <seq>` prints one with its payload and headers.",
+  ],
+  options: {
+    json: { type: "boolean", description: "a JSON array: {seq, time, principal, subject, code, reason, deliveries, stream?, sequence?, consumer?, dlqSubject, size}" },
+    limit: { type: "string", value: "N", description: `show the newest N (default ${DEFAULT_LIMIT})` },
+    subject: { type: "string", value: "PATTERN", description: "only dead letters whose original subject matches, e.g. 'lag.it.>'" },
+  },
+  connects: true,
+  examples: ["lag dlq", "lag dlq --subject 'lag.it.host.metrics.*' --limit 10", "lag dlq --json | jq '.[] | {seq, code, reason}'", "lag dlq show 42"],
+  async run({ args, out, bus: connect }) {
+    if (args.positionals.length > 0) {
+      throw new UsageError(`dlq: unexpected argument ${JSON.stringify(args.positionals[0])}; to see one dead letter write \`lag dlq show <seq>\``);
+    }
+    const limit = integerOption("dlq", args, "limit", 1) ?? DEFAULT_LIMIT;
+    const subject = stringOption(args, "subject");
+    dlqFilter(subject); // a bad pattern is reported before connecting
+    const bus = await connect();
+    const list = await listDeadLetters(bus, { limit, ...(subject !== undefined ? { subject } : {}) });
+    if (booleanOption(args, "json")) {
+      out.prettyJson(list.entries);
+      return 0;
+    }
+    if (!list.exists) {
+      out.note(`no dead letters: the ${dlqStream.name} stream does not exist yet (the agents create it when they start)`);
+      return 0;
+    }
+    if (list.entries.length === 0) {
+      out.note(`no dead letters${subject ? ` from subjects matching ${subject}` : ""} in ${dlqStream.name}`);
+      return 0;
+    }
+    for (const l of render(list.entries, out.style)) out.fitted(l);
+    const shown = list.entries.length < list.total ? `the newest ${list.entries.length} of ${list.total}` : `${list.total}`;
+    out.note(`${shown} dead letter${list.total === 1 ? "" : "s"} in ${dlqStream.name} · \`lag dlq show <seq>\` prints one in full`);
+    return 0;
+  },
+};
+
+function when(iso: string | undefined): string {
+  if (!iso) return "?";
+  const d = new Date(iso);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+function render(entries: readonly DeadLetterEntry[], s: Style): string[] {
+  const rows = entries.map((e) => [
+    String(e.seq),
+    when(e.time),
+    e.principal ?? "?",
+    s.cyan(e.subject ?? "?"),
+    s.yellow(e.code ?? "?"),
+    e.deliveries !== undefined ? String(e.deliveries) : "-",
+    `${e.reason ?? ""}${e.problems ? s.red(` [${e.problems.join("; ")}]`) : ""}`,
+  ]);
+  return table(["SEQ", "TIME", "PRINCIPAL", "SUBJECT", "CODE", "DELIVERIES", "REASON"], rows, s.bold);
+}

@@ -1,0 +1,160 @@
+import { ServiceError } from "@lag/bus";
+import { monitorService, parseSubject, severityRank, type MonitorStatus } from "@lag/contracts";
+import { booleanOption, durationOption } from "../args.ts";
+import type { Command } from "../command.ts";
+import { discoverServices } from "../discovery.ts";
+import type { Style } from "../style.ts";
+import { table } from "../table.ts";
+
+const DEFAULT_WAIT_MS = 2_000;
+const GB = 1e9;
+
+/** The monitored hosts: every running `it-monitor` instance serves `lag.it.monitor.status.<host>`. */
+async function monitoredHosts(nc: Parameters<typeof discoverServices>[0], waitMs: number): Promise<string[]> {
+  const found = await discoverServices(nc, { name: monitorService.name, waitMs });
+  const hosts = new Set<string>();
+  for (const svc of found) {
+    for (const e of svc.endpoints) {
+      const t = parseSubject(monitorService.endpoints.status.subject, e.subject);
+      if (t?.host) hosts.add(t.host);
+    }
+  }
+  return [...hosts].sort();
+}
+
+export const status: Command = {
+  name: "status",
+  summary: "one screen: every monitored host, its disks, containers and checks, and every firing alert",
+  usage: "[host…]",
+  details: [
+    "Finds every monitor through the NATS micro protocol (service it-monitor) and asks each host for its",
+    "status (lag.it.monitor.status.<host>). Exit code 0 when every host is ok, 1 when something is firing",
+    "or a host did not answer, so scripts and cron can use it.",
+  ],
+  options: {
+    json: { type: "boolean", description: "a JSON array of the hosts' statuses (the contract's MonitorStatus)" },
+    wait: { type: "string", value: "DURATION", description: `how long to look for monitors (default ${DEFAULT_WAIT_MS / 1000}s)` },
+  },
+  connects: true,
+  examples: ["lag status", "lag status kronos", "lag status --json | jq '.[] | {host, health}'"],
+  async run({ args, out, bus: connect }) {
+    const waitMs = durationOption("status", args, "wait") ?? DEFAULT_WAIT_MS;
+    const bus = await connect();
+    const hosts = args.positionals.length > 0 ? [...args.positionals] : await monitoredHosts(bus.nc, waitMs);
+    if (hosts.length === 0) {
+      out.note("no monitor answered on $SRV — is it-monitor running (npm start)?");
+      return 1;
+    }
+    const answers = await Promise.all(
+      hosts.map(async (host) => {
+        try {
+          return { host, status: await bus.request(monitorService.endpoints.status, {}, { tokens: { host } }) };
+        } catch (err) {
+          return { host, error: err instanceof ServiceError ? `${err.status} ${err.description}` : (err as Error).message };
+        }
+      }),
+    );
+    const statuses = answers.flatMap((a) => (a.status ? [a.status] : []));
+    if (booleanOption(args, "json")) out.prettyJson(statuses);
+    else for (const l of render(answers, out.style)) out.fitted(l);
+    const allWell = answers.every((a) => a.status && a.status.health === "ok");
+    return allWell ? 0 : 1;
+  },
+};
+
+function ago(iso: string, now = Date.now()): string {
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.round(s / 60)}m`;
+  if (s < 172_800) return `${Math.round(s / 3600)}h`;
+  return `${Math.round(s / 86_400)}d`;
+}
+
+function uptime(sec: number): string {
+  const d = Math.floor(sec / 86_400);
+  const h = Math.floor((sec % 86_400) / 3600);
+  return d > 0 ? `${d}d ${h}h` : `${h}h ${Math.floor((sec % 3600) / 60)}m`;
+}
+
+function render(answers: { host: string; status?: MonitorStatus; error?: string }[], s: Style): string[] {
+  const health = (h: string) => (h === "ok" ? s.green(h) : h === "warning" ? s.yellow(h) : s.red(h));
+  const out: string[] = [];
+  out.push(
+    ...table(
+      ["HOST", "HEALTH", "CPU", "MEM", "LOAD", "UPTIME", "DOCKER", "CHECKS"],
+      answers.map(({ host, status: st, error }) => {
+        if (!st) return [host, s.red("no answer"), "", "", "", "", "", error ?? ""];
+        const running = st.containers.filter((c) => c.state === "running").length;
+        const unhealthy = st.containers.filter((c) => c.health === "unhealthy").length;
+        const failing = st.checks.filter((c) => !c.ok).length;
+        return [
+          host,
+          health(st.health),
+          `${Math.round(st.cpuPct)}%`,
+          `${Math.round(st.memoryPct)}%`,
+          st.load1.toFixed(2),
+          uptime(st.uptimeSec),
+          st.docker.available
+            ? `${running}/${st.containers.length} running${unhealthy ? s.red(`, ${unhealthy} unhealthy`) : ""}`
+            : s.yellow("unavailable"),
+          st.checks.length === 0 ? "-" : failing === 0 ? s.green(`${st.checks.length} ok`) : s.red(`${failing}/${st.checks.length} failing`),
+        ];
+      }),
+      s.bold,
+    ),
+  );
+  const statuses = answers.flatMap((a) => (a.status ? [a.status] : []));
+  out.push("", s.bold("DISKS"));
+  out.push(
+    ...table(
+      ["HOST", "MOUNT", "ROLE", "USED", "FREE", "SIZE"],
+      statuses.flatMap((st) =>
+        st.filesystems.map((f) => [
+          st.host,
+          f.mount,
+          f.role ?? "-",
+          f.usedPct >= 90 ? s.red(`${f.usedPct.toFixed(1)}%`) : f.usedPct >= 80 ? s.yellow(`${f.usedPct.toFixed(1)}%`) : `${f.usedPct.toFixed(1)}%`,
+          `${(f.freeBytes / GB).toFixed(1)} GB`,
+          `${(f.sizeBytes / GB).toFixed(1)} GB`,
+        ]),
+      ),
+    ),
+  );
+  const checks = statuses.flatMap((st) => st.checks.map((c) => ({ host: st.host, c })));
+  if (checks.length > 0) {
+    out.push("", s.bold("CHECKS"));
+    out.push(
+      ...table(
+        ["HOST", "CHECK", "KIND", "STATE", "LATENCY", "DETAIL"],
+        checks.map(({ host, c }) => [
+          host,
+          c.check,
+          c.kind,
+          c.ok ? s.green("up") : s.red("down"),
+          c.latencyMs !== undefined ? `${c.latencyMs.toFixed(1)} ms` : "-",
+          c.detail ?? "",
+        ]),
+      ),
+    );
+  }
+  const firing = statuses
+    .flatMap((st) => st.firing)
+    .sort((a, b) => severityRank[b.severity] - severityRank[a.severity] || a.startsAt.localeCompare(b.startsAt));
+  out.push("", s.bold(`FIRING ALERTS (${firing.length})`));
+  if (firing.length === 0) out.push(s.green("none: all is well"));
+  else {
+    out.push(
+      ...table(
+        ["SEVERITY", "HOST", "RULE", "FOR", "SUMMARY"],
+        firing.map((a) => [
+          a.severity === "critical" || a.severity === "high" ? s.red(a.severity) : s.yellow(a.severity),
+          a.host,
+          a.rule,
+          ago(a.startsAt),
+          a.summary,
+        ]),
+      ),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,11 @@
+export type { Command, CommandContext } from "./command.ts";
+export { commands } from "./registry.ts";
+export { EXIT } from "./errors.ts";
+export type { MessageKind, MessageRecord, RawMessage } from "./inspect.ts";
+export { Inspector } from "./inspect.ts";
+export type { DeadLetterEntry, DeadLetterList } from "./dead-letters.ts";
+export { listDeadLetters } from "./dead-letters.ts";
+export type { RunningEndpoint, RunningService } from "./discovery.ts";
+export { discoverServices } from "./discovery.ts";
+export { runCli } from "./run.ts";
+export { summarize } from "./summary.ts";

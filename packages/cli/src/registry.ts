@@ -1,0 +1,19 @@
+import type { Command } from "./command.ts";
+import { dlq } from "./commands/dlq.ts";
+import { dlqShow } from "./commands/dlq-show.ts";
+import { req } from "./commands/req.ts";
+import { services } from "./commands/services.ts";
+import { status } from "./commands/status.ts";
+import { tail } from "./commands/tail.ts";
+
+/** Every command, in the order `lag --help` lists them. */
+export const commands: readonly Command[] = [status, tail, req, services, dlq, dlqShow];
+
+/** The command named by the first word(s) of argv, and the arguments after it. */
+export function findCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
+  const [a, b] = argv;
+  const two = commands.find((c) => c.name === `${a} ${b}`);
+  if (two) return { command: two, rest: argv.slice(2) };
+  const one = commands.find((c) => c.name === a);
+  return one ? { command: one, rest: argv.slice(1) } : undefined;
+}

@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { headers as natsHeaders } from "@nats-io/nats-core";
+import type { Bus } from "@lag/bus";
+import { dlqStream, hostMetrics } from "@lag/contracts";
+import { eventually, startTestNats, type TestNats } from "@lag/testing";
+import type { DeadLetterEntry } from "../src/dead-letters.ts";
+import { cleanEnv, jsonOf, lag } from "./run-lag.ts";
+
+let nats: TestNats;
+let env: NodeJS.ProcessEnv;
+let ceo: Bus;
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  env = cleanEnv({ NATS_URL: nats.url });
+});
+afterAll(async () => nats?.stop());
+
+describe("lag dlq", () => {
+  it("says there are none while no agent has created the dead-letter stream", async () => {
+    const r = await lag(["dlq"], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("the LAG_DLQ stream does not exist yet");
+    expect(jsonOf(await lag(["dlq", "--json"], env))).toEqual([]);
+  });
+
+  it("lists a message a subscription dead-lettered, with its code and reason (--json)", async () => {
+    // A real subscriber: CEO_LAG listening to host metrics parks what breaks the contract.
+    ceo = await nats.bus("ceo");
+    await ceo.ensureStreams();
+    ceo.subscribe(hostMetrics, () => undefined);
+    await ceo.nc.flush();
+    const h = natsHeaders();
+    h.set("X-Trace", "t-42");
+    ceo.nc.publish("lag.it.host.metrics.kronos", "{not json", { headers: h });
+    await eventually(async () => (await (await ceo.jsm()).streams.info(dlqStream.name)).state.messages === 1);
+
+    const r = await lag(["dlq", "--json"], env);
+    expect(r.code, r.stderr).toBe(0);
+    const [entry, ...rest] = jsonOf<DeadLetterEntry[]>(r);
+    expect(rest).toEqual([]);
+    expect(entry).toMatchObject({
+      seq: 1,
+      principal: "ceo",
+      subject: "lag.it.host.metrics.kronos",
+      code: "invalid-json",
+      dlqSubject: "lag.dlq.ceo.lag.it.host.metrics.kronos",
+      size: 9,
+    });
+    expect(entry!.reason).toMatch(/^body is not JSON/);
+    expect(entry!.problems).toBeUndefined();
+  });
+
+  it("prints a table, and filters by original subject and limit", async () => {
+    ceo.nc.publish("lag.it.host.metrics.nas", JSON.stringify({ specversion: "1.0" }));
+    await eventually(async () => (await (await ceo.jsm()).streams.info(dlqStream.name)).state.messages === 2);
+
+    const table = await lag(["dlq"], env);
+    expect(table.code, table.stderr).toBe(0);
+    const [header, first, second] = table.stdout.split("\n");
+    expect(header).toMatch(/^SEQ\s+TIME\s+PRINCIPAL\s+SUBJECT\s+CODE\s+DELIVERIES\s+REASON$/);
+    expect(first).toMatch(/^1\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+ceo\s+lag\.it\.host\.metrics\.kronos\s+invalid-json\s+-\s+body is not JSON/);
+    expect(second).toMatch(/^2\s+.*lag\.it\.host\.metrics\.nas\s+invalid-envelope\s+-\s+\S+/);
+    expect(table.stderr).toContain("2 dead letters in LAG_DLQ");
+
+    const nas = jsonOf<DeadLetterEntry[]>(await lag(["dlq", "--json", "--subject", "lag.it.host.metrics.nas"], env));
+    expect(nas.map((e) => e.seq)).toEqual([2]);
+    const none = jsonOf<DeadLetterEntry[]>(await lag(["dlq", "--json", "--subject", "lag.ceo.>"], env));
+    expect(none).toEqual([]);
+    const newest = await lag(["dlq", "--limit", "1"], env);
+    expect(newest.stdout.split("\n").filter(Boolean)).toHaveLength(2);
+    expect(newest.stderr).toContain("the newest 1 of 2 dead letters");
+  });
+
+  it("shows one dead letter with its payload and every header", async () => {
+    const r = await lag(["dlq", "show", "1", "--json"], env);
+    expect(r.code, r.stderr).toBe(0);
+    const shown = jsonOf<DeadLetterEntry & { payload: string; headers: Record<string, string[]> }>(r);
+    expect(shown.payload).toBe("{not json");
+    expect(shown.headers["X-Trace"]).toEqual(["t-42"]);
+    expect(shown.headers["Lag-Dlq-Code"]).toEqual(["invalid-json"]);
+    expect(shown.code).toBe("invalid-json");
+
+    const text = await lag(["dlq", "show", "1"], env);
+    expect(text.stdout).toMatch(/^dead letter 1 in LAG_DLQ/);
+    expect(text.stdout).toMatch(/^code\s+invalid-json$/m);
+    expect(text.stdout).toContain("  X-Trace: t-42");
+    expect(text.stdout).toMatch(/payload \(9 bytes\)\n\{not json\n$/);
+  });
+
+  it("says which sequences exist when asked for one that does not", async () => {
+    const r = await lag(["dlq", "show", "99"], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("no dead letter with sequence 99 in LAG_DLQ (it holds 2 between 1 and 2)");
+  });
+});

@@ -1,0 +1,33 @@
+import { z } from "zod";
+import { CommonConfig, duration } from "@lag/config";
+import { otherSections } from "@lag/worker";
+
+export const LauncherConfig = z.strictObject({
+  nats: z
+    .strictObject({
+      /** Start a local nats-server (dev config, JetStream under the data dir). Off to use `nats.servers`. */
+      embedded: z.boolean().default(true),
+      port: z.number().int().min(1).max(65535).default(4222),
+      /** HTTP monitoring (/healthz, /varz, /jsz); 0 turns it off. */
+      monitorPort: z.number().int().min(0).max(65535).default(8222),
+    })
+    .default({ embedded: true, port: 4222, monitorPort: 8222 }),
+  /** Process names not to start (see `agents/*\/package.json` → lag.processes). */
+  disabled: z.array(z.string()).default([]),
+  restart: z
+    .strictObject({
+      initialDelay: duration.default(1_000),
+      maxDelay: duration.default(30_000),
+      /** A process that ran this long gets its back-off reset. */
+      stableAfter: duration.default(60_000),
+    })
+    .default({ initialDelay: 1_000, maxDelay: 30_000, stableAfter: 60_000 }),
+  /** How long a process may take to drain at shutdown before it is killed. */
+  stopGrace: duration.default(15_000),
+});
+export type LauncherConfig = z.infer<typeof LauncherConfig>;
+
+export const LauncherProcessConfig = CommonConfig.extend({
+  ...otherSections("launcher"),
+  launcher: LauncherConfig.default(LauncherConfig.parse({})),
+});

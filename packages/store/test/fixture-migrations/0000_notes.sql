@@ -1,0 +1,5 @@
+CREATE TABLE `notes` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`body` text NOT NULL,
+	`created_at` integer NOT NULL
+);

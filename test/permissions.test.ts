@@ -1,0 +1,325 @@
+/**
+ * The production NATS config (infra/nats/prod.conf, generated from the contracts) on a real
+ * nats-server: every principal can do its job, and nothing else.
+ */
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServer } from "node:net";
+import { Svcm } from "@nats-io/services";
+import { Bus, parkDeadLetter, type Delivery } from "@lag/bus";
+import {
+  alert,
+  catalog,
+  ceoItInbox,
+  dlqStream,
+  Headers,
+  hostMetrics,
+  itStream,
+  monitorService,
+  storageService,
+  type Alert,
+  type HostMetrics,
+  type Principal,
+  type StorageReport,
+} from "@lag/contracts";
+import { ADMIN_USER, CLUSTER_DIR, CLUSTER_NODES, derivePermissions, PROD_CONF_FILE } from "@lag/contracts/generate";
+import { eventually, memoryLogger, startTestNats, type MemoryLogger, type TestNats } from "@lag/testing";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const users = derivePermissions(catalog);
+// Letters and digits starting with a letter: nats-server reads `$VAR` values as config values.
+const passwords: Record<string, string> = Object.fromEntries(users.map((u) => [u.user, `lag${randomBytes(12).toString("hex")}`]));
+const env = Object.fromEntries(users.map((u) => [u.passwordEnv, passwords[u.user]!]));
+
+let nats: TestNats;
+const logs = new Map<string, MemoryLogger>();
+const buses = new Map<Principal, Bus>();
+
+/** A bus connected with the principal's own production credentials. */
+async function as(p: Principal): Promise<Bus> {
+  const existing = buses.get(p);
+  if (existing) return existing;
+  const logger = memoryLogger(p);
+  logs.set(p, logger);
+  const bus = await nats.bus(p, { user: p, password: passwords[p]!, logger });
+  buses.set(p, bus);
+  return bus;
+}
+
+const denied = (p: Principal, operation: "publish" | "subscription", subject: string) =>
+  logs.get(p)!.waitFor((l) => l.msg === `permission denied: ${operation} on ${subject}`, 5_000);
+
+const deniedLines = (p: Principal) => logs.get(p)!.lines.filter((l) => String(l.msg).startsWith("permission denied"));
+
+const report = (): StorageReport => storageService.endpoints.query.example.reply;
+const alertFor = (rule: string): Alert => ({ ...alert.example, rule, fingerprint: `fp-${rule}` });
+
+beforeAll(async () => {
+  nats = await startTestNats({ config: readFileSync(join(root, PROD_CONF_FILE), "utf8"), env });
+  const mon = await as("it-monitor");
+  await mon.ensureStreams();
+  await mon.serve(storageService, { query: () => report() });
+  // A monitor serves two services on one connection, as it-monitor does in production.
+  await mon.serve(monitorService, {
+    status: () => monitorService.endpoints.status.example.reply,
+    history: () => monitorService.endpoints.history.example.reply,
+    series: () => monitorService.endpoints.series.example.reply,
+  }, { tokens: { host: "kronos" } });
+});
+afterAll(async () => nats?.stop());
+
+describe("prod.conf: connecting", () => {
+  it("refuses a client without credentials, or with another principal's password", async () => {
+    await expect(nats.bus("media")).rejects.toThrow(/authorization/i);
+    await expect(nats.bus("media", { user: "media", password: passwords.ceo! })).rejects.toThrow(/authorization/i);
+  });
+});
+
+describe("prod.conf: it-monitor", () => {
+  it("creates its streams and publishes durable alerts, acknowledged by JetStream", async () => {
+    const mon = await as("it-monitor");
+    const a = await mon.publish(alert, alertFor("perm-durable"));
+    expect(a.stream).toBe(itStream.name);
+    expect(a.sequence).toBeGreaterThan(0);
+    expect(a.duplicate).toBe(false);
+  });
+
+  it("publishes host metrics on core NATS to a principal in their audience", async () => {
+    const mon = await as("it-monitor");
+    const ceo = await as("ceo");
+    const got: string[] = [];
+    ceo.subscribe(hostMetrics, (d) => void got.push(d.data.host));
+    await ceo.nc.flush();
+    await mon.publish(hostMetrics, { ...hostMetrics.example, host: "perm-core" });
+    await eventually(() => got.includes("perm-core"));
+  });
+
+  it("serves lag.it.storage.query to any principal, on that principal's private inbox", async () => {
+    for (const p of ["media", "ceo", "cli"] as const) {
+      const r = await (await as(p)).request(storageService.endpoints.query, {});
+      expect(r.volumes[0]!.mount).toBe("/mnt/storage");
+    }
+  });
+
+  it("did all of that without one permission error", () => {
+    expect(deniedLines("it-monitor")).toEqual([]);
+  });
+});
+
+describe("prod.conf: ceo", () => {
+  it("runs its durable consumer end to end: creates it, receives an alert, acks it", async () => {
+    const ceo = await as("ceo");
+    const got: string[] = [];
+    await ceo.consume(ceoItInbox, (d: Delivery) => {
+      if (d.is(alert)) got.push(d.data.rule);
+    });
+    await (await as("it-monitor")).publish(alert, alertFor("perm-ceo"));
+    await eventually(() => got.includes("perm-ceo"));
+    // Acks are published to $JS.ACK.<stream>.<durable>.…: nothing may stay pending.
+    const jsm = await ceo.jsm();
+    await eventually(async () => {
+      const info = await jsm.consumers.info(itStream.name, ceoItInbox.durable);
+      return info.num_ack_pending === 0 && info.num_pending === 0;
+    }, 10_000, "every alert acked");
+    expect(deniedLines("ceo")).toEqual([]);
+  });
+
+  it("parks an invalid event in its own dead letters, which the operator can read", async () => {
+    const ceo = await as("ceo");
+    const seen: string[] = [];
+    ceo.subscribe(hostMetrics, (d) => void seen.push(d.data.host), { tokens: { host: "perm-broken" } });
+    await ceo.nc.flush();
+    (await as("it-monitor")).nc.publish("lag.it.host.metrics.perm-broken", "not json");
+    const cli = await as("cli");
+    const jsm = await cli.jsm();
+    const parked = await eventually(async () => {
+      const m = await jsm.streams.getMessage(dlqStream.name, { last_by_subj: "lag.dlq.ceo.lag.it.host.metrics.perm-broken" }).catch(() => null);
+      return m ?? undefined;
+    });
+    expect(parked.header?.get(Headers.dlqCode)).toBe("invalid-json");
+    expect(seen).toEqual([]);
+  });
+
+  it("cannot create a consumer under another name, nor read another principal's inbox", async () => {
+    const ceo = await as("ceo");
+    const jsm = await ceo.jsm();
+    await expect(jsm.consumers.add(itStream.name, { durable_name: "sneaky", filter_subject: "lag.it.alert.>" })).rejects.toThrow();
+    const sub = ceo.nc.subscribe("_INBOX_media.>");
+    await denied("ceo", "subscription", "_INBOX_media.>");
+    // The server closes the refused subscription: media's replies never reach ceo.
+    expect(await sub.closed).toBeInstanceOf(Error);
+    await (await as("media")).request(storageService.endpoints.query, {});
+    expect(sub.getProcessed()).toBe(0);
+  });
+});
+
+describe("prod.conf: media", () => {
+  it("cannot publish an it event: the denial is in its log and no subscriber gets it", async () => {
+    const media = await as("media");
+    const ceo = await as("ceo");
+    const hosts: string[] = [];
+    ceo.subscribe(hostMetrics, (d) => void hosts.push(d.data.host));
+    await ceo.nc.flush();
+    const forged: HostMetrics = { ...hostMetrics.example, host: "forged-by-media" };
+    await media.publish(hostMetrics, forged);
+    await denied("media", "publish", "lag.it.host.metrics.forged-by-media");
+    // A marker from the real publisher, sent after the refusal, proves the subscriber was listening.
+    await (await as("it-monitor")).publish(hostMetrics, { ...hostMetrics.example, host: "marker" });
+    await eventually(() => hosts.includes("marker"));
+    expect(hosts).not.toContain("forged-by-media");
+  });
+
+  it("cannot store a durable it event either: JetStream never sees it", async () => {
+    const media = await as("media");
+    const jsm = await (await as("it-monitor")).jsm();
+    const before = (await jsm.streams.info(itStream.name)).state.messages;
+    await expect(media.publish(alert, alertFor("forged"))).rejects.toThrow();
+    expect((await jsm.streams.info(itStream.name)).state.messages).toBe(before);
+  });
+
+  it("cannot write into another principal's dead letters", async () => {
+    const media = await as("media");
+    const body = new TextEncoder().encode("{}");
+    await expect(
+      parkDeadLetter(media.js, "ceo", { subject: "lag.it.host.metrics.kronos", body, code: "invalid-data", reason: "forged" }),
+    ).rejects.toThrow();
+    await denied("media", "publish", "lag.dlq.ceo.lag.it.host.metrics.kronos");
+    // Its own dead letters are fine.
+    await media.ensureStreams();
+    await parkDeadLetter(media.js, "media", { subject: "lag.it.host.metrics.kronos", body, code: "invalid-data", reason: "test" });
+  });
+});
+
+describe("prod.conf: cli (the operator)", () => {
+  it("reads every event with `lag.>`", async () => {
+    const cli = await as("cli");
+    const got: string[] = [];
+    const sub = cli.nc.subscribe("lag.>", { callback: (_e, m) => void got.push(m.subject) });
+    await cli.nc.flush();
+    await (await as("it-monitor")).publish(hostMetrics, { ...hostMetrics.example, host: "seen-by-cli" });
+    await eventually(() => got.includes("lag.it.host.metrics.seen-by-cli"));
+    sub.unsubscribe();
+  });
+
+  it("lists services over $SRV, as `nats micro ls` does", async () => {
+    const cli = await as("cli");
+    const m = await cli.nc.request(`$SRV.INFO.${storageService.name}`, "", { timeout: 5_000 });
+    const info = m.json<{ name: string; endpoints: { subject: string }[] }>();
+    expect(info.name).toBe(storageService.name);
+    expect(info.endpoints.map((e) => e.subject)).toContain("lag.it.storage.query");
+  });
+
+  it("sees every service of a connection that serves several (one discovery reply each)", async () => {
+    const cli = await as("cli");
+    const names: string[] = [];
+    for await (const i of await new Svcm(cli.nc).client().info()) names.push(i.name);
+    expect(names.sort()).toEqual([monitorService.name, storageService.name].sort());
+  });
+
+  it("reads the dead-letter stream through an ordered consumer, as `lag dlq` does", async () => {
+    const cli = await as("cli");
+    const c = await cli.js.consumers.get(dlqStream.name);
+    const m = await c.next({ expires: 5_000 });
+    expect(m?.subject.startsWith("lag.dlq.")).toBe(true);
+    expect(m?.headers?.get(Headers.dlqCode)).toBeTruthy();
+  });
+
+  it("cannot publish an event, nor delete a stream", async () => {
+    const cli = await as("cli");
+    await cli.publish(hostMetrics, { ...hostMetrics.example, host: "forged-by-cli" });
+    await denied("cli", "publish", "lag.it.host.metrics.forged-by-cli");
+    await expect(cli.publish(alert, alertFor("forged-by-cli"))).rejects.toThrow();
+    await expect((await cli.jsm()).streams.delete(itStream.name)).rejects.toThrow();
+  });
+});
+
+describe("prod.conf: admin", () => {
+  it("may maintain streams (here: read and purge nothing) but publish no event", async () => {
+    const logger = memoryLogger("admin");
+    // The Bus needs a principal for its inbox prefix; admin's `>` subscribe allows any.
+    const admin = await nats.bus("cli", { user: ADMIN_USER, password: passwords[ADMIN_USER]!, logger });
+    const jsm = await admin.jsm();
+    expect((await jsm.streams.info(itStream.name)).config.name).toBe(itStream.name);
+    await jsm.streams.purge(dlqStream.name, { filter: "lag.dlq.nobody.>" });
+    admin.nc.publish("lag.it.host.metrics.kronos", "{}");
+    await logger.waitFor((l) => l.msg === "permission denied: publish on lag.it.host.metrics.kronos", 5_000);
+  });
+});
+
+describe("generated cluster configs", () => {
+  it.each(CLUSTER_NODES.map((n) => [n]))("node-%i.conf is accepted by nats-server", async (n) => {
+    const dir = mkdtempSync(join(tmpdir(), "lag-cluster-"));
+    try {
+      for (const f of ["auth.conf", `node-${n}.conf`]) copyFileSync(join(root, CLUSTER_DIR, f), join(dir, f));
+      const binary = nats.server.child.spawnfile;
+      const { stdout, stderr } = await promisify(execFile)(binary, ["-t", "-c", join(dir, `node-${n}.conf`)], {
+        env: { ...process.env, ...env, LAG_JS_DIR: join(dir, "js") },
+      });
+      expect(`${stdout}${stderr}`).toMatch(/is valid/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** A free loopback port for a cluster route listener (client ports come from the harness). */
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.on("error", rej);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+describe("generated cluster configs, running", () => {
+  it("form a 3-node JetStream cluster with the same permissions: R3 stream, durable consumer on another node", async () => {
+    const routePorts = await Promise.all(CLUSTER_NODES.map(() => freePort()));
+    const auth = readFileSync(join(root, CLUSTER_DIR, "auth.conf"), "utf8");
+    // Only addresses change: every node on loopback with its own route port, auth.conf inlined
+    // (the harness writes the config into its own folder, where the include would not resolve).
+    const configFor = (n: number) =>
+      readFileSync(join(root, CLUSTER_DIR, `node-${n}.conf`), "utf8")
+        .replace("listen: 0.0.0.0:6222", `listen: 127.0.0.1:${routePorts[n - 1]}`)
+        .replace(/nats-route:\/\/nats-(\d):6222/g, (_, m: string) => `nats-route://127.0.0.1:${routePorts[Number(m) - 1]}`)
+        .replace('include "auth.conf"', auth);
+    const nodes = await Promise.all(CLUSTER_NODES.map((n) => startTestNats({ config: configFor(n), env })));
+    const connect = (p: Principal, node: TestNats) =>
+      Bus.connect({
+        principal: p,
+        name: `cluster-${p}`,
+        nats: { servers: [node.url], user: p, password: passwords[p]! },
+        failFast: true,
+        logger: memoryLogger(p).logger,
+        streams: { replicas: 3 },
+      });
+    const clients: Bus[] = [];
+    try {
+      const mon = await connect("it-monitor", nodes[0]!);
+      const ceo = await connect("ceo", nodes[2]!);
+      clients.push(mon, ceo);
+      // The meta-group elects a leader once the routes are up; until then the JetStream API says so.
+      await eventually(async () => (await mon.ensureStreams(), true), 30_000, "JetStream cluster ready");
+      const info = await (await mon.jsm()).streams.info(itStream.name);
+      expect(info.config.num_replicas).toBe(3);
+      expect(info.cluster?.replicas ?? []).toHaveLength(2);
+      await mon.publish(alert, alertFor("replicated"));
+      const got: string[] = [];
+      await ceo.consume(ceoItInbox, (d: Delivery) => {
+        if (d.is(alert)) got.push(d.data.rule);
+      });
+      await eventually(() => got.includes("replicated"), 15_000);
+    } finally {
+      await Promise.allSettled(clients.map((c) => c.close()));
+      await Promise.allSettled(nodes.map((n) => n.stop()));
+    }
+  }, 90_000);
+});
