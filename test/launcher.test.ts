@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
@@ -107,6 +107,10 @@ describe("npm start (the launcher)", () => {
       await l.waitFor(/it-monitor\s+INFO\s+it-monitor started/);
       expect(l.out).not.toMatch(/already exists|ERROR|FATAL/);
       const pid = l.pidOf("it-monitor");
+      // Agents run compiled (packages/launcher/src/build.ts), without a TypeScript loader.
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      expect(cmdline).toContain(join(root, "dist/it-monitor.mjs"));
+      expect(cmdline).not.toContain("tsx");
       process.kill(pid, "SIGKILL");
       await l.waitFor(/it-monitor exited \(SIGKILL\); restarting in 200 ms/);
       await eventually(() => l.pidOf("it-monitor") !== pid, 20_000);

@@ -1,8 +1,9 @@
 /**
- * The monitor's own cost as Linux accounts it: the real process (`node --import tsx main.ts`, as the
- * launcher starts it) sampling every 10 s, its CPU time from /proc/<pid>/stat at the start and end of
- * the window and its RSS from /proc/<pid>/status every second. Idle Node processes run beside it in
- * the same window, so the floor that Node and tsx set is visible.
+ * The monitor's own cost as Linux accounts it: the real process (compiled and started as the launcher
+ * starts it) sampling every 10 s, its CPU time from /proc/<pid>/stat at the start and end of the
+ * window and its RSS from /proc/<pid>/status every second. Variants (through tsx, V8's default GC,
+ * systeminformation) and idle Node processes run beside it in the same window, so what each part
+ * costs and the floor Node sets are visible.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -11,6 +12,8 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { checkResult, containerMetrics, hostMetrics } from "@lag/contracts";
+import { bundleProcess } from "../../packages/launcher/src/build.ts";
+import { NODE_FLAGS } from "../../packages/launcher/src/supervisor.ts";
 import type { BenchContext, Measurement, Metrics, Variant } from "../harness/benchmark.ts";
 import type { MonitorEnvironment } from "./environment.ts";
 import { commandOf, descendants, procUsage, type ProcUsage } from "./proc-stats.ts";
@@ -19,6 +22,7 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 const MONITOR_ENTRY = "agents/it-lag/src/workers/monitor/main.ts";
 const IDLE_ENTRY = "bench/monitor/idle.ts";
 const MiB = 1024 * 1024;
+const SHIPPED = "monitor as shipped";
 
 export const GOALS = { cpuPct: 1, rssMiB: 90 };
 
@@ -108,11 +112,11 @@ export interface ProcessCostResult {
 
 export async function measureProcessCost(
   ctx: BenchContext,
-  env: MonitorEnvironment,
+  envir: MonitorEnvironment,
   opts: { windowMs: number; warmupMs: number },
 ): Promise<ProcessCostResult> {
   const dir = mkdtempSync(join(tmpdir(), "lag-bench-monitor-"));
-  const bus = await env.nats.bus("ceo");
+  const bus = await envir.nats.bus("ceo");
   const counters = new Map<string, Counters>();
   const counting = { on: false };
   const firstRound = new Map<string, () => void>();
@@ -138,23 +142,28 @@ export async function measureProcessCost(
     if (d.data.ok) c.checksOk++;
   });
 
-  const monitor = (host: string, reader: "proc" | "systeminformation", description: string): Spec => ({
-    name: `monitor (${reader})`,
+  // Compiled as the launcher compiles it (dependencies stay where they are, so the bundle can live here).
+  const bundle = join(dir, "it-monitor.mjs");
+  const idleBundle = join(dir, "idle.mjs");
+  await bundleProcess(join(root, MONITOR_ENTRY), bundle);
+  await bundleProcess(join(root, IDLE_ENTRY), idleBundle);
+  const monitor = (name: string, host: string, description: string, args: string[], env: Record<string, string> = {}): Spec => ({
+    name,
     description,
-    args: ["--import", "tsx", MONITOR_ENTRY],
-    env: { LAG_CONFIG: monitorConfig(dir, host, env), ...(reader === "systeminformation" ? { LAG_MONITOR_HOST_READER: "systeminformation" } : {}) },
+    args,
+    env: { LAG_CONFIG: monitorConfig(dir, host, envir), ...env },
     host,
   });
   const specs: Spec[] = [
-    monitor("bench-proc", "proc", "the monitor as shipped: host metrics read from /proc and /sys"),
-    monitor("bench-si", "systeminformation", "the same with LAG_MONITOR_HOST_READER=systeminformation (the host sampler before this bench, uptime aside)"),
-    { name: "node --import tsx, idle", description: "the launcher's command line on a file that only keeps a timer", args: ["--import", "tsx", IDLE_ENTRY] },
-    {
-      name: "tsx + monitor modules, idle",
-      description: "the same after importing worker.ts and everything it imports, nothing started",
-      args: ["--import", "tsx", IDLE_ENTRY, "--load"],
-    },
-    { name: "node, idle", description: "plain node -e 'setInterval(…)': no tsx loader", args: ["-e", "setInterval(() => undefined, 1 << 30)"] },
+    monitor(SHIPPED, "bench-shipped", "as the launcher runs it: compiled bundle, 1 MiB semi-spaces, host read from /proc and /sys", [...NODE_FLAGS, bundle]),
+    monitor("monitor, V8 default GC", "bench-gc", "the same bundle with V8's default 16 MiB semi-spaces", [bundle]),
+    monitor("monitor through tsx", "bench-tsx", "node --import tsx main.ts, default GC: how every agent ran before the launcher compiled them", ["--import", "tsx", MONITOR_ENTRY]),
+    monitor("monitor, systeminformation", "bench-si", "the shipped command with LAG_MONITOR_HOST_READER=systeminformation (the host reader before this bench)", [...NODE_FLAGS, bundle], {
+      LAG_MONITOR_HOST_READER: "systeminformation",
+    }),
+    { name: "node, idle", description: "plain node -e 'setInterval(…)': the floor of any Node process", args: ["-e", "setInterval(() => undefined, 1 << 30)"] },
+    { name: "modules loaded, idle", description: "the monitor's whole module graph imported (bundle, 1 MiB semi-spaces), nothing started", args: [...NODE_FLAGS, idleBundle, "--load"] },
+    { name: "node --import tsx, idle", description: "the tsx loader alone on a file that only keeps a timer", args: ["--import", "tsx", IDLE_ENTRY] },
   ];
 
   const procs = specs.map(start);
@@ -221,7 +230,7 @@ export async function measureProcessCost(
     });
 
     const get = (name: string) => variants.find((v) => v.name === name)!.median;
-    const shipped = get("monitor (proc)");
+    const shipped = get(SHIPPED);
     const cpuMet = shipped["CPU %"]! + shipped["+ spawned %"]! + shipped["+ live children %"]! <= GOALS.cpuPct;
     const rssMet = shipped["RSS max"]! <= GOALS.rssMiB;
     const kidsNote = procs
@@ -234,7 +243,7 @@ export async function measureProcessCost(
       },
       measurement: {
         id: "process-cost",
-        title: `Process cost over ${wallSec.toFixed(0)} s: interval 10 s, ${env.checks.length} service checks, ${env.containers.length} running containers (CPU in % of one core, memory in MiB)`,
+        title: `Process cost over ${wallSec.toFixed(0)} s: interval 10 s, ${envir.checks.length} service checks, ${envir.containers.length} running containers (CPU in % of one core, memory in MiB)`,
         key: "CPU %",
         units: {
           "CPU %": "%",
@@ -253,13 +262,15 @@ export async function measureProcessCost(
         },
         variants,
         ratios: [
-          { name: "monitor (systeminformation) / monitor (proc), CPU incl. spawned", value: total(get("monitor (systeminformation)")) / total(shipped) },
-          { name: "monitor (proc) RSS avg − tsx idle RSS avg (MiB)", value: shipped["RSS avg"]! - get("node --import tsx, idle")["RSS avg"]! },
+          { name: "systeminformation / shipped, CPU incl. spawned", value: total(get("monitor, systeminformation")) / total(shipped) },
+          { name: "through tsx / shipped, RSS avg", value: get("monitor through tsx")["RSS avg"]! / shipped["RSS avg"]! },
+          { name: "V8 default GC / shipped, RSS avg", value: get("monitor, V8 default GC")["RSS avg"]! / shipped["RSS avg"]! },
+          { name: "shipped RSS avg − node idle RSS avg (MiB)", value: shipped["RSS avg"]! - get("node, idle")["RSS avg"]! },
         ],
         notes: [
           `goal: CPU ≤ ${GOALS.cpuPct} % of one core (own + spawned + live children) → ${cpuMet ? "MET" : "MISSED"} (${total(shipped).toFixed(2)} %)`,
-          `goal: RSS ≤ ${GOALS.rssMiB} MiB (max of 1 s samples, the process alone) → ${rssMet ? "MET" : "MISSED"} (${shipped["RSS max"]!.toFixed(1)} MiB; with its esbuild child ${(shipped["RSS max"]! + shipped["child RSS"]!).toFixed(1)} MiB)`,
-          "CPU % is Δ(utime+stime)/Δwall of the process; '+ spawned' is Δ(cutime+cstime), the shells and commands it started and waited for; '+ live children' the CPU of descendants alive at the end (tsx's esbuild service)",
+          `goal: RSS ≤ ${GOALS.rssMiB} MiB (max of 1 s samples, the process alone) → ${rssMet ? "MET" : "MISSED"} (${shipped["RSS max"]!.toFixed(1)} MiB${shipped["child RSS"]! > 0 ? `; with its live children ${(shipped["RSS max"]! + shipped["child RSS"]!).toFixed(1)} MiB` : ""})`,
+          "CPU % is Δ(utime+stime)/Δwall of the process; '+ spawned' is Δ(cutime+cstime), the shells and commands it started and waited for; '+ live children' the CPU of descendants alive at the end (tsx's esbuild service, under tsx)",
           "RSS avg/max: VmRSS sampled every second in the window; peak RSS is VmHWM, since the process started (start-up included); anon is RssAnon at the end (heap, not file-backed pages); child RSS is live descendants' VmRSS at the end",
           ...(kidsNote.length ? [`live children at the end: ${kidsNote.join("; ")}`] : []),
           ...problems,

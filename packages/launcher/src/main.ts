@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { ConfigError, formatConfigError, loadConfig } from "@lag/config";
+import { bundleProcesses } from "./build.ts";
 import { LauncherProcessConfig } from "./config.ts";
 import { formatLine } from "./log-format.ts";
 import { natsServerBinary, repoRoot, startNatsServer, type NatsServerProcess } from "./nats-server.ts";
@@ -73,6 +74,11 @@ async function main(): Promise<number> {
   }
 
   const procs = discoverProcesses(repoRoot).filter((p) => !l.disabled.includes(p.name));
+  // Compiled once per start (about a second for all); should it fail, tsx runs the sources.
+  const bundles = await bundleProcesses(procs, join(repoRoot, "dist")).catch((err: Error) => {
+    say(`could not compile the agents, running them through tsx instead: ${err.message}`);
+    return new Map<string, string>();
+  });
   const width = Math.max(10, ...procs.map((p) => p.name.length + 1));
   const supervised = procs.map(
     (p) =>
@@ -80,6 +86,7 @@ async function main(): Promise<number> {
         root: repoRoot,
         logsDir,
         env,
+        script: bundles.get(p.name),
         restart: { initialDelayMs: l.restart.initialDelay, maxDelayMs: l.restart.maxDelay, stableAfterMs: l.restart.stableAfter },
         onLine: (name, line) => process.stdout.write(`${formatLine(name, line, color, width)}\n`),
         onEvent: (name, event) => say(`${name} ${event}`),
