@@ -9,7 +9,7 @@ import { HOUR_MS, MINUTE_MS } from "./buckets.ts";
  * Drizzle (orm 0.45, kit 0.31) cannot declare WITHOUT ROWID tables, and migrations here are only
  * generated, never hand-edited. So these are ordinary rowid tables: rows sit in insertion order
  * (time order) and the composite primary key is a second b-tree beside them. The key order of
- * each table follows from that (figures in bench/monitor/HISTORY.md):
+ * each table follows from that (figures in bench/README.md, "bench/monitor"):
  *
  * - raw samples are keyed (ts, series_id): written every round for every series and deleted
  *   oldest-first after 48 h, a time-major key makes each ingest an append at the end of one b-tree
@@ -49,7 +49,7 @@ export const samples = sqliteTable(
  * rowid: `key = series_id × 2^32 + bucket / width`. The table itself is then the b-tree ordered by
  * series and time — what WITHOUT ROWID would give — so a week of one series is one contiguous
  * range read, not 10,080 lookups from a separate index into a table stored in arrival order
- * (several times faster to scan, one b-tree less to write: bench/monitor/HISTORY.md). series_id
+ * (several times faster to scan, one b-tree less to write: bench/README.md, "bench/monitor"). series_id
  * and bucket remain readable as virtual columns computed from the key. rollup-key.ts computes keys.
  */
 
@@ -77,6 +77,6 @@ export const rollup1h = rollupTable("rollup_1h", HOUR_MS);
  * 0, 1, 2, …: one row per step of a reply, filled on demand by History. Re-bucketing joins the
  * roll-ups to it, step i to the keys of its buckets, and groups by `i`: the outer loop then runs in
  * key order and SQLite aggregates step after step without sorting every row first, as a GROUP BY
- * on a computed bucket does (bench/monitor/HISTORY.md).
+ * on a computed bucket does (bench/README.md, "bench/monitor").
  */
 export const stepIndex = sqliteTable("step_index", { i: integer("i").primaryKey() });
