@@ -8,7 +8,7 @@ import type { ProcessEntry } from "./processes.ts";
 /**
  * Compiles one agent process to a single ES module that plain `node` runs, so a running agent
  * carries no TypeScript loader: under `node --import tsx` every process also holds tsx's loader
- * thread and an esbuild child, about 45 MiB together (bench/README.md, "monitor").
+ * thread and transforms, 30 – 45 MiB more (average – peak; bench/README.md, "bench/monitor").
  *
  * Only the project's own TypeScript goes into the bundle (agents, packages, contracts). Every npm
  * dependency stays outside it, imported from the absolute path it resolves to, so Node loads it

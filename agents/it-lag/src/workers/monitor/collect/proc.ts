@@ -5,7 +5,7 @@ import { temperatureReader } from "./temperatures.ts";
 
 /**
  * Host readings straight from Linux's /proc (and /sys for temperatures, temperatures.ts): three file
- * reads per sample where systeminformation starts about 40 processes (bench/README.md, "monitor").
+ * reads per sample where systeminformation starts about 40 processes (bench/README.md, "bench/monitor").
  * The figures are systeminformation's, with one deliberate difference in CPU use (see `cpuTicks`).
  */
 export function procReader(opts: { proc?: string; sys?: string } = {}): HostReader {
