@@ -3,9 +3,8 @@
  * checks against servers started here (HTTP, HTTPS through a Host header, TCP, TLS expiry, DNS against
  * dnsmasq) and ten running busybox containers on the local Docker engine. `stop()` removes it all.
  */
-import { ensureBusyboxImage, removeContainers, requireDocker, runContainer, startTestNats, testContainerPrefix, type TestNats } from "@lag/testing";
+import { ensureBusyboxImage, makeCertificate, removeContainers, requireDocker, runContainer, startTestNats, testContainerPrefix, type TestNats } from "@lag/testing";
 // The monitor's own test servers: the same ones its check tests run against.
-import { makeCertificate } from "../../agents/it-lag/src/workers/monitor/checks/fixtures/certificates.ts";
 import { startDnsmasq, type TestDns } from "../../agents/it-lag/src/workers/monitor/checks/fixtures/dnsmasq.ts";
 import { httpServer, httpsServer, tcpServer, tlsServer, type TestServer } from "../../agents/it-lag/src/workers/monitor/checks/fixtures/servers.ts";
 

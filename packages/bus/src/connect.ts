@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
+import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import {
   connect,
   credsAuthenticator,
@@ -43,6 +45,31 @@ function authenticators(s: NatsSettings): Authenticator[] | undefined {
 }
 
 /**
+ * The certificate check for TLS connections. nats.js names the server it dials (SNI and the
+ * identity check) only when the URL holds a host name; for an IP address (`tls://192.168.1.10:4222`)
+ * it names none, and Node then checks the certificate against "localhost". In that case the
+ * certificate must be valid for one of the configured IP addresses instead.
+ */
+export function serverIdentityCheck(servers: readonly string[]): (host: string, cert: PeerCertificate) => Error | undefined {
+  const ips = servers
+    .map((u) => {
+      try {
+        return new URL(u.includes("://") ? u : `nats://${u}`).hostname.replace(/^\[|\]$/g, "");
+      } catch {
+        return "";
+      }
+    })
+    .filter((h) => isIP(h) !== 0);
+  return (host, cert) => {
+    const error = checkServerIdentity(host, cert);
+    if (!error || host !== "localhost" || ips.length === 0) return error;
+    return ips.some((ip) => checkServerIdentity(ip, cert) === undefined)
+      ? undefined
+      : new Error(`the server's certificate is not valid for ${ips.join(" or ")} (${cert.subjectaltname ?? `CN=${cert.subject?.CN ?? "?"}`})`);
+  };
+}
+
+/**
  * Opens a connection that reconnects forever with back-off and jitter, refuses servers older
  * than the supported version, and uses a per-principal inbox prefix (permissions keep replies private).
  */
@@ -71,7 +98,9 @@ export async function openConnection(opts: ConnectOptions): Promise<NatsConnecti
       ...(s.tls.caFile ? { caFile: s.tls.caFile } : {}),
       ...(s.tls.certFile ? { certFile: s.tls.certFile } : {}),
       ...(s.tls.keyFile ? { keyFile: s.tls.keyFile } : {}),
-    };
+      // nats.js hands these options on to tls.connect.
+      checkServerIdentity: serverIdentityCheck(s.servers),
+    } as NodeConnectionOptions["tls"];
   }
   const nc = await connect(options);
   const version = nc.info?.version ?? "0.0.0";

@@ -5,3 +5,5 @@ export { memoryLogger } from "./logger.ts";
 export { eventually } from "./wait.ts";
 export { dockerCli, ensureBusyboxImage, removeContainers, requireDocker, runContainer, testContainerPrefix } from "./docker.ts";
 export type { DockerCliResult } from "./docker.ts";
+export type { TestCertificate } from "./certificates.ts";
+export { makeCertificate } from "./certificates.ts";

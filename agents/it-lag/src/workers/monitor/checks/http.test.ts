@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HttpCheck, type CheckInput } from "./check-config.ts";
-import { makeCertificate, type TestCertificate } from "./fixtures/certificates.ts";
+import { makeCertificate, type TestCertificate } from "@lag/testing";
 import { freePort } from "./fixtures/dnsmasq.ts";
 import { published, realNow } from "./fixtures/results.ts";
 import { httpServer, httpsServer, silentServer, type TestServer } from "./fixtures/servers.ts";

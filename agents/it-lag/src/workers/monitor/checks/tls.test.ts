@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TlsCheck } from "./check-config.ts";
-import { makeCertificate, type TestCertificate } from "./fixtures/certificates.ts";
+import { makeCertificate, type TestCertificate } from "@lag/testing";
 import { freePort } from "./fixtures/dnsmasq.ts";
 import { published } from "./fixtures/results.ts";
 import { httpServer, tlsServer, type TestServer } from "./fixtures/servers.ts";
