@@ -17,10 +17,36 @@ export function retryDelay(deliveryCount: number): number {
   return Math.min(30_000, 1000 * 2 ** Math.max(0, deliveryCount - 1));
 }
 
+/** A handler that has not settled within the consumer's ack wait. */
+export class HandlerTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`handler did not finish within the consumer's ack wait (${ms} ms); no longer waiting for it`);
+    this.name = "HandlerTimeoutError";
+  }
+}
+
+/**
+ * The handler's promise, or a HandlerTimeoutError after `ms`. The server redelivers an unacked
+ * message after the ack wait anyway; waiting longer would only hold up every message behind it.
+ * A handler that settles later is ignored (its message has been nak'ed or dead-lettered).
+ */
+async function withinAckWait(work: Promise<void> | void, ms: number): Promise<void> {
+  if (!(work instanceof Promise)) return;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new HandlerTimeoutError(ms)), ms)));
+  work.catch(() => undefined);
+  try {
+    await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Runs a durable consumer: each message is validated, handed to the handler, and acked when the
- * handler returns. Invalid messages go to the dead-letter stream at once; a failing handler is
- * retried with back-off and, at the contract's delivery limit, its message is dead-lettered.
+ * handler returns. Invalid messages go to the dead-letter stream at once; a failing handler (or
+ * one still running after the ack wait) is retried with back-off and, at the contract's delivery
+ * limit, its message is dead-lettered.
  */
 export async function consumeDurable(
   ctx: SubscriptionContext,
@@ -67,7 +93,7 @@ export async function consumeDurable(
       sequence: m.seq,
     });
     try {
-      await handler(d);
+      await withinAckWait(handler(d), consumer.ackWait);
       await m.ackAck().catch(() => m.ack());
     } catch (err) {
       if (count >= consumer.maxDeliver) {

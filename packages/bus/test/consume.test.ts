@@ -85,6 +85,31 @@ describe("durable consumers", () => {
     expect(attempts).toEqual([1, 2, 3]);
   });
 
+  it("stop waiting for a handler that hangs past the ack wait: the next message goes on, the hung one is retried then dead-lettered", async () => {
+    const c = consumerFor(2);
+    const ceo = await nats.bus("ceo");
+    const attempts: number[] = [];
+    const got: string[] = [];
+    await ceo.consume(c, (d) => {
+      if (!d.is(alert)) return;
+      if (d.data.rule === "hangs") {
+        attempts.push(d.deliveryCount);
+        return new Promise<void>(() => undefined); // never settles
+      }
+      got.push(d.data.rule);
+    });
+    await pub.publish(alert, alertFor("hangs"));
+    await pub.publish(alert, alertFor("after-hang"));
+    await eventually(() => got.includes("after-hang"), 10_000);
+    const parked = await eventually(async () => {
+      const m = (await dlqFor("hangs")).filter((x) => x.header?.get(Headers.dlqConsumer) === c.durable);
+      return m.length > 0 ? m : undefined;
+    }, 20_000);
+    expect(attempts).toEqual([1, 2]);
+    expect(parked[0]!.header!.get(Headers.dlqCode)).toBe("max-deliveries");
+    expect(parked[0]!.header!.get(Headers.dlqReason)).toMatch(/did not finish within the consumer's ack wait \(2000 ms\)/);
+  }, 40_000);
+
   it("dead-letter an invalid message at once and keep going", async () => {
     const c = consumerFor();
     const ceo = await nats.bus("ceo");
