@@ -28,10 +28,13 @@ describe("http check against a local HTTP server", () => {
   afterAll(() => server.close());
 
   it("reports 200 as up, with the status and the latency", async () => {
+    const t0 = performance.now();
     const r = published(await run(check({ url: `${base}/ok` }), realNow));
+    const elapsed = performance.now() - t0;
     expect(r).toMatchObject({ check: "web", kind: "http", target: `${base}/ok`, ok: true, httpStatus: 200, detail: "200 OK" });
+    // Milliseconds of this request: more than nothing, no more than the call took.
     expect(r.latencyMs).toBeGreaterThan(0);
-    expect(r.latencyMs).toBeLessThan(1000);
+    expect(r.latencyMs).toBeLessThanOrEqual(elapsed);
   });
 
   it("reports 503 as down, naming the expected and the actual status", async () => {
@@ -79,7 +82,8 @@ describe("http check against a local HTTP server", () => {
       const started = Date.now();
       const r = published(await run(check({ url: `http://127.0.0.1:${silent.port}/`, timeout: 300 }), realNow));
       expect(r).toMatchObject({ ok: false, detail: "timed out after 300 ms" });
-      expect(Date.now() - started).toBeLessThan(1500);
+      // It waited for the timeout (never gave up early); the detail says the timeout ended it.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(295);
       // No half-open socket is left behind every interval.
       await expect.poll(() => silent.open, { timeout: 2000 }).toBe(0);
       expect(silent.accepted).toBe(1);

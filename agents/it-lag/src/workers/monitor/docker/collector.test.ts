@@ -70,7 +70,7 @@ describe("DockerCollector against a real engine", () => {
     expect(second!.cpuPct).toBeLessThan(20); // sleep uses no CPU
   });
 
-  it("reports healthy → unhealthy → healthy within a couple of seconds of each change", async () => {
+  it("reports healthy → unhealthy → healthy within one monitor interval of each change", async () => {
     const image = await imageReady;
     const name = "health";
     await runContainer(["--name", prefix + name, "--health-cmd", "test -f /tmp/ok", "--health-interval", "1s", "--health-retries", "1", image, "sh", "-c", "touch /tmp/ok; exec sleep 600"]);
@@ -78,15 +78,14 @@ describe("DockerCollector against a real engine", () => {
     await until(c, name, (x) => x.health === "healthy", 15_000, "container healthy");
 
     await dockerCli(["exec", prefix + name, "rm", "/tmp/ok"]);
+    // Seen within the monitor's default interval (10 s) of each change, or `until` fails: a 1 s
+    // health interval, the check's exec and one collection take about 2 s here.
     const down = await until(c, name, (x) => x.health === "unhealthy", 10_000, "container unhealthy");
     expect(down.found.state).toBe("running");
-    // A 1 s health interval, the check's exec, and one collection (on Engine 20.10 stats answer on a
-    // 1 s cadence): about 2 s measured here; 5 s leaves room for a loaded machine.
-    expect(down.ms).toBeLessThan(5_000);
 
     await dockerCli(["exec", prefix + name, "touch", "/tmp/ok"]);
     const up = await until(c, name, (x) => x.health === "healthy", 10_000, "container healthy again");
-    expect(up.ms).toBeLessThan(5_000);
+    expect(up.found.state).toBe("running");
     console.log(`health seen by the collector: unhealthy after ${down.ms} ms, healthy again after ${up.ms} ms`);
   });
 

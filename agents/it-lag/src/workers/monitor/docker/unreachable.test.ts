@@ -90,7 +90,8 @@ describe("DockerCollector without a Docker engine", () => {
     const c = collector({ connection: { socketPath: path, timeoutMs: 300 } });
     const t0 = performance.now();
     const snap = await c.collect();
-    expect(performance.now() - t0).toBeLessThan(2_000);
+    // Ended by the call timeout (the error says so), not before it.
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(295);
     expect(snap.docker).toEqual({
       available: false,
       error: `Docker at ${path} did not answer list containers within 300 ms — is dockerd hung or overloaded?`,
