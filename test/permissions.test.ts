@@ -237,6 +237,14 @@ describe("prod.conf: cli (the operator)", () => {
     await expect(cli.publish(alert, alertFor("forged-by-cli"))).rejects.toThrow();
     await expect((await cli.jsm()).streams.delete(itStream.name)).rejects.toThrow();
   });
+
+  it("may clear dead letters (`lag dlq rm`, `lag dlq purge`), and nothing else of any stream", async () => {
+    const jsm = await (await as("cli")).jsm();
+    await jsm.streams.purge(dlqStream.name, { filter: "lag.dlq.nobody.>" });
+    await expect(jsm.streams.deleteMessage(dlqStream.name, 1_000_000, false)).rejects.toThrow(/stream store EOF|no message found/);
+    await expect(jsm.streams.purge(itStream.name)).rejects.toThrow();
+    await expect(jsm.streams.deleteMessage(itStream.name, 1, false)).rejects.toThrow();
+  });
 });
 
 describe("prod.conf: admin", () => {

@@ -59,6 +59,14 @@ export function streamReading(s: StreamDescriptor): string[] {
   ];
 }
 
+/**
+ * Clearing dead letters once dealt with (`lag dlq rm`, `lag dlq purge`): deleting single messages
+ * and purging, on the dead-letter stream only.
+ */
+export function deadLetterClearing(s: StreamDescriptor): string[] {
+  return [`${API}.STREAM.MSG.DELETE.${s.name}`, `${API}.STREAM.PURGE.${s.name}`];
+}
+
 /** Listing streams (`nats stream ls`, `lag status`). */
 export const streamListing = [`${API}.STREAM.NAMES`, `${API}.STREAM.LIST`];
 

@@ -2,7 +2,7 @@ import { inboxPrefixOf, PRINCIPALS, principalNames, type Principal } from "../pr
 import { dlqStream, dlqSubject } from "../streams.ts";
 import { filterSubject } from "../subject.ts";
 import { bySubject, endpointsCallableBy, endpointsOf, eventsReadBy, streamsUsedBy, type Catalog } from "./catalog-view.ts";
-import { accountInfo, durableConsumer, streamListing, streamProvisioning, streamReading, wholeApi } from "./jetstream-api.ts";
+import { accountInfo, deadLetterClearing, durableConsumer, streamListing, streamProvisioning, streamReading, wholeApi } from "./jetstream-api.ts";
 
 /** A run of subjects with the reason they are allowed (written as a comment in the config). */
 export interface SubjectGroup {
@@ -63,6 +63,7 @@ function publishOf(cat: Catalog, p: Principal): SubjectGroup[] {
       "JetStream, read only: stream info and messages, ephemeral and ordered consumers (`lag dlq`, `nats stream view`)",
       operator ? [...streamListing, ...cat.streams.flatMap(streamReading)] : [],
     ),
+    ...group("JetStream: clearing dead letters once dealt with (`lag dlq rm`, `lag dlq purge`)", operator ? deadLetterClearing(dlqStream) : []),
   ];
 }
 

@@ -42,6 +42,7 @@ export function isNotFound(err: unknown): boolean {
   return err instanceof JetStreamApiError && (err.code === 10059 || err.status === 404);
 }
 
+
 export function entryOf(seq: number, dlqSubject: string, headers: JsMsg["headers"], size: number, stored: Date): DeadLetterEntry {
   const { value, problems } = deadLetterOf(headers, dlqSubject);
   return {

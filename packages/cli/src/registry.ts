@@ -1,5 +1,6 @@
 import type { Command } from "./command.ts";
 import { dlq } from "./commands/dlq.ts";
+import { dlqPurge, dlqRm } from "./commands/dlq-clear.ts";
 import { dlqShow } from "./commands/dlq-show.ts";
 import { req } from "./commands/req.ts";
 import { services } from "./commands/services.ts";
@@ -7,7 +8,7 @@ import { status } from "./commands/status.ts";
 import { tail } from "./commands/tail.ts";
 
 /** Every command, in the order `lag --help` lists them. */
-export const commands: readonly Command[] = [status, tail, req, services, dlq, dlqShow];
+export const commands: readonly Command[] = [status, tail, req, services, dlq, dlqShow, dlqRm, dlqPurge];
 
 /** The command named by the first word(s) of argv, and the arguments after it. */
 export function findCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {

@@ -95,3 +95,41 @@ describe("lag dlq", () => {
     expect(r.stderr).toContain("no dead letter with sequence 99 in LAG_DLQ (it holds 2 between 1 and 2)");
   });
 });
+
+describe("clearing dead letters", () => {
+  const seqs = async () => jsonOf<DeadLetterEntry[]>(await lag(["dlq", "--json"], env)).map((e) => e.seq);
+
+  it("lag dlq rm removes the given ones and says which were not there (exit 1)", async () => {
+    for (const host of ["a", "b", "c"]) ceo.nc.publish(`lag.it.host.metrics.${host}`, "{}");
+    await eventually(async () => (await seqs()).length === 5);
+    const r = await lag(["dlq", "rm", "3", "99"], env);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("removed dead letter 3\nno dead letter 99 in LAG_DLQ\n");
+    expect(await seqs()).toEqual([1, 2, 4, 5]);
+    const again = await lag(["dlq", "rm", "3"], env);
+    expect(again.code).toBe(1);
+    expect(again.stdout, again.stderr).toBe("no dead letter 3 in LAG_DLQ\n");
+    const bad = await lag(["dlq", "rm", "x"], env);
+    expect(bad.code).toBe(64);
+    expect(bad.stderr).toContain("give one or more sequence numbers");
+  });
+
+  it("lag dlq purge says how many without --yes, removes only the matching subject's with it", async () => {
+    const dry = await lag(["dlq", "purge", "--subject", "lag.it.host.metrics.nas"], env);
+    expect(dry.code).toBe(1);
+    expect(dry.stdout).toBe("would remove 1 dead letter from subjects matching lag.it.host.metrics.nas; add --yes to remove them\n");
+    expect(await seqs()).toEqual([1, 2, 4, 5]);
+
+    const one = await lag(["dlq", "purge", "--subject", "lag.it.host.metrics.nas", "--yes"], env);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toBe("removed 1 dead letter from subjects matching lag.it.host.metrics.nas\n");
+    expect(await seqs()).toEqual([1, 4, 5]);
+
+    const all = await lag(["dlq", "purge", "--yes"], env);
+    expect(all.stdout).toBe("removed 3 dead letters\n");
+    expect(await seqs()).toEqual([]);
+    const nothing = await lag(["dlq", "purge"], env);
+    expect(nothing.code).toBe(0);
+    expect(nothing.stdout).toBe("would remove 0 dead letters; add --yes to remove them\n");
+  });
+});
