@@ -288,10 +288,14 @@ function freePort(): Promise<number> {
   });
 }
 
-describe("generated cluster configs, running", () => {
-  it("form a 3-node JetStream cluster with the same permissions: R3 stream, durable consumer on another node", async () => {
+/**
+ * The three nodes of the generated cluster config on loopback. A port found free can be taken by
+ * another test's server before nats-server binds it; then the cluster starts again on new ports.
+ */
+async function startCluster(): Promise<TestNats[]> {
+  const auth = readFileSync(join(root, CLUSTER_DIR, "auth.conf"), "utf8");
+  for (let attempt = 1; ; attempt++) {
     const routePorts = await Promise.all(CLUSTER_NODES.map(() => freePort()));
-    const auth = readFileSync(join(root, CLUSTER_DIR, "auth.conf"), "utf8");
     // Only addresses change: every node on loopback with its own route port, auth.conf inlined
     // (the harness writes the config into its own folder, where the include would not resolve).
     const configFor = (n: number) =>
@@ -299,7 +303,18 @@ describe("generated cluster configs, running", () => {
         .replace("listen: 0.0.0.0:6222", `listen: 127.0.0.1:${routePorts[n - 1]}`)
         .replace(/nats-route:\/\/nats-(\d):6222/g, (_, m: string) => `nats-route://127.0.0.1:${routePorts[Number(m) - 1]}`)
         .replace('include "auth.conf"', auth);
-    const nodes = await Promise.all(CLUSTER_NODES.map((n) => startTestNats({ config: configFor(n), env })));
+    const started = await Promise.allSettled(CLUSTER_NODES.map((n) => startTestNats({ config: configFor(n), env })));
+    const nodes = started.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+    if (nodes.length === started.length) return nodes;
+    await Promise.allSettled(nodes.map((n) => n.stop()));
+    const reasons = started.flatMap((r) => (r.status === "rejected" ? [r.reason as Error] : []));
+    if (attempt === 3 || !reasons.every((e) => /address already in use/.test(e.message))) throw reasons[0];
+  }
+}
+
+describe("generated cluster configs, running", () => {
+  it("form a 3-node JetStream cluster with the same permissions: R3 stream, durable consumer on another node", async () => {
+    const nodes = await startCluster();
     const connect = (p: Principal, node: TestNats) =>
       Bus.connect({
         principal: p,

@@ -32,7 +32,7 @@ export interface TestNatsOptions {
 /** Starts a real nats-server with JetStream on a free loopback port, in its own temp dir. */
 export async function startTestNats(opts: TestNatsOptions = {}): Promise<TestNats> {
   const dir = mkdtempSync(join(tmpdir(), "lag-nats-"));
-  const port = await freePort();
+  let port = await freePort();
   const jsDir = join(dir, "js");
   const config =
     opts.config ??
@@ -41,7 +41,17 @@ export async function startTestNats(opts: TestNatsOptions = {}): Promise<TestNat
   const log: string[] = [];
   const start = () =>
     startNatsServer({ config, dir, port, env, onLog: (l) => log.push(l), ...(opts.binary ? { binary: opts.binary } : {}) });
-  let server = await start();
+  // A port found free can be taken by another test's process before nats-server binds it.
+  let server: NatsServerProcess;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      server = await start();
+      break;
+    } catch (err) {
+      if (attempt === 3 || !new RegExp(`:${port}: bind: address already in use|port ${port} is already in use`).test((err as Error).message)) throw err;
+      port = await freePort();
+    }
+  }
   const clients: Bus[] = [];
   const t: TestNats = {
     url: server.url,
