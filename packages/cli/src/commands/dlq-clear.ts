@@ -48,7 +48,7 @@ export const dlqPurge: Command = {
   usage: "",
   details: [
     `Purges ${dlqStream.name}: all of it, or with --subject only the dead letters whose original subject`,
-    "matches. Without --yes it only says how many it would remove.",
+    "matches. Without --yes it only says how many it would remove (exit 1 when there are any).",
   ],
   options: {
     subject: { type: "string", value: "PATTERN", description: "only dead letters whose original subject matches, e.g. 'lag.it.>'" },
