@@ -18,7 +18,7 @@ export function retryDelay(deliveryCount: number): number {
 }
 
 /** A handler that has not settled within the consumer's ack wait. */
-export class HandlerTimeoutError extends Error {
+class HandlerTimeoutError extends Error {
   constructor(ms: number) {
     super(`handler did not finish within the consumer's ack wait (${ms} ms); no longer waiting for it`);
     this.name = "HandlerTimeoutError";

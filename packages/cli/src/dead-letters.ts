@@ -42,6 +42,21 @@ export function isNotFound(err: unknown): boolean {
   return err instanceof JetStreamApiError && (err.code === 10059 || err.status === 404);
 }
 
+/**
+ * How many dead letters there are, all of them or those whose original subject matches; undefined
+ * when no agent has created LAG_DLQ on this server yet.
+ */
+export async function countDeadLetters(bus: Bus, subject?: string): Promise<number | undefined> {
+  const jsm = await bus.jsm();
+  try {
+    if (subject === undefined) return (await jsm.streams.info(dlqStream.name)).state.messages;
+    const info = await jsm.streams.info(dlqStream.name, { subjects_filter: dlqFilter(subject) });
+    return Object.values(info.state.subjects ?? {}).reduce((a, n) => a + n, 0);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
 
 export function entryOf(seq: number, dlqSubject: string, headers: JsMsg["headers"], size: number, stored: Date): DeadLetterEntry {
   const { value, problems } = deadLetterOf(headers, dlqSubject);
@@ -61,15 +76,8 @@ export function entryOf(seq: number, dlqSubject: string, headers: JsMsg["headers
  */
 export async function listDeadLetters(bus: Bus, opts: { limit: number; subject?: string }): Promise<DeadLetterList> {
   const filter = dlqFilter(opts.subject);
-  const jsm = await bus.jsm();
-  let total: number;
-  try {
-    const info = await jsm.streams.info(dlqStream.name, opts.subject !== undefined ? { subjects_filter: filter } : {});
-    total = opts.subject !== undefined ? Object.values(info.state.subjects ?? {}).reduce((a, n) => a + n, 0) : info.state.messages;
-  } catch (err) {
-    if (isNotFound(err)) return { exists: false, total: 0, entries: [] };
-    throw err;
-  }
+  const total = await countDeadLetters(bus, opts.subject);
+  if (total === undefined) return { exists: false, total: 0, entries: [] };
   const entries: DeadLetterEntry[] = [];
   if (total === 0) return { exists: true, total, entries };
   const consumer = await bus.js.consumers.get(dlqStream.name, { filter_subjects: [filter] });

@@ -1,7 +1,7 @@
 import { dlqStream } from "@lag/contracts";
 import { booleanOption, stringOption } from "../args.ts";
 import type { Command } from "../command.ts";
-import { dlqFilter, isNotFound } from "../dead-letters.ts";
+import { countDeadLetters, dlqFilter, isNotFound } from "../dead-letters.ts";
 import { CliError, UsageError } from "../errors.ts";
 
 /** `lag dlq rm <seq>…`: removes dead letters one by one, once the operator has dealt with them. */
@@ -60,21 +60,15 @@ export const dlqPurge: Command = {
     if (args.positionals.length > 0) throw new UsageError(`dlq purge: unexpected argument ${JSON.stringify(args.positionals[0])}; to remove single dead letters write \`lag dlq rm <seq>\``);
     const subject = stringOption(args, "subject");
     const filter = dlqFilter(subject); // a bad pattern is reported before connecting
-    const jsm = await (await connect()).jsm();
-    let count: number;
-    try {
-      const info = await jsm.streams.info(dlqStream.name, { subjects_filter: filter });
-      count = Object.values(info.state.subjects ?? {}).reduce((a, n) => a + n, 0);
-    } catch (err) {
-      if (isNotFound(err)) throw new CliError(`dlq purge: the ${dlqStream.name} stream does not exist yet, so there are no dead letters`);
-      throw err;
-    }
+    const bus = await connect();
+    const count = await countDeadLetters(bus, subject);
+    if (count === undefined) throw new CliError(`dlq purge: the ${dlqStream.name} stream does not exist yet, so there are no dead letters`);
     const which = subject ? ` from subjects matching ${subject}` : "";
     if (!booleanOption(args, "yes")) {
       out.line(`would remove ${count} dead letter${count === 1 ? "" : "s"}${which}; add --yes to remove them`);
       return count === 0 ? 0 : 1;
     }
-    const { purged } = await jsm.streams.purge(dlqStream.name, subject ? { filter } : undefined);
+    const { purged } = await (await bus.jsm()).streams.purge(dlqStream.name, subject ? { filter } : undefined);
     out.line(`removed ${purged} dead letter${purged === 1 ? "" : "s"}${which}`);
     return 0;
   },
