@@ -9,6 +9,11 @@ export interface StreamDescriptor<N extends string = string> {
   readonly kind: "stream";
   readonly name: N;
   readonly description: string;
+  /**
+   * The only principal that may create the stream or change its configuration (production
+   * permissions are derived from this); everyone else who writes or reads it waits for it to exist.
+   */
+  readonly owner: Principal;
   /** Subjects are derived from the events that name this stream, unless given (the DLQ). */
   readonly subjects?: readonly string[];
   readonly maxAge: Millis;

@@ -1,2 +1,3 @@
-export { MonitorConfig, MonitorProcessConfig } from "./workers/monitor/config.ts";
+export { itConfig } from "./config.ts";
+export { MonitorConfig } from "./workers/monitor/config.ts";
 export { monitorWorker } from "./workers/monitor/worker.ts";

@@ -1,10 +1,10 @@
 import { hostname } from "node:os";
+import { DeadlineError, withDeadline } from "@lag/async";
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { Service } from "@nats-io/services";
 import {
   catalog,
-  dlqStream,
   type ConsumerDescriptor,
   type EndpointDescriptor,
   type EventDescriptor,
@@ -19,7 +19,7 @@ import type { Logger } from "@lag/log";
 import type { EventMeta } from "./codec.ts";
 import { openConnection, type ConnectOptions } from "./connect.ts";
 import { consumeDurable, type ConsumeHandle } from "./consume.ts";
-import { ensureConsumer, ensureStream, type StreamOptions } from "./jetstream.ts";
+import { ensureConsumer, ensureStream, requireStream, type StreamOptions } from "./jetstream.ts";
 import { emitEvent, publishEvent, type Published } from "./publish.ts";
 import { requestEndpoint, type RequestOptions } from "./request.ts";
 import { serveService, type ServeOptions, type ServiceHandlers } from "./service.ts";
@@ -77,21 +77,26 @@ export class Bus {
   }
 
   /**
-   * Creates or updates the given streams (and always the dead-letter stream) from the contracts.
-   * With no argument: the streams this principal publishes to or consumes from.
+   * Makes sure the given streams are there: those this principal owns (by the contracts) are
+   * created or put back to their contract; the others must exist already (StreamMissingError
+   * otherwise: their owner creates them). With no argument: the streams this principal publishes
+   * to or consumes from, and the dead-letter stream when it owns it.
    */
   async ensureStreams(streams?: readonly StreamDescriptor[]): Promise<void> {
     const jsm = await this.jsm();
-    const wanted = new Map<string, StreamDescriptor>([[dlqStream.name, dlqStream]]);
-    for (const s of streams ?? this.ownStreams()) wanted.set(s.name, s);
-    for (const s of wanted.values()) await ensureStream(jsm, s, this.streamOptions);
+    for (const s of streams ?? this.streamsUsed()) {
+      if (s.owner === this.principal) await ensureStream(jsm, s, { ...this.streamOptions, log: this.log });
+      else await requireStream(jsm, s);
+    }
   }
 
-  private ownStreams(): StreamDescriptor[] {
-    const out: StreamDescriptor[] = [];
-    for (const e of catalog.events) if (e.stream && e.publisher === this.principal) out.push(e.stream);
-    for (const c of catalog.consumers) if (c.principal === this.principal) out.push(c.stream);
-    return out;
+  /** The streams this principal writes or reads through its own consumers, and those it owns. */
+  streamsUsed(): StreamDescriptor[] {
+    const out = new Map<string, StreamDescriptor>();
+    for (const s of catalog.streams) if (s.owner === this.principal) out.set(s.name, s);
+    for (const e of catalog.events) if (e.stream && e.publisher === this.principal) out.set(e.stream.name, e.stream);
+    for (const c of catalog.consumers) if (c.principal === this.principal) out.set(c.stream.name, c.stream);
+    return [...out.values()];
   }
 
   publish<E extends EventDescriptor>(event: E, data: InferEvent<E>, meta: Omit<EventMeta, "source"> = {}): Promise<Published> {
@@ -116,7 +121,7 @@ export class Bus {
   /** Ensures the durable consumer (and its stream) from contracts, then processes it. */
   async consume(consumer: ConsumerDescriptor, handler: Handler<unknown>): Promise<ConsumeHandle> {
     await this.ensureStreams([consumer.stream]);
-    await ensureConsumer(await this.jsm(), consumer);
+    await ensureConsumer(await this.jsm(), consumer, this.log);
     const h = await consumeDurable(this.ctx, consumer, handler);
     this.consumers.push(h);
     return h;
@@ -152,13 +157,11 @@ export class Bus {
     if (this.nc.isClosed()) return;
     await this.quiesce();
     if (this.nc.isClosed() || this.nc.isDraining()) return;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), timeoutMs)));
-    const outcome = await Promise.race([this.nc.drain().then(() => "drained" as const), timedOut]).catch((err: unknown) => {
+    const outcome = await withDeadline(timeoutMs, () => this.nc.drain().then(() => "drained" as const)).catch((err: unknown) => {
+      if (err instanceof DeadlineError) return "timeout" as const;
       this.log.warn({ err }, "drain failed; closing the connection");
       return "failed" as const;
     });
-    clearTimeout(timer);
     if (outcome === "drained") {
       this.log.info("bus drained");
       return;

@@ -1,8 +1,9 @@
 import type { ConsumerMessages, JsMsg } from "@nats-io/jetstream";
+import { backoffDelay, DeadlineError, withDeadline } from "@lag/async";
 import type { ConsumerDescriptor } from "@lag/contracts";
 import { decodeEvent } from "./codec.ts";
 import { Delivery } from "./delivery.ts";
-import { parkDeadLetter, type DeadLetterInput } from "./dlq.ts";
+import { parkDeadLetter, type DeadLetterInput } from "./dead-letters.ts";
 import type { Handler, SubscriptionContext } from "./subscribe.ts";
 
 export interface ConsumeHandle {
@@ -14,33 +15,16 @@ export interface ConsumeHandle {
 
 /** Retry delays after a handler failure: 1 s, 2 s, 4 s … capped at 30 s. */
 export function retryDelay(deliveryCount: number): number {
-  return Math.min(30_000, 1000 * 2 ** Math.max(0, deliveryCount - 1));
-}
-
-/** A handler that has not settled within the consumer's ack wait. */
-class HandlerTimeoutError extends Error {
-  constructor(ms: number) {
-    super(`handler did not finish within the consumer's ack wait (${ms} ms); no longer waiting for it`);
-    this.name = "HandlerTimeoutError";
-  }
+  return backoffDelay(deliveryCount, { initialMs: 1_000, maxMs: 30_000, jitter: 0 });
 }
 
 /**
- * The handler's promise, or a HandlerTimeoutError after `ms`. The server redelivers an unacked
- * message after the ack wait anyway; waiting longer would only hold up every message behind it.
- * A handler that settles later is ignored (its message has been nak'ed or dead-lettered).
+ * The server redelivers an unacked message after the ack wait anyway; waiting longer for a handler
+ * would only hold up every message behind it. A handler that settles later is ignored (its message
+ * has been nak'ed or dead-lettered).
  */
-async function withinAckWait(work: Promise<void> | void, ms: number): Promise<void> {
-  if (!(work instanceof Promise)) return;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new HandlerTimeoutError(ms)), ms)));
-  work.catch(() => undefined);
-  try {
-    await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const ackWaitError = (ms: number) => () =>
+  new DeadlineError(ms, `handler did not finish within the consumer's ack wait (${ms} ms); no longer waiting for it`);
 
 /**
  * Runs a durable consumer: each message is validated, handed to the handler, and acked when the
@@ -93,7 +77,7 @@ export async function consumeDurable(
       sequence: m.seq,
     });
     try {
-      await withinAckWait(handler(d), consumer.ackWait);
+      await withDeadline(consumer.ackWait, () => handler(d), { error: ackWaitError(consumer.ackWait) });
       await m.ackAck().catch(() => m.ack());
     } catch (err) {
       if (count >= consumer.maxDeliver) {

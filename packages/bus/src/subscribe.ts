@@ -4,7 +4,7 @@ import { filterSubject, type EventDescriptor, type InferEvent, type Principal, t
 import type { Logger } from "@lag/log";
 import { decodeEvent } from "./codec.ts";
 import { Delivery } from "./delivery.ts";
-import { parkDeadLetter } from "./dlq.ts";
+import { parkDeadLetter } from "./dead-letters.ts";
 
 export interface SubscribeOptions<S extends string> {
   /** Narrow the subscription: `{ host: "kronos" }`; missing tokens match any value. */

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { parseDuration } from "@lag/config";
+import { isSubjectPattern } from "@lag/contracts";
 import { UsageError } from "./errors.ts";
 
 /** One option of a command: what parseArgs needs, plus what the help shows. */
@@ -96,4 +97,12 @@ export function durationOption(command: string, args: ParsedArgs, name: string):
     throw new UsageError(`${command}: --${name} must be a duration like 500ms, 5s or 1m (a bare number is milliseconds), got ${JSON.stringify(v)}`);
   }
   return ms;
+}
+
+/** A subject pattern given on the command line, checked before connecting (the server would stay silent on a bad one). */
+export function subjectPattern(command: string, pattern: string, what = "subject pattern"): string {
+  if (!isSubjectPattern(pattern)) {
+    throw new UsageError(`${command}: ${JSON.stringify(pattern)} is not a ${what}; write e.g. lag.it.host.metrics.* or lag.it.>`);
+  }
+  return pattern;
 }

@@ -1,8 +1,8 @@
 import type { MsgHdrs } from "@nats-io/nats-core";
-import { decodeEvent } from "@lag/bus";
+import { deadLetterOf, decodeEvent } from "@lag/bus";
 import {
-  DeadLetter,
   describeIssues,
+  type DeadLetter,
   DLQ_PREFIX,
   endpointForSubject,
   Headers,
@@ -142,28 +142,6 @@ function inspectReply(base: Base, ep: EndpointDescriptor, m: RawMessage, body: s
   const reply = ep.reply.safeParse(json.value);
   if (!reply.success) return { ...rec, valid: false, code: "invalid-data", reason: describeIssues(reply.error, "reply").join("; "), data: json.value };
   return { ...rec, valid: true, data: reply.data };
-}
-
-/** Reads the dead-letter headers the bus writes (Lag-Dlq-*), checked against the contract's shape. */
-export function deadLetterOf(h: MsgHdrs | undefined, dlqSubject: string): { value: Partial<DeadLetter>; problems: string[] } {
-  const get = (k: string) => h?.get(k) || undefined;
-  const num = (k: string) => (get(k) !== undefined ? Number(get(k)) : undefined);
-  // `lag.dlq.<principal>.<original subject>`: the subject itself still says where it came from.
-  const [, , principal, ...rest] = dlqSubject.split(".");
-  const raw = {
-    code: get(Headers.dlqCode),
-    reason: get(Headers.dlqReason),
-    subject: get(Headers.dlqSubject) ?? (rest.length > 0 ? rest.join(".") : undefined),
-    principal: get(Headers.dlqPrincipal) ?? principal,
-    time: get(Headers.dlqTime),
-    stream: get(Headers.dlqStream),
-    sequence: num(Headers.dlqSequence),
-    consumer: get(Headers.dlqConsumer),
-    deliveries: num(Headers.dlqDeliveries),
-  };
-  const value = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) as Partial<DeadLetter>;
-  const parsed = DeadLetter.safeParse(value);
-  return { value, problems: parsed.success ? [] : describeIssues(parsed.error, "dead-letter headers") };
 }
 
 function inspectDeadLetter(base: Base, m: RawMessage, body: string): MessageRecord {

@@ -3,7 +3,7 @@ import { headers as natsHeaders } from "@nats-io/nats-core";
 import type { Bus } from "@lag/bus";
 import { dlqStream, hostMetrics } from "@lag/contracts";
 import { eventually, startTestNats, type TestNats } from "@lag/testing";
-import type { DeadLetterEntry } from "../src/dead-letters.ts";
+import type { DeadLetterEntry } from "@lag/bus";
 import { cleanEnv, jsonOf, lag } from "./run-lag.ts";
 
 let nats: TestNats;
@@ -28,7 +28,7 @@ describe("lag dlq", () => {
   it("lists a message a subscription dead-lettered, with its code and reason (--json)", async () => {
     // A real subscriber: CEO_LAG listening to host metrics parks what breaks the contract.
     ceo = await nats.bus("ceo");
-    await ceo.ensureStreams();
+    await nats.provisionStreams();
     ceo.subscribe(hostMetrics, () => undefined);
     await ceo.nc.flush();
     const h = natsHeaders();

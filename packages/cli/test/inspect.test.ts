@@ -3,7 +3,6 @@ import { headers as natsHeaders } from "@nats-io/nats-core";
 import { encodeEvent } from "@lag/bus";
 import { alert, Headers, storageService } from "@lag/contracts";
 import { Inspector } from "../src/inspect.ts";
-import { isSubjectPattern } from "../src/subject-pattern.ts";
 import { summarize } from "../src/summary.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -65,16 +64,4 @@ describe("summarize", () => {
     expect(summarize("x".repeat(300), 20)).toHaveLength(20);
     expect(summarize({})).toBe("{}");
   });
-});
-
-describe("isSubjectPattern", () => {
-  it.each([
-    ["lag.>", true],
-    ["lag.it.*.metrics", true],
-    ["_INBOX_media.>", true],
-    ["lag..x", false],
-    ["lag.>.x", false],
-    ["lag.it*", false],
-    ["lag. it", false],
-  ])("%s → %s", (p, ok) => expect(isSubjectPattern(p)).toBe(ok));
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storageService } from "@lag/contracts";
 import { startTestNats, type TestNats } from "@lag/testing";
-import type { RunningService } from "../src/discovery.ts";
+import type { RunningService } from "@lag/bus";
 import { cleanEnv, jsonOf, lag } from "./run-lag.ts";
 
 let nats: TestNats;

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { CommonConfig, duration } from "@lag/config";
-import { otherSections } from "@lag/worker";
+import { duration } from "@lag/config";
+import { singleSection } from "@lag/worker";
 
 export const LauncherConfig = z.strictObject({
   nats: z
@@ -11,7 +11,7 @@ export const LauncherConfig = z.strictObject({
       /** HTTP monitoring (/healthz, /varz, /jsz); 0 turns it off. */
       monitorPort: z.number().int().min(0).max(65535).default(8222),
     })
-    .default({ embedded: true, port: 4222, monitorPort: 8222 }),
+    .prefault({}),
   /** Process names not to start (see `agents/*\/package.json` → lag.processes). */
   disabled: z.array(z.string()).default([]),
   restart: z
@@ -21,13 +21,11 @@ export const LauncherConfig = z.strictObject({
       /** A process that ran this long gets its back-off reset. */
       stableAfter: duration.default(60_000),
     })
-    .default({ initialDelay: 1_000, maxDelay: 30_000, stableAfter: 60_000 }),
+    .prefault({}),
   /** How long a process may take to drain at shutdown before it is killed. */
   stopGrace: duration.default(15_000),
 });
 export type LauncherConfig = z.infer<typeof LauncherConfig>;
 
-export const LauncherProcessConfig = CommonConfig.extend({
-  ...otherSections("launcher"),
-  launcher: LauncherConfig.default(LauncherConfig.parse({})),
-});
+/** The launcher reads the common settings and its own section; the agents validate theirs. */
+export const launcherConfig = singleSection("launcher", LauncherConfig);

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { ConfigError, formatConfigError, loadConfig } from "@lag/config";
 import { bundleProcesses } from "./build.ts";
-import { LauncherProcessConfig } from "./config.ts";
+import { launcherConfig } from "./config.ts";
 import { formatLine } from "./log-format.ts";
 import { natsServerBinary, repoRoot, startNatsServer, type NatsServerProcess } from "./nats-server.ts";
 import { killAndWait, livePid, removePid, writePid } from "./pidfile.ts";
@@ -21,9 +21,9 @@ function configFile(): string {
 
 async function main(): Promise<number> {
   const file = configFile();
-  let config;
+  let common;
   try {
-    ({ config } = loadConfig(LauncherProcessConfig, { file }));
+    ({ config: common } = loadConfig(launcherConfig.processSchema, { file }));
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${formatConfigError(err)}\n`);
@@ -31,8 +31,8 @@ async function main(): Promise<number> {
     }
     throw err;
   }
-  const l = config.launcher;
-  const dataDir = resolve(config.dataDir);
+  const l = launcherConfig.pick(common);
+  const dataDir = resolve(common.dataDir);
   const logsDir = join(dataDir, "logs");
   mkdirSync(logsDir, { recursive: true });
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Bus } from "@lag/bus";
-import type { Principal } from "@lag/contracts";
+import { catalog, type Principal } from "@lag/contracts";
 import { freePort, startNatsServer, type NatsServerProcess } from "@lag/launcher";
 import { memoryLogger, type MemoryLogger } from "./logger.ts";
 
@@ -13,6 +13,11 @@ export interface TestNats {
   server: NatsServerProcess;
   /** A typed bus client as the given principal, logging to memory; closed by stop(). */
   bus(principal?: Principal, opts?: { logger?: MemoryLogger; user?: string; password?: string }): Promise<Bus>;
+  /**
+   * Creates every stream of the contracts as its owner would at start (agents that only read or
+   * write a stream wait until it exists).
+   */
+  provisionStreams(): Promise<void>;
   /** Stops the server (SIGTERM) and removes its data. */
   stop(): Promise<void>;
   /** Stops and starts the server again on the same port and data (JetStream keeps its data). */
@@ -73,6 +78,12 @@ export async function startTestNats(opts: TestNatsOptions = {}): Promise<TestNat
       });
       clients.push(b);
       return b;
+    },
+    async provisionStreams() {
+      for (const owner of new Set(catalog.streams.map((st) => st.owner))) {
+        const b = await t.bus(owner);
+        await b.ensureStreams(catalog.streams.filter((st) => st.owner === owner));
+      }
     },
     async restart() {
       await server.stop();

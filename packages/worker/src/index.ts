@@ -1,6 +1,15 @@
-export type { RunningWorker, WorkerContext, WorkerHooks, WorkerSpec } from "./worker.ts";
+export type { ConfigSection } from "./config.ts";
+export { agentConfig, singleSection, TOP_LEVEL_SECTIONS } from "./config.ts";
+export type {
+  Binding,
+  ConsumerBinding,
+  ScheduleBinding,
+  ServiceBinding,
+  SubscriptionBinding,
+  WorkerContext,
+  WorkerDeclaration,
+} from "./declaration.ts";
+export { consume, defineWorker, schedule, serve, subscribe } from "./declaration.ts";
+export { StartAbortedError } from "./readiness.ts";
+export type { RunningWorker, StartOptions } from "./worker.ts";
 export { EXIT_CONFIG, runWorker, startWorker } from "./worker.ts";
-export type { Repeating } from "./timers.ts";
-export { Timers } from "./timers.ts";
-export type { Section } from "./sections.ts";
-export { otherSections, TOP_LEVEL_SECTIONS } from "./sections.ts";

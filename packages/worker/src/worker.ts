@@ -1,143 +1,169 @@
 import { join, resolve } from "node:path";
-import type { z } from "zod";
 import { AuthorizationError } from "@nats-io/nats-core";
+import { Scheduler, systemClock, type Clock } from "@lag/async";
 import { Bus, UnsupportedServerError } from "@lag/bus";
-import type { CommonConfig } from "@lag/config";
 import { ConfigError, formatConfigError, loadConfig } from "@lag/config";
-import type { Principal } from "@lag/contracts";
+import type { StreamDescriptor } from "@lag/contracts";
 import { createLogger, type Logger } from "@lag/log";
 import { openStore, type Store } from "@lag/store";
-import { Timers } from "./timers.ts";
+import type { Binding, Common, Tables, WorkerContext, WorkerDeclaration } from "./declaration.ts";
+import { serviceReady, StartAbortedError, streamsReady, waitUntilReady } from "./readiness.ts";
 
-type Common = z.infer<typeof CommonConfig>;
-
-export interface WorkerContext<C extends Common> {
-  config: C;
-  bus: Bus;
-  log: Logger;
-  /** Absolute data directory of this installation. */
-  dataDir: string;
-  timers: Timers;
-  /** Opens (and migrates) this process's SQLite file under the data dir; closed at shutdown. */
-  openStore<S extends Record<string, unknown>>(opts: { name: string; schema: S; migrationsFolder: string }): Store<S>;
-  /** Aborted when the process is asked to stop. */
-  signal: AbortSignal;
-}
-
-export interface WorkerHooks {
-  /**
-   * Called once timers, services, subscriptions and consumers have stopped (their in-flight work
-   * finished) and before the bus drains: finish or abandon the worker's own work, flush state.
-   */
-  stop?(): Promise<void> | void;
-}
-
-export interface WorkerSpec<S extends z.ZodType<Common>> {
-  /** Process name: log name, NATS connection name. */
-  name: string;
-  principal: Principal;
-  config: S;
-  start(ctx: WorkerContext<z.infer<S>>): Promise<WorkerHooks | void>;
-}
-
-export interface RunningWorker {
-  /** Stops taking work, finishes in-flight work, drains NATS, closes stores. Idempotent. */
+export interface RunningWorker<T = unknown, D extends Tables = Tables> {
+  /** Stops taking work, finishes in-flight work, drains NATS, closes the store. Idempotent. */
   shutdown(reason?: string): Promise<void>;
-  readonly ctx: WorkerContext<Common>;
+  readonly ctx: WorkerContext<T, D>;
+}
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  configFile?: string;
+  logger?: Logger;
+  /** The time schedules and waits run on; the system's by default. */
+  clock?: Clock;
+  /** Aborting it while the worker starts (waiting for a stream or a service) gives up cleanly. */
+  signal?: AbortSignal;
+}
+
+/** Streams to wait for or create before setup: the declared ones and those its consumers read. */
+function streamsOf<T, S, D extends Tables>(d: WorkerDeclaration<T, S, D>, bus: Bus): StreamDescriptor[] {
+  const out = new Map<string, StreamDescriptor>();
+  for (const s of bus.streamsUsed()) out.set(s.name, s);
+  for (const s of d.streams ?? []) out.set(s.name, s);
+  return [...out.values()];
 }
 
 /**
- * The life of every LAG process, written once: load config (fail fast listing every error) →
- * logger → connect (reconnecting forever) → the worker's start → on stop: stop timers and the
- * worker, drain the bus, close SQLite.
+ * The life of every LAG process, written once (see WorkerDeclaration for the order of things).
+ * Throws ConfigError on a bad configuration, StartAbortedError when stopped while starting.
  */
-export async function startWorker<S extends z.ZodType<Common>>(
-  spec: WorkerSpec<S>,
-  opts: { env?: NodeJS.ProcessEnv; configFile?: string; logger?: Logger } = {},
-): Promise<RunningWorker> {
-  const { config } = loadConfig(spec.config, { env: opts.env ?? process.env, ...(opts.configFile ? { file: opts.configFile } : {}) });
-  const log = opts.logger ?? createLogger({ name: spec.name, level: config.log.level });
-  const dataDir = resolve(config.dataDir);
-  const stores: Store<Record<string, unknown>>[] = [];
-  const timers = new Timers(log);
+export async function startWorker<T, S, D extends Tables>(decl: WorkerDeclaration<T, S, D>, opts: StartOptions = {}): Promise<RunningWorker<T, D>> {
+  const { config: common } = loadConfig(decl.config.processSchema, { env: opts.env ?? process.env, ...(opts.configFile ? { file: opts.configFile } : {}) });
+  const config = decl.config.pick(common);
+  const log = opts.logger ?? createLogger({ name: decl.name, level: common.log.level });
+  const clock = opts.clock ?? systemClock;
+  const dataDir = resolve(common.dataDir);
   const abort = new AbortController();
+  const onOuterAbort = () => abort.abort();
+  opts.signal?.addEventListener("abort", onOuterAbort, { once: true });
+  const scheduler = new Scheduler(log, clock);
   const bus = await Bus.connect({
-    principal: spec.principal,
-    name: spec.name,
-    nats: config.nats,
+    principal: decl.principal,
+    name: decl.name,
+    nats: common.nats,
     logger: log,
-    streams: { replicas: config.jetstream.replicas },
+    streams: { replicas: common.jetstream.replicas },
   });
-  const ctx: WorkerContext<z.infer<S>> = {
+  let store: Store<D> | undefined;
+  const ready = { log, signal: abort.signal, clock };
+  const ctx: WorkerContext<T, D> = {
     config,
+    common: common as Common,
     bus,
     log,
     dataDir,
-    timers,
-    signal: abort.signal,
-    openStore(o) {
-      const store = openStore({ file: join(dataDir, `${o.name}.sqlite`), schema: o.schema, migrationsFolder: o.migrationsFolder, logger: log });
-      stores.push(store as Store<Record<string, unknown>>);
+    get store(): Store<D> {
+      if (!store) throw new Error(`${decl.name} declares no store`);
       return store;
     },
+    scheduler,
+    clock,
+    signal: abort.signal,
   };
-  let hooks: WorkerHooks | void;
+  let state: S;
+  const attached: Binding[] = [];
   try {
-    hooks = await spec.start(ctx);
+    await waitUntilReady("its streams", streamsReady(bus, streamsOf(decl, bus)), ready);
+    for (const service of decl.dependsOn ?? []) await waitUntilReady(`service ${service.name}`, serviceReady(bus, service), ready);
+    if (decl.store) {
+      const file = join(dataDir, `${decl.store.file?.(config) ?? decl.name}.sqlite`);
+      store = openStore({ file, schema: decl.store.schema, migrationsFolder: decl.store.migrationsFolder, logger: log });
+    }
+    state = await decl.setup(ctx);
+    for (const b of decl.bindings?.(state, ctx) ?? []) {
+      await attach(b, ctx);
+      attached.push(b);
+    }
+    await decl.started?.(state, ctx);
   } catch (err) {
+    await scheduler.stopAll();
     await bus.close().catch(() => undefined);
-    for (const s of stores) s.close();
+    store?.close();
+    opts.signal?.removeEventListener("abort", onOuterAbort);
     throw err;
   }
-  log.info({ principal: spec.principal, dataDir }, `${spec.name} started`);
+  log.info({ principal: decl.principal, dataDir, bindings: attached.map(describe) }, `${decl.name} started`);
   let done: Promise<void> | undefined;
   return {
-    ctx: ctx as unknown as WorkerContext<Common>,
+    ctx,
     shutdown(reason = "shutdown") {
       done ??= (async () => {
-        log.info({ reason }, `${spec.name} stopping`);
+        log.info({ reason }, `${decl.name} stopping`);
         abort.abort();
-        await timers.stopAll();
+        opts.signal?.removeEventListener("abort", onOuterAbort);
+        await scheduler.stopAll();
         await bus.quiesce();
-        if (hooks?.stop) await hooks.stop();
+        await decl.stopping?.(state, ctx);
         await bus.drain();
-        for (const s of stores) s.close();
-        log.info(`${spec.name} stopped`);
+        store?.close();
+        log.info(`${decl.name} stopped`);
       })();
       return done;
     },
   };
 }
 
-/**
- * Entry point of a worker process: starts it, and on SIGINT/SIGTERM shuts it down and exits 0.
- * A configuration error prints every problem and exits 78 (EX_CONFIG) so the launcher does not
- * restart a process that cannot work.
- */
-export async function runWorker<S extends z.ZodType<Common>>(spec: WorkerSpec<S>): Promise<void> {
-  let running: RunningWorker;
-  try {
-    running = await startWorker(spec);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${spec.name}: ${formatConfigError(err)}\n`);
-      process.exit(EXIT_CONFIG);
-    }
-    // Wrong credentials cannot heal by restarting: exit as a configuration error, so the launcher
-    // (and systemd's RestartPreventExitStatus=78) do not restart it in a loop.
-    if (err instanceof AuthorizationError || err instanceof UnsupportedServerError) {
-      createLogger({ name: spec.name }).fatal({ err }, `${spec.name} cannot use NATS: ${(err as Error).message}`);
-      process.exit(EXIT_CONFIG);
-    }
-    const log = createLogger({ name: spec.name });
-    log.fatal({ err }, `${spec.name} could not start`);
-    process.exit(1);
+async function attach<T, D extends Tables>(b: Binding, ctx: WorkerContext<T, D>): Promise<void> {
+  switch (b.kind) {
+    case "subscription":
+      b.attach(ctx.bus);
+      return;
+    case "consumer":
+      // Its stream was waited for before setup; the consumer itself is created or put back here.
+      await ctx.bus.consume(b.consumer, b.handle);
+      return;
+    case "service":
+      await b.attach(ctx.bus);
+      return;
+    case "schedule":
+      ctx.scheduler.add(b.name, b.schedule, b.run);
+      return;
   }
+}
+
+function describe(b: Binding): string {
+  switch (b.kind) {
+    case "subscription":
+      return `subscription ${b.event.subject}`;
+    case "consumer":
+      return `consumer ${b.consumer.durable}`;
+    case "service":
+      return `service ${b.service.name}`;
+    case "schedule":
+      return `schedule ${b.name} (${"every" in b.schedule ? `every ${b.schedule.every} ms` : `cron ${b.schedule.cron}${b.schedule.timezone ? ` ${b.schedule.timezone}` : ""}`})`;
+  }
+}
+
+/** sysexits EX_CONFIG: the launcher and systemd (RestartPreventExitStatus=78) do not restart it. */
+export const EXIT_CONFIG = 78;
+
+/**
+ * Entry point of a worker process (`main.ts` is one line: `await runWorker(worker)`): starts it, and
+ * on SIGINT/SIGTERM — also while it is still starting — shuts it down and exits 0. A configuration
+ * error prints every problem and exits 78, as do credentials the server refuses.
+ */
+export async function runWorker<T, S, D extends Tables>(decl: WorkerDeclaration<T, S, D>): Promise<void> {
+  const starting = new AbortController();
+  let running: RunningWorker<T, D> | undefined;
   const stop = (signal: string) => {
+    if (!running) {
+      starting.abort();
+      return;
+    }
     running.shutdown(signal).then(
       () => process.exit(0),
       (err: unknown) => {
-        running.ctx.log.error({ err }, "shutdown failed");
+        running!.ctx.log.error({ err }, "shutdown failed");
         process.exit(1);
       },
     );
@@ -145,8 +171,23 @@ export async function runWorker<S extends z.ZodType<Common>>(spec: WorkerSpec<S>
   // Signals may arrive twice (Ctrl-C in the terminal, then the launcher's SIGTERM): shutdown is idempotent.
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+  try {
+    running = await startWorker(decl, { signal: starting.signal });
+  } catch (err) {
+    if (err instanceof StartAbortedError) process.exit(0);
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${decl.name}: ${formatConfigError(err)}\n`);
+      process.exit(EXIT_CONFIG);
+    }
+    // Wrong credentials cannot heal by restarting: exit as a configuration error, so the launcher
+    // (and systemd's RestartPreventExitStatus=78) do not restart it in a loop.
+    if (err instanceof AuthorizationError || err instanceof UnsupportedServerError) {
+      createLogger({ name: decl.name }).fatal({ code: (err as { code?: string }).code }, `${decl.name} cannot use NATS: ${(err as Error).message}`);
+      process.exit(EXIT_CONFIG);
+    }
+    createLogger({ name: decl.name }).fatal({ err }, `${decl.name} could not start`);
+    process.exit(1);
+  }
   // A stray rejection is a bug to log, not a reason to drop everything in flight.
-  process.on("unhandledRejection", (err) => running.ctx.log.error({ err }, "unhandled promise rejection"));
+  process.on("unhandledRejection", (err) => running?.ctx.log.error({ err }, "unhandled promise rejection"));
 }
-
-export const EXIT_CONFIG = 78;

@@ -3,20 +3,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { CommonConfig, ConfigError, duration } from "@lag/config";
+import { ConfigError, duration } from "@lag/config";
 import { alert, defineConsumer, itStream } from "@lag/contracts";
 import { eventually, memoryLogger, startTestNats, type TestNats } from "@lag/testing";
-import { otherSections, startWorker } from "../src/index.ts";
+import { consume, defineWorker, singleSection, startWorker } from "../src/index.ts";
 
 let nats: TestNats;
 let dataDir: string;
 beforeAll(async () => {
   nats = await startTestNats();
+  await nats.provisionStreams();
   dataDir = mkdtempSync(join(tmpdir(), "lag-worker-"));
 });
 afterAll(async () => nats?.stop());
 
-const Config = CommonConfig.extend({ ...otherSections("ceo"), ceo: z.strictObject({ pause: duration.default(600) }).prefault({}) });
+const Config = singleSection("ceo", z.strictObject({ pause: duration.default(600) }));
 const consumer = defineConsumer({
   durable: "lifecycle-test",
   stream: itStream,
@@ -33,19 +34,20 @@ describe("a worker's life", () => {
     const log = memoryLogger("ceo");
     const events: string[] = [];
     const w = await startWorker(
-      {
+      defineWorker({
         name: "ceo",
         principal: "ceo",
         config: Config,
-        async start({ bus, config }) {
-          await bus.consume(consumer, async () => {
+        setup: () => ({}),
+        bindings: (_s, { config }) => [
+          consume(consumer, async () => {
             events.push("handling");
-            await new Promise((r) => setTimeout(r, config.ceo.pause));
+            await new Promise((r) => setTimeout(r, config.pause));
             events.push("handled");
-          });
-          return { stop: () => void events.push("worker stop hook") };
-        },
-      },
+          }),
+        ],
+        stopping: () => void events.push("worker stop hook"),
+      }),
       { env, logger: log.logger },
     );
     const pub = await nats.bus("it-monitor");
@@ -63,9 +65,10 @@ describe("a worker's life", () => {
 
   it("shuts down and closes even when NATS has gone away (the drain gives up, nothing hangs)", async () => {
     const own = await startTestNats();
+    await own.provisionStreams();
     const log = memoryLogger("ceo");
     const w = await startWorker(
-      { name: "ceo", principal: "ceo", config: Config, start: async () => undefined },
+      defineWorker({ name: "ceo", principal: "ceo", config: Config, setup: () => undefined }),
       { env: { NATS_URL: own.url, LAG_DATA_DIR: dataDir }, logger: log.logger },
     );
     await own.server.stop();
@@ -78,7 +81,7 @@ describe("a worker's life", () => {
 
   it("refuses to start on a bad configuration, naming every bad key", async () => {
     const err = await startWorker(
-      { name: "ceo", principal: "ceo", config: Config, start: async () => undefined },
+      defineWorker({ name: "ceo", principal: "ceo", config: Config, setup: () => undefined }),
       { env: { NATS_URL: nats.url, LAG_DATA_DIR: dataDir, LAG__CEO__PAUSE: "soon", LAG__CEO__COLOUR: "red" }, logger: memoryLogger("ceo").logger },
     ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);

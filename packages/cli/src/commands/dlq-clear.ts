@@ -1,7 +1,7 @@
-import { dlqStream } from "@lag/contracts";
-import { booleanOption, stringOption } from "../args.ts";
+import { dlqFilter, dlqStream } from "@lag/contracts";
+import { booleanOption, stringOption, subjectPattern } from "../args.ts";
 import type { Command } from "../command.ts";
-import { countDeadLetters, dlqFilter, isNotFound } from "../dead-letters.ts";
+import { countDeadLetters, isNotFound } from "@lag/bus";
 import { CliError, UsageError } from "../errors.ts";
 
 /** `lag dlq rm <seq>…`: removes dead letters one by one, once the operator has dealt with them. */
@@ -58,8 +58,9 @@ export const dlqPurge: Command = {
   examples: ["lag dlq purge", "lag dlq purge --subject 'lag.it.host.metrics.*' --yes"],
   async run({ args, out, bus: connect }) {
     if (args.positionals.length > 0) throw new UsageError(`dlq purge: unexpected argument ${JSON.stringify(args.positionals[0])}; to remove single dead letters write \`lag dlq rm <seq>\``);
-    const subject = stringOption(args, "subject");
-    const filter = dlqFilter(subject); // a bad pattern is reported before connecting
+    const given = stringOption(args, "subject");
+    const subject = given === undefined ? undefined : subjectPattern("dlq purge: --subject", given);
+    const filter = dlqFilter(subject);
     const bus = await connect();
     const count = await countDeadLetters(bus, subject);
     if (count === undefined) throw new CliError(`dlq purge: the ${dlqStream.name} stream does not exist yet, so there are no dead letters`);

@@ -1,7 +1,7 @@
 import { dlqStream } from "@lag/contracts";
 import { booleanOption } from "../args.ts";
 import type { Command } from "../command.ts";
-import { entryOf, isNotFound } from "../dead-letters.ts";
+import { deadLetterEntry, isNotFound } from "@lag/bus";
 import { CliError, UsageError } from "../errors.ts";
 
 export const dlqShow: Command = {
@@ -29,7 +29,7 @@ export const dlqShow: Command = {
       throw err;
     }
     if (!m) throw await notFound(seq, () => jsm.streams.info(dlqStream.name));
-    const entry = entryOf(m.seq, m.subject, m.header, m.data.length, m.time);
+    const entry = deadLetterEntry(m.seq, m.subject, m.header, m.data.length, m.time);
     const headers: Record<string, string[]> = {};
     for (const [k, v] of m.header ?? []) headers[k] = v;
     const payload = new TextDecoder().decode(m.data);

@@ -1,7 +1,7 @@
 import { dlqStream } from "@lag/contracts";
-import { booleanOption, integerOption, stringOption } from "../args.ts";
+import { listDeadLetters, type DeadLetterEntry } from "@lag/bus";
+import { booleanOption, integerOption, stringOption, subjectPattern } from "../args.ts";
 import type { Command } from "../command.ts";
-import { dlqFilter, listDeadLetters, type DeadLetterEntry } from "../dead-letters.ts";
 import { UsageError } from "../errors.ts";
 import type { Style } from "../style.ts";
 import { table } from "../table.ts";
@@ -29,8 +29,8 @@ export const dlq: Command = {
       throw new UsageError(`dlq: unexpected argument ${JSON.stringify(args.positionals[0])}; to see one dead letter write \`lag dlq show <seq>\``);
     }
     const limit = integerOption("dlq", args, "limit", 1) ?? DEFAULT_LIMIT;
-    const subject = stringOption(args, "subject");
-    dlqFilter(subject); // a bad pattern is reported before connecting
+    const given = stringOption(args, "subject");
+    const subject = given === undefined ? undefined : subjectPattern("dlq: --subject", given);
     const bus = await connect();
     const list = await listDeadLetters(bus, { limit, ...(subject !== undefined ? { subject } : {}) });
     if (booleanOption(args, "json")) {

@@ -1,6 +1,6 @@
 import { booleanOption, durationOption } from "../args.ts";
 import type { Command } from "../command.ts";
-import { discoverServices, type RunningService } from "../discovery.ts";
+import { discoverServices, type RunningService } from "@lag/bus";
 import type { Style } from "../style.ts";
 import { table } from "../table.ts";
 

@@ -2,7 +2,7 @@ import { ServiceError } from "@lag/bus";
 import { monitorService, parseSubject, severityRank, type MonitorStatus } from "@lag/contracts";
 import { booleanOption, durationOption } from "../args.ts";
 import type { Command } from "../command.ts";
-import { discoverServices } from "../discovery.ts";
+import { discoverServices } from "@lag/bus";
 import type { Style } from "../style.ts";
 import { table } from "../table.ts";
 

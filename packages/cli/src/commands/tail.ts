@@ -1,10 +1,9 @@
 import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
-import { booleanOption, integerOption } from "../args.ts";
+import { booleanOption, integerOption, subjectPattern } from "../args.ts";
 import type { Command } from "../command.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { Inspector } from "../inspect.ts";
 import { renderMessage } from "../render-message.ts";
-import { isSubjectPattern } from "../subject-pattern.ts";
 
 export const tail: Command = {
   name: "tail",
@@ -31,9 +30,7 @@ export const tail: Command = {
   ],
   async run({ args, out, bus: connect }) {
     const patterns = args.positionals.length > 0 ? args.positionals : ["lag.>"];
-    for (const p of patterns) {
-      if (!isSubjectPattern(p)) throw new UsageError(`tail: ${JSON.stringify(p)} is not a subject pattern; write e.g. lag.> or lag.it.host.metrics.*`);
-    }
+    for (const p of patterns) subjectPattern("tail", p);
     const count = integerOption("tail", args, "count", 1);
     const json = booleanOption(args, "json");
     const full = booleanOption(args, "full");

@@ -1,8 +1,7 @@
 import { hostname } from "node:os";
 import { z } from "zod";
-import { CommonConfig, duration } from "@lag/config";
+import { duration } from "@lag/config";
 import { HostName, toToken } from "@lag/contracts";
-import { otherSections } from "@lag/worker";
 import { ChecksConfig } from "./checks/check-config.ts";
 import { DockerConnection } from "./docker/connection.ts";
 import { defaultRules, RulesConfig } from "./rules/index.ts";
@@ -41,10 +40,3 @@ export const MonitorConfig = z.strictObject({
   history: HistorySection.prefault({}),
 });
 export type MonitorConfig = z.infer<typeof MonitorConfig>;
-
-export const MonitorProcessConfig = CommonConfig.extend({
-  ...otherSections("it"),
-  // Strict: a typo such as `monitorr:` is reported. IT_LAG's other workers add their sections here.
-  it: z.strictObject({ monitor: MonitorConfig.prefault({}) }).prefault({}),
-});
-export type MonitorProcessConfig = z.infer<typeof MonitorProcessConfig>;

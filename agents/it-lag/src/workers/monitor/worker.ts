@@ -1,10 +1,10 @@
 import { join } from "node:path";
 import { hostMetrics, monitorService, statusReport, storageService } from "@lag/contracts";
-import type { WorkerSpec } from "@lag/worker";
+import { defineWorker, schedule, serve, subscribe } from "@lag/worker";
+import { itConfig } from "../../config.ts";
 import { AlertBook } from "./alerts/alert-book.ts";
 import { CheckRunner } from "./checks/runner.ts";
 import { hostSampler } from "./collect/host.ts";
-import { MonitorProcessConfig } from "./config.ts";
 import { DockerCollector } from "./docker/collector.ts";
 import { History, historyMigrationsFolder } from "./history/history.ts";
 import * as historySchema from "./history/schema.ts";
@@ -17,15 +17,14 @@ import { VolumeBook } from "./volumes.ts";
  * IT_LAG's monitor: one per host. Serves `it-storage` (every host's volumes, learnt from the bus)
  * and the per-host `it-monitor` endpoints (status, history, series).
  */
-export const monitorWorker: WorkerSpec<typeof MonitorProcessConfig> = {
+export const monitorWorker = defineWorker({
   name: "it-monitor",
   principal: "it-monitor",
-  config: MonitorProcessConfig,
-  async start({ config, bus, log, timers, dataDir, openStore }) {
-    const cfg = config.it.monitor;
+  config: itConfig.section("monitor"),
+  store: { schema: historySchema, migrationsFolder: historyMigrationsFolder, file: (cfg) => `it-monitor-${cfg.host}` },
+
+  async setup({ config: cfg, bus, log, dataDir, store }) {
     const host = cfg.host;
-    await bus.ensureStreams();
-    const store = openStore({ name: `it-monitor-${host}`, schema: historySchema, migrationsFolder: historyMigrationsFolder });
     const history = new History(store, {
       rawRetentionMs: cfg.history.rawRetention,
       rollup1mRetentionMs: cfg.history.minuteRetention,
@@ -52,40 +51,46 @@ export const monitorWorker: WorkerSpec<typeof MonitorProcessConfig> = {
       alerts: new AlertBook(join(dataDir, `it-monitor-${host}.alerts.json`), log),
       volumes,
     });
-
-    // Every monitor learns every host's volumes from the bus (its own included), so any instance
-    // can answer the storage query. Served after the first round, which already holds this host.
-    bus.subscribe(hostMetrics, (d) => volumes.update(d.data));
     checks.start();
+    // The first round sees every check's result (or its timeout): a check without one would look
+    // like a series that vanished, resolving an alert that was firing before a restart.
     await checks.firstResults(Math.max(0, ...cfg.checks.map((c) => c.timeout)) + 1_000);
     await round.run();
-    await bus.serve(storageService, { query: (q) => volumes.query(q, new Date()) }, { metadata: { host } });
-    await bus.serve(
-      monitorService,
-      {
-        status: () => round.status(new Date()),
-        history: (q) => history.query(q, host, new Date()),
-        series: (q) => history.series(q, host),
-      },
-      { tokens: { host }, metadata: { host } },
-    );
-
-    timers.every("round", cfg.interval, () => round.run());
-    const report = async () => {
-      if (!round.metrics) return;
-      const r = buildStatusReport(round.metrics, round.status(new Date()).firing);
-      const p = await bus.publish(statusReport, r);
-      log.info({ health: r.health, seq: p.sequence }, "status report published");
-    };
-    timers.every("status-report", cfg.reportInterval, report, { runAtStart: true });
-    timers.every("history-compact", cfg.history.compactInterval, async () => {
-      const c = await history.compact(new Date());
-      log.debug({ ...c }, "history compacted");
-    });
     log.info(
       { host, intervalMs: cfg.interval, mounts: cfg.mounts, checks: cfg.checks.length, rules: cfg.rules.length, docker: dockerEnabled },
       "monitoring",
     );
-    return { stop: () => checks.stop() };
+    return { host, history, volumes, checks, round };
   },
-};
+
+  bindings({ host, history, volumes, round }, { config: cfg, bus, log }) {
+    return [
+      // Every monitor learns every host's volumes from the bus (its own included), so any instance
+      // can answer the storage query.
+      subscribe(hostMetrics, (d) => volumes.update(d.data)),
+      serve(storageService, { query: (q) => volumes.query(q, new Date()) }, { metadata: { host } }),
+      serve(
+        monitorService,
+        {
+          status: () => round.status(new Date()),
+          history: (q) => history.query(q, host, new Date()),
+          series: (q) => history.series(q, host),
+        },
+        { tokens: { host }, metadata: { host } },
+      ),
+      schedule("round", { every: cfg.interval }, () => round.run()),
+      schedule("status-report", { every: cfg.reportInterval, runAtStart: true }, async () => {
+        if (!round.metrics) return;
+        const r = buildStatusReport(round.metrics, round.status(new Date()).firing);
+        const p = await bus.publish(statusReport, r);
+        log.info({ health: r.health, seq: p.sequence }, "status report published");
+      }),
+      schedule("history-compact", { every: cfg.history.compactInterval }, async () => {
+        const c = await history.compact(new Date());
+        log.debug({ ...c }, "history compacted");
+      }),
+    ];
+  },
+
+  stopping: ({ checks }) => checks.stop(),
+});

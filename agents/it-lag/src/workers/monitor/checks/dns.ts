@@ -1,6 +1,6 @@
 import { Resolver } from "node:dns/promises";
 import { parseResolver, type DnsCheck } from "./check-config.ts";
-import { CheckTimeoutError, withDeadline } from "./deadline.ts";
+import { DeadlineError, withDeadline } from "@lag/async";
 import { elapsedMs, type CheckOutcome } from "./outcome.ts";
 
 /**
@@ -74,7 +74,7 @@ function serverOf(resolver: string): string {
 
 /** c-ares codes (node:dns exports them as dns.NOTFOUND, …) in the operator's words. */
 function describeDnsError(err: unknown, check: DnsCheck, at: string): string {
-  if (err instanceof CheckTimeoutError) return `timed out after ${err.timeoutMs} ms waiting for ${at}`;
+  if (err instanceof DeadlineError) return `timed out after ${err.timeoutMs} ms waiting for ${at}`;
   const code = (err as { code?: string }).code;
   const record = `${check.type} record for ${check.query} at ${at}`;
   switch (code) {

@@ -3,7 +3,7 @@ import { request as httpRequest, type IncomingMessage, type RequestOptions } fro
 import { request as httpsRequest, type RequestOptions as HttpsRequestOptions } from "node:https";
 import { isIP } from "node:net";
 import type { HttpCheck } from "./check-config.ts";
-import { withDeadline } from "./deadline.ts";
+import { withDeadline } from "@lag/async";
 import { describeNetworkError } from "./network-errors.ts";
 import { elapsedMs, type CheckOutcome } from "./outcome.ts";
 

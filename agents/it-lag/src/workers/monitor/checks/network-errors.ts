@@ -1,4 +1,4 @@
-import { CheckTimeoutError } from "./deadline.ts";
+import { DeadlineError } from "@lag/async";
 
 /** Node's socket and TLS error codes, in the words an operator uses. */
 const SOCKET: Record<string, string> = {
@@ -35,7 +35,7 @@ interface NodeError extends Error {
 
 /** One sentence saying why a connection failed, from whatever Node threw. */
 export function describeNetworkError(err: unknown): string {
-  if (err instanceof CheckTimeoutError) return err.message;
+  if (err instanceof DeadlineError) return err.message;
   if (!(err instanceof Error)) return `failed: ${String(err)}`;
   const e = err as NodeError;
   const code = e.code ?? "";

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { CommandError, runCommand, type CommandResult } from "@lag/command";
 import type { PingCheck } from "./check-config.ts";
 import { type CheckOutcome } from "./outcome.ts";
 
@@ -9,11 +9,7 @@ const INTERVAL_S = "0.2";
 /** What ping may take beyond its own deadline to print its summary before it is killed. */
 const GRACE_MS = 1_000;
 
-export interface PingRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type PingRun = Pick<CommandResult, "code" | "stdout" | "stderr">;
 
 /**
  * ICMP echo through the system `ping` binary: Node has no raw sockets, and a TCP connect would
@@ -26,7 +22,7 @@ export async function run(check: PingCheck, now: () => Date): Promise<CheckOutco
   try {
     out = await ping(check);
   } catch (err) {
-    const missing = (err as { code?: string }).code === "ENOENT";
+    const missing = err instanceof CommandError && err.code === "LAG_COMMAND_NOT_FOUND";
     return { ...base, ok: false, detail: missing ? "ping is not installed (Debian: apt-get install iputils-ping)" : `cannot run ping: ${(err as Error).message}` };
   }
   return { ...base, ...judgePing(out, check.timeout) };
@@ -53,20 +49,5 @@ function ping(check: PingCheck): Promise<PingRun> {
   // -w: ping's own deadline in whole seconds, after which it prints its summary and exits.
   const deadlineS = Math.max(1, Math.floor(check.timeout / 1000));
   const args = ["-n", "-c", String(check.count), "-i", INTERVAL_S, "-w", String(deadlineS), "--", check.host];
-  return new Promise((resolve, reject) => {
-    const child = spawn(PING, args, { env: { ...process.env, LC_ALL: "C" }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    const kill = setTimeout(() => child.kill("SIGKILL"), Math.max(check.timeout, deadlineS * 1000) + GRACE_MS);
-    child.once("error", (err) => {
-      clearTimeout(kill);
-      reject(err);
-    });
-    child.once("close", (code) => {
-      clearTimeout(kill);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runCommand(PING, args, { env: { LC_ALL: "C" }, timeoutMs: Math.max(check.timeout, deadlineS * 1000) + GRACE_MS, killGraceMs: 0 });
 }

@@ -1,7 +1,7 @@
 import type { CheckResult } from "@lag/contracts";
 import type { Logger } from "@lag/log";
 import type { CheckConfig } from "./check-config.ts";
-import { ConcurrencyLimit } from "./concurrency.ts";
+import { ConcurrencyLimit, Scheduler, sleep } from "@lag/async";
 import { runCheck } from "./run-check.ts";
 
 /**
@@ -31,8 +31,7 @@ export interface CheckRunnerOptions {
  */
 export class CheckRunner {
   private readonly results = new Map<string, CheckResult>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly scheduler: Scheduler;
   private readonly limit: ConcurrencyLimit;
   private readonly now: () => Date;
   private started = false;
@@ -41,12 +40,16 @@ export class CheckRunner {
   constructor(private readonly opts: CheckRunnerOptions) {
     this.limit = new ConcurrencyLimit(opts.concurrency ?? DEFAULT_CONCURRENCY);
     this.now = opts.now ?? (() => new Date());
+    this.scheduler = new Scheduler(opts.log);
   }
 
   start(): void {
     if (this.started || this.stopped) return;
     this.started = true;
-    for (const check of this.opts.checks) this.schedule(check, 0);
+    for (const check of this.opts.checks) {
+      const every = check.interval ?? this.opts.defaultIntervalMs;
+      this.scheduler.add(`check ${check.name}`, { every, runAtStart: true }, () => this.limit.run(() => this.runOnce(check)));
+    }
   }
 
   /** The latest result of every check that has run, in the order of the config. */
@@ -62,34 +65,14 @@ export class CheckRunner {
   async firstResults(timeoutMs: number): Promise<void> {
     const deadline = performance.now() + timeoutMs;
     while (this.results.size < this.opts.checks.length && performance.now() < deadline && !this.stopped) {
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
   }
 
   /** Starts no new run and resolves once the runs in progress (and their onResult) are over. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
-  }
-
-  private schedule(check: CheckConfig, delayMs: number): void {
-    if (this.stopped) return;
-    const intervalMs = check.interval ?? this.opts.defaultIntervalMs;
-    const timer = setTimeout(() => {
-      this.timers.delete(check.name);
-      const due = performance.now();
-      const run: Promise<void> = this.limit
-        .run(() => this.runOnce(check))
-        .finally(() => {
-          this.inFlight.delete(run);
-          const elapsed = performance.now() - due;
-          this.schedule(check, intervalMs - (elapsed % intervalMs));
-        });
-      this.inFlight.add(run);
-    }, delayMs);
-    this.timers.set(check.name, timer);
+    await this.scheduler.stopAll();
   }
 
   /** Never rejects: checks turn failures into results, and a failing onResult is logged here. */

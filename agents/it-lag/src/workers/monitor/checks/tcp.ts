@@ -1,6 +1,6 @@
 import { connect, isIP } from "node:net";
 import type { TcpCheck } from "./check-config.ts";
-import { withDeadline } from "./deadline.ts";
+import { withDeadline } from "@lag/async";
 import { describeNetworkError } from "./network-errors.ts";
 import { elapsedMs, type CheckOutcome } from "./outcome.ts";
 

@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
 import { connect, type TLSSocket } from "node:tls";
 import type { TlsCheck } from "./check-config.ts";
-import { withDeadline } from "./deadline.ts";
+import { withDeadline } from "@lag/async";
 import { describeNetworkError } from "./network-errors.ts";
 import { elapsedMs, type CheckOutcome } from "./outcome.ts";
 import { hostPort } from "./tcp.ts";

@@ -6,7 +6,7 @@ import { ContainerProblems, DockerAvailability } from "./availability.ts";
 import { createClient, DockerConnection, resolveEndpoint, type DockerClient } from "./connection.ts";
 import { DEFAULT_LABEL_PREFIXES, toContainer, type ContainerFacts } from "./container.ts";
 import { DockerError } from "./errors.ts";
-import { mapLimit } from "./pool.ts";
+import { mapLimit } from "@lag/async";
 import { cpuPercent, cpuReading, memoryUsage, type CpuReading, type StatsPayload } from "./usage.ts";
 
 export interface DockerCollectorOptions {

@@ -11,8 +11,8 @@ import { SeriesCache, type SeriesEntry } from "./series-cache.ts";
 import { rollupKey } from "./rollup-key.ts";
 import { prepareStatements, type Sqlite, type Statements } from "./statements.ts";
 
-/** it-lag's migrations (drizzle-kit output), for `openStore({ schema, migrationsFolder })`. */
-export const historyMigrationsFolder = fileURLToPath(new URL("../../../../drizzle", import.meta.url));
+/** The monitor's migrations (drizzle-kit output, see ../drizzle.config.ts). */
+export const historyMigrationsFolder = fileURLToPath(new URL("../migrations", import.meta.url));
 
 /** Samples taken at one instant: the monitor writes one batch per collection round. */
 export interface SampleBatch {

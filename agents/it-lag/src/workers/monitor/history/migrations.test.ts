@@ -2,9 +2,9 @@ import { fileURLToPath } from "node:url";
 import { checkMigrationsFresh } from "@lag/store";
 import { describe, expect, it } from "vitest";
 
-describe("it-lag migrations", () => {
+describe("the monitor's migrations", () => {
   it("match schema.ts: drizzle-kit has nothing left to generate", async () => {
-    const config = fileURLToPath(new URL("../../../../drizzle.config.ts", import.meta.url));
+    const config = fileURLToPath(new URL("../drizzle.config.ts", import.meta.url));
     const result = await checkMigrationsFresh(config);
     expect(result.added, result.output).toEqual([]);
     expect(result.fresh).toBe(true);

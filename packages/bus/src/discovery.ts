@@ -1,6 +1,12 @@
 import { Svcm, type ServiceInfo, type ServiceStats } from "@nats-io/services";
-import { NoRespondersError, RequestError, type NatsConnection } from "@nats-io/nats-core";
+import { NoRespondersError, RequestError, TimeoutError, type NatsConnection } from "@nats-io/nats-core";
 import { catalog } from "@lag/contracts";
+
+/**
+ * The NATS micro discovery protocol (`$SRV.PING|INFO|STATS[.<name>]`, what `nats micro ls` does),
+ * read by `lag services`, `lag status`, the status page — and by workers waiting for a service they
+ * depend on.
+ */
 
 /** One running instance of a service, as `lag services --json` prints it. */
 export interface RunningService {
@@ -85,4 +91,19 @@ function merge(info: ServiceInfo, stats: ServiceStats | undefined): RunningServi
       };
     }),
   };
+}
+
+/**
+ * True when at least one instance of the service answers `$SRV.PING.<name>`; false when none does
+ * (no responders, or no answer within `timeoutMs`).
+ */
+export async function pingService(nc: NatsConnection, name: string, timeoutMs = 2_000): Promise<boolean> {
+  try {
+    await nc.request(`$SRV.PING.${name}`, "", { timeout: timeoutMs });
+    return true;
+  } catch (err) {
+    if (err instanceof NoRespondersError || err instanceof TimeoutError) return false;
+    if (err instanceof RequestError && (err.isNoResponders() || err.cause instanceof TimeoutError)) return false;
+    throw err;
+  }
 }

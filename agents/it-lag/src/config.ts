@@ -1,0 +1,10 @@
+import { agentConfig } from "@lag/worker";
+import { MonitorConfig } from "./workers/monitor/config.ts";
+
+/**
+ * IT_LAG's section of the configuration file: one sub-section per worker, each schema in its
+ * worker's folder. Every IT process validates all of it, so a typo anywhere under `it:` is reported.
+ */
+export const itConfig = agentConfig("it", {
+  monitor: MonitorConfig,
+});

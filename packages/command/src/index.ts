@@ -1,0 +1,2 @@
+export type { CommandOptions, CommandResult } from "./command.ts";
+export { CommandError, CommandFailedError, howItEnded, runCommand } from "./command.ts";
