@@ -13,7 +13,11 @@ export const Container = z.object({
   health: ContainerHealth,
   restartCount: z.number().int().nonnegative(),
   startedAt: IsoTime.optional(),
+  /** When its last run ended (exited, dead, restarting). */
+  finishedAt: IsoTime.optional(),
   exitCode: z.number().int().optional(),
+  /** Docker's restart policy: no, always, unless-stopped, on-failure. */
+  restartPolicy: z.string().optional(),
   /** Only for running containers: CPU as % of one core summed over cores, as `docker stats` shows it. */
   cpuPct: z.number().nonnegative().optional(),
   memBytes: Bytes.optional(),

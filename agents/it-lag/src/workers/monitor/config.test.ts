@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { itConfig } from "../../config.ts";
-import { resolveEndpoint } from "./docker/connection.ts";
+import { resolveEndpoint } from "../../docker/connection.ts";
 
 describe("monitor configuration", () => {
   it("lets DOCKER_HOST choose the engine when the config names none", () => {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { duration } from "@lag/config";
 import { HostName, toToken } from "@lag/contracts";
 import { ChecksConfig } from "./checks/check-config.ts";
-import { DockerConnection } from "./docker/connection.ts";
+import { DockerConnection } from "../../docker/connection.ts";
 import { defaultRules, RulesConfig } from "./rules/index.ts";
 
 const defaultHost = toToken(hostname().split(".")[0]!.toLowerCase()).replace(/[^a-z0-9_-]/g, "-");

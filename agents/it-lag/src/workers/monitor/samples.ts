@@ -1,4 +1,4 @@
-import type { CheckResult, ContainersSnapshot, HostMetrics } from "@lag/contracts";
+import type { CheckResult, Container, ContainersSnapshot, HostMetrics } from "@lag/contracts";
 
 /**
  * The monitor's common currency: every measurement as a named, labelled number. Alert rules
@@ -44,11 +44,41 @@ export function samplesFromHost(m: HostMetrics): Sample[] {
   return out;
 }
 
+/**
+ * How long Docker may take to bring a crashed container back by its restart policy: its back-off
+ * doubles from 100 ms up to one minute between attempts.
+ */
+export const RESTART_GRACE_MS = 90_000;
+
+/**
+ * Whether a container should be running, and is: 1 up, 0 down, undefined when it is not expected
+ * to run. Docker restarting it by its policy counts as up (a loop is the restart-loop rule's
+ * business, so the operator gets one alert, not a down alert flapping between restarts); a
+ * one-shot container that finished cleanly without a restart policy is done, not down. The label
+ * `lag.expect=running` makes any container one that must run; `lag.expect=finished` one that need not.
+ */
+export function containerUp(c: Container, now: number): 0 | 1 | undefined {
+  const expect = c.labels?.["lag.expect"];
+  if (c.state === "running") return 1;
+  if (expect === "finished") return undefined;
+  if (expect !== "running") {
+    const policy = c.restartPolicy ?? "no";
+    if (c.state === "exited" && c.exitCode === 0 && policy === "no") return undefined;
+    if (c.state === "restarting") return 1;
+    const restarts = policy === "always" || policy === "unless-stopped" || (policy === "on-failure" && c.exitCode !== 0);
+    const ended = c.finishedAt ? Date.parse(c.finishedAt) : undefined;
+    if (c.state === "exited" && restarts && ended !== undefined && now - ended < RESTART_GRACE_MS) return 1;
+  }
+  return 0;
+}
+
 export function samplesFromContainers(snap: ContainersSnapshot): Sample[] {
   const out: Sample[] = [s("docker.up", snap.docker.available ? 1 : 0)];
+  const now = Date.parse(snap.time);
   for (const c of snap.containers) {
     const labels = { container: c.name };
-    out.push(s("container.up", c.state === "running" ? 1 : 0, labels));
+    const up = containerUp(c, now);
+    if (up !== undefined) out.push(s("container.up", up, labels));
     out.push(s("container.restarts", c.restartCount, labels));
     // Only containers that declare a health check have a health to judge.
     if (c.health === "healthy" || c.health === "unhealthy") out.push(s("container.healthy", c.health === "healthy" ? 1 : 0, labels));

@@ -98,7 +98,8 @@ describe("DockerCollector against a real engine", () => {
     expect(before!.state).toBe("running");
     await dockerCli(["stop", "-t", "5", `${prefix}stopped`]);
     const { mine: after } = await collect(c, "stopped");
-    expect(after).toMatchObject({ state: "exited", exitCode: 3, health: "none" });
+    expect(after).toMatchObject({ state: "exited", exitCode: 3, health: "none", restartPolicy: "no" });
+    expect(Date.parse(after!.finishedAt!)).toBeGreaterThan(Date.parse(after!.startedAt!));
     expect(after!.cpuPct).toBeUndefined();
     expect(after!.memBytes).toBeUndefined();
   });
@@ -122,6 +123,7 @@ describe("DockerCollector against a real engine", () => {
       counts.push(mine.restartCount);
       states.add(mine.state);
       if (mine.state === "restarting") expect(mine.exitCode).toBe(1);
+      expect(mine.restartPolicy).toBe("always");
       return counts.length >= 2 && counts.at(-1)! >= counts[0]! + 2;
     }, 20_000, "restart count up by 2");
     // Faithful means never going back, and each rise seen as it happened.

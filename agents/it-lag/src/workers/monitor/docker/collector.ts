@@ -1,13 +1,13 @@
-import type Docker from "dockerode";
+import { mapLimit } from "@lag/async";
 import type { Container, ContainersSnapshot } from "@lag/contracts";
 import type { Logger } from "@lag/log";
-import { dockerApi, type DockerApi } from "./api.ts";
+import type { DockerConnection } from "../../../docker/connection.ts";
+import { DockerEngine } from "../../../docker/engine.ts";
+import { DockerError } from "../../../docker/errors.ts";
+import type { ContainerStats, ContainerSummary } from "../../../docker/types.ts";
 import { ContainerProblems, DockerAvailability } from "./availability.ts";
-import { createClient, DockerConnection, resolveEndpoint, type DockerClient } from "./connection.ts";
 import { DEFAULT_LABEL_PREFIXES, toContainer, type ContainerFacts } from "./container.ts";
-import { DockerError } from "./errors.ts";
-import { mapLimit } from "@lag/async";
-import { cpuPercent, cpuReading, memoryUsage, type CpuReading, type StatsPayload } from "./usage.ts";
+import { cpuPercent, cpuReading, memoryUsage, type CpuReading } from "./usage.ts";
 
 export interface DockerCollectorOptions {
   /** This monitor's host name (the subject token of the snapshot). */
@@ -36,10 +36,7 @@ type Outcome<T> = { ok: true; value: T } | { ok: false; gone: boolean };
  */
 export class DockerCollector {
   readonly endpoint: string;
-  private readonly timeoutMs: number;
-  private readonly setupError?: DockerError;
-  private readonly ep?: ReturnType<typeof resolveEndpoint>;
-  private client?: DockerClient & { api: DockerApi };
+  private readonly engine: DockerEngine;
   private version?: string;
   /** Last cumulative CPU counters per running container: one-shot stats carry no previous sample. */
   private readonly cpu = new Map<string, CpuReading>();
@@ -50,17 +47,9 @@ export class DockerCollector {
   private lastMs?: number;
 
   constructor(private readonly opts: DockerCollectorOptions) {
-    const conn = opts.connection ?? {};
-    const parsed = DockerConnection.safeParse(conn);
-    this.timeoutMs = parsed.success ? parsed.data.timeoutMs : 5_000;
-    try {
-      this.ep = resolveEndpoint(conn, opts.env ?? process.env);
-      this.endpoint = this.ep.label;
-    } catch (err) {
-      // A bad endpoint is reported like an outage (every snapshot says why), not thrown at start-up.
-      this.endpoint = conn.host ?? opts.env?.DOCKER_HOST ?? process.env.DOCKER_HOST ?? "(invalid Docker endpoint)";
-      this.setupError = err instanceof DockerError ? err : new DockerError("DOCKER_CONFIG", `invalid Docker connection: ${(err as Error).message}`);
-    }
+    // A bad endpoint is reported like an outage (every snapshot says why), not thrown at start-up.
+    this.engine = new DockerEngine(opts.connection ?? {}, opts.env ?? process.env);
+    this.endpoint = this.engine.endpoint;
     this.availability = new DockerAvailability(this.endpoint, opts.logger);
     this.problems = new ContainerProblems(opts.logger);
   }
@@ -74,7 +63,7 @@ export class DockerCollector {
     const started = performance.now();
     const base = { host: this.opts.host, time: now.toISOString() };
     try {
-      const { version, containers } = await this.collectFrom(this.connect());
+      const { version, containers } = await this.collectFrom(this.engine);
       this.availability.up(version, now);
       return { ...base, docker: { available: true, ...(version ? { version } : {}) }, containers };
     } catch (err) {
@@ -90,29 +79,18 @@ export class DockerCollector {
 
   /** Closes kept-alive connections to the engine. The collector can still collect afterwards. */
   close(): void {
-    this.client?.close();
-    this.client = undefined;
+    this.engine.close();
   }
 
-  private connect(): DockerApi {
-    if (this.setupError) throw this.setupError;
-    // Built on first use, not in the constructor: TLS files are read here and may appear later.
-    this.client ??= (() => {
-      const c = createClient(this.ep!);
-      return { ...c, api: dockerApi(c.docker, this.endpoint, this.timeoutMs) };
-    })();
-    return this.client.api;
-  }
-
-  private async collectFrom(api: DockerApi): Promise<{ version?: string; containers: Container[] }> {
-    const list = await api.list();
+  private async collectFrom(api: DockerEngine): Promise<{ version?: string; containers: Container[] }> {
+    const list = await api.listContainers();
     // The version is a label on the snapshot, asked once per connection; the list above already
     // proved the engine answers, so a failure here only leaves the label out until next time.
-    this.version ??= await api.version().catch(() => undefined);
+    this.version ??= await api.version().then((v) => v.Version, () => undefined);
     const running = list.filter((s) => s.State === "running");
     const [inspects, stats] = await Promise.all([
-      mapLimit(list, this.opts.concurrency ?? 8, (s) => this.attempt(s, "inspect", () => api.inspect(s.Id))),
-      mapLimit(running, this.opts.statsConcurrency ?? 64, (s) => this.attempt(s, "stats", () => api.stats(s.Id))),
+      mapLimit(list, this.opts.concurrency ?? 8, (s) => this.attempt(s, "inspect", () => api.inspectContainer(s.Id))),
+      mapLimit(running, this.opts.statsConcurrency ?? 64, (s) => this.attempt(s, "stats", () => api.containerStats(s.Id))),
     ]);
     const statsById = new Map(running.map((s, i) => [s.Id, stats[i]!]));
     const containers: Container[] = [];
@@ -134,9 +112,9 @@ export class DockerCollector {
     return { version: this.version, containers: containers.sort((a, b) => a.name.localeCompare(b.name)) };
   }
 
-  private usage(id: string, stats: Outcome<Docker.ContainerStats> | undefined): Pick<ContainerFacts, "cpuPct" | "memory"> {
+  private usage(id: string, stats: Outcome<ContainerStats> | undefined): Pick<ContainerFacts, "cpuPct" | "memory"> {
     if (!stats?.ok) return {};
-    const payload = stats.value as unknown as StatsPayload;
+    const payload = stats.value;
     const reading = cpuReading(payload);
     const out: Pick<ContainerFacts, "cpuPct" | "memory"> = {};
     if (reading) {
@@ -153,7 +131,7 @@ export class DockerCollector {
    * One per-container call. A 404 means the container went away meanwhile; a timeout or HTTP error
    * concerns that container only (logged once); an unreachable engine fails the whole collection.
    */
-  private async attempt<T>(s: Docker.ContainerInfo, call: string, run: () => Promise<T>): Promise<Outcome<T>> {
+  private async attempt<T>(s: ContainerSummary, call: string, run: () => Promise<T>): Promise<Outcome<T>> {
     const name = (s.Names[0] ?? s.Id).replace(/^\//, "");
     try {
       const value = await run();

@@ -1,4 +1,4 @@
-import type Docker from "dockerode";
+import type { ContainerInspect, ContainerSummary } from "../../../docker/types.ts";
 import { ContainerHealth, ContainerState, type Container } from "@lag/contracts";
 import type { MemoryUsage } from "./usage.ts";
 
@@ -34,9 +34,9 @@ function healthFromStatus(status: string | undefined): Container["health"] {
 }
 
 export interface ContainerFacts {
-  summary: Docker.ContainerInfo;
+  summary: ContainerSummary;
   /** Absent when inspect failed this time; the list's fields and the last known restart count stand in. */
-  inspect?: Docker.ContainerInspectInfo;
+  inspect?: ContainerInspect;
   lastRestartCount?: number;
   cpuPct?: number;
   memory?: MemoryUsage;
@@ -61,6 +61,10 @@ export function toContainer(f: ContainerFacts): Container {
   };
   const startedAt = isoOrUndefined(i?.State.StartedAt);
   if (startedAt) c.startedAt = startedAt;
+  const finishedAt = state !== "running" ? isoOrUndefined(i?.State.FinishedAt) : undefined;
+  if (finishedAt) c.finishedAt = finishedAt;
+  const policy = i?.HostConfig?.RestartPolicy?.Name;
+  if (policy !== undefined) c.restartPolicy = policy === "" ? "no" : policy;
   // The last run's exit code matters when the container is down or looping; for a created or
   // running container it is a meaningless 0.
   if (i && (state === "exited" || state === "dead" || state === "restarting")) c.exitCode = i.State.ExitCode;

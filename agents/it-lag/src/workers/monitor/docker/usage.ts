@@ -1,21 +1,12 @@
+import type { ContainerStats } from "../../../docker/types.ts";
+
 /**
  * CPU and memory from the engine's stats payload, computed the way `docker stats` computes them
  * (docker/cli `calculateCPUPercentUnix` and `calculateMemUsageUnixNoCache`). Pure functions.
  */
 
-/** The part of a stats payload we read; fields are optional because a container that just stopped returns `{}`. */
-export interface StatsPayload {
-  cpu_stats?: {
-    cpu_usage?: { total_usage?: number; percpu_usage?: number[] };
-    system_cpu_usage?: number;
-    online_cpus?: number;
-  };
-  memory_stats?: {
-    usage?: number;
-    limit?: number;
-    stats?: Record<string, number | undefined>;
-  };
-}
+/** A stats payload; fields are optional because a container that just stopped returns `{}`. */
+export type StatsPayload = ContainerStats;
 
 /** Cumulative CPU counters of one container at one instant (nanoseconds). */
 export interface CpuReading {

@@ -41,7 +41,7 @@ export const DEFAULT_RULES: readonly DefaultRule[] = [
     rule: { name: "swap-high", metric: "swap.used_pct", op: ">", threshold: 50, for: "10m", recover: 40, severity: "low" },
   },
   {
-    why: 'Every container is expected to run, and is reported within one interval. Leave out one-shot containers with match: { container: "!name" }.',
+    why: "A container that should run and does not, reported within one interval. A one-shot container that finished cleanly without a restart policy is done, not down, and one Docker is restarting by its policy counts as up (a loop is the next rule's alert); the label lag.expect=running or lag.expect=finished overrides.",
     rule: { name: "container-down", metric: "container.up", op: "==", threshold: 0, severity: "high" },
   },
   {

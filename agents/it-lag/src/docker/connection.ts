@@ -1,9 +1,5 @@
 import { readFileSync } from "node:fs";
-import { Agent as HttpAgent } from "node:http";
-import { Agent as HttpsAgent } from "node:https";
 import { join } from "node:path";
-import { inspect } from "node:util";
-import Docker from "dockerode";
 import { z } from "zod";
 import { DockerError } from "./errors.ts";
 
@@ -14,7 +10,7 @@ const TlsFiles = z.strictObject({
   key: z.string().min(1),
 });
 
-/** How the monitor reaches a Docker engine: the `it.monitor.docker` section of the config. */
+/** How IT_LAG reaches a Docker engine (`it.monitor.docker` and the like in the config). */
 export const DockerConnection = z.strictObject({
   /**
    * `DOCKER_HOST`-style endpoint: `unix:///var/run/docker.sock` or `tcp://nas:2376`. When neither this
@@ -71,58 +67,10 @@ export function resolveEndpoint(conn: DockerConnection, env: NodeJS.ProcessEnv =
   return { kind: "tcp", hostname, port, ...(tls ? { tls } : {}), label: `tcp://${url.hostname}:${port}` };
 }
 
-function readPem(path: string, what: string): Buffer {
+export function readPem(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
     throw new DockerError("DOCKER_TLS", `cannot read the Docker TLS ${what} file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, undefined, { cause: err });
   }
-}
-
-/**
- * docker-modem formats every request's options with `util.inspect(…, { showHidden: true, depth: null })`
- * for its debug log, even when debugging is off. Our agent is in those options, and walking it (sockets,
- * queues, listeners) cost about 400 ms of CPU per collection of 10 containers (21 requests), measured;
- * with agents that print as one word a collection costs about 20 ms, near plain `http.request`.
- */
-class QuietHttpAgent extends HttpAgent {
-  [inspect.custom](): string {
-    return "[http.Agent]";
-  }
-}
-class QuietHttpsAgent extends HttpsAgent {
-  [inspect.custom](): string {
-    return "[https.Agent]";
-  }
-}
-
-export interface DockerClient {
-  docker: Docker;
-  /** Closes kept-alive connections (on stop, and in tests so the process can exit). */
-  close(): void;
-}
-
-/**
- * A dockerode client for the endpoint. Every connection option is given explicitly: docker-modem
- * otherwise merges in DOCKER_HOST from the environment, which would silently override a socketPath.
- */
-export function createClient(ep: DockerEndpoint): DockerClient {
-  const none = { socketPath: undefined, host: undefined, port: undefined, ca: undefined, cert: undefined, key: undefined, timeout: undefined, version: undefined };
-  // Keep-alive: a collection makes 1 + 2n calls; reusing connections saves a TLS handshake per call.
-  if (ep.kind === "unix") {
-    const agent = new QuietHttpAgent({ keepAlive: true, maxSockets: 64 });
-    const docker = new Docker({ ...none, socketPath: ep.socketPath, protocol: "http", agent } as Docker.DockerOptions);
-    return { docker, close: () => agent.destroy() };
-  }
-  if (!ep.tls) {
-    const agent = new QuietHttpAgent({ keepAlive: true, maxSockets: 64 });
-    const docker = new Docker({ ...none, host: ep.hostname, port: ep.port, protocol: "http", agent } as Docker.DockerOptions);
-    return { docker, close: () => agent.destroy() };
-  }
-  const ca = readPem(ep.tls.ca, "CA");
-  const cert = readPem(ep.tls.cert, "certificate");
-  const key = readPem(ep.tls.key, "key");
-  const agent = new QuietHttpsAgent({ keepAlive: true, maxSockets: 64, ca, cert, key });
-  const docker = new Docker({ ...none, host: ep.hostname, port: ep.port, protocol: "https", ca, cert, key, agent } as Docker.DockerOptions);
-  return { docker, close: () => agent.destroy() };
 }
