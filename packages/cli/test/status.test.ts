@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MonitorStatus } from "@lag/contracts";
 import { startWorker, type RunningWorker } from "@lag/worker";
-import { memoryLogger, startTestNats, type TestNats } from "@lag/testing";
+import { dockerCli, ensureBusyboxImage, memoryLogger, removeContainers, requireDocker, runContainer, startTestNats, testContainerPrefix, type TestNats } from "@lag/testing";
 import { monitorWorker } from "@lag/it-lag";
 import { cleanEnv, jsonOf, lag } from "./run-lag.ts";
 
@@ -32,8 +32,10 @@ beforeAll(async () => {
     `    checks:\n      - { name: web, kind: http, url: "http://127.0.0.1:${port}/", interval: 1s, timeout: 500ms }\n    rules:\n      - { name: check-down, metric: check.up, op: "==", threshold: 0, severity: critical }\n`,
   );
 }, 60_000);
+const prefix = testContainerPrefix("status");
 afterAll(async () => {
   for (const w of workers) await w.shutdown("test");
+  await removeContainers(prefix);
   web?.close();
   await nats?.stop();
 });
@@ -50,6 +52,7 @@ describe("lag status", () => {
     expect(r.stdout).toMatch(/beta\s+critical/);
     expect(r.stdout).toMatch(/alpha\s+\/\s+storage/);
     expect(r.stdout).toMatch(/beta\s+web\s+http\s+down/);
+    expect(r.stdout).toMatch(/1\/1 failing: web/);
     expect(r.stdout).toMatch(/FIRING ALERTS \(1\)/);
     expect(r.stdout).toMatch(/critical\s+beta\s+check-down/);
     expect(r.code).toBe(1);
@@ -68,4 +71,20 @@ describe("lag status", () => {
     expect(r.stdout).toContain("none: all is well");
     expect(r.code).toBe(0);
   }, 30_000);
+
+  it("names the containers that are not well, and leaves a one-shot container that finished cleanly out", async () => {
+    await requireDocker();
+    const image = await ensureBusyboxImage();
+    await runContainer(["--name", `${prefix}crashed`, image, "sh", "-c", "exit 2"]);
+    await runContainer(["--name", `${prefix}migrated`, image, "sh", "-c", "exit 0"]);
+    await dockerCli(["wait", `${prefix}crashed`, `${prefix}migrated`]);
+    const dir = mkdtempSync(join(tmpdir(), "lag-status-gamma-"));
+    const file = join(dir, "lag.yaml");
+    writeFileSync(file, `dataDir: ${dir}\nit:\n  monitor:\n    host: gamma\n    interval: 1s\n    mounts: { storage: / }\n`);
+    workers.push(await startWorker(monitorWorker, { env: { LAG_CONFIG: file, NATS_URL: nats.url }, logger: memoryLogger("gamma").logger }));
+    const r = await lag(["status", "gamma"], cleanEnv({ NATS_URL: nats.url }));
+    expect(r.stdout).toMatch(/CONTAINERS NOT WELL/);
+    expect(r.stdout).toMatch(new RegExp(`gamma\\s+${prefix}crashed\\s+exited\\s+none\\s+0\\s+2`));
+    expect(r.stdout).not.toContain(`${prefix}migrated`);
+  }, 60_000);
 });

@@ -1,8 +1,8 @@
 import { ServiceError } from "@lag/bus";
 import { monitorService, parseSubject, severityRank, type MonitorStatus } from "@lag/contracts";
+import { discoverServices } from "@lag/bus";
 import { booleanOption, durationOption } from "../args.ts";
 import type { Command } from "../command.ts";
-import { discoverServices } from "@lag/bus";
 import type { Style } from "../style.ts";
 import { table } from "../table.ts";
 
@@ -76,6 +76,16 @@ function uptime(sec: number): string {
   return d > 0 ? `${d}d ${h}h` : `${h}h ${Math.floor((sec % 3600) / 60)}m`;
 }
 
+/**
+ * Not running (a one-shot container that finished cleanly without a restart policy is done, not in
+ * trouble), or running but unhealthy.
+ */
+function inTrouble(c: MonitorStatus["containers"][number]): boolean {
+  if (c.health === "unhealthy") return true;
+  if (c.state === "running") return false;
+  return !(c.state === "exited" && c.exitCode === 0 && (c.restartPolicy ?? "no") === "no");
+}
+
 function render(answers: { host: string; status?: MonitorStatus; error?: string }[], s: Style): string[] {
   const health = (h: string) => (h === "ok" ? s.green(h) : h === "warning" ? s.yellow(h) : s.red(h));
   const out: string[] = [];
@@ -97,7 +107,11 @@ function render(answers: { host: string; status?: MonitorStatus; error?: string 
           st.docker.available
             ? `${running}/${st.containers.length} running${unhealthy ? s.red(`, ${unhealthy} unhealthy`) : ""}`
             : s.yellow("unavailable"),
-          st.checks.length === 0 ? "-" : failing === 0 ? s.green(`${st.checks.length} ok`) : s.red(`${failing}/${st.checks.length} failing`),
+          st.checks.length === 0
+            ? "-"
+            : failing === 0
+              ? s.green(`${st.checks.length} ok`)
+              : s.red(`${failing}/${st.checks.length} failing: ${st.checks.filter((c) => !c.ok).map((c) => c.check).join(", ")}`),
         ];
       }),
       s.bold,
@@ -120,6 +134,24 @@ function render(answers: { host: string; status?: MonitorStatus; error?: string 
       ),
     ),
   );
+  const troubled = statuses.flatMap((st) => st.containers.filter(inTrouble).map((c) => ({ host: st.host, c })));
+  if (troubled.length > 0) {
+    out.push("", s.bold(`CONTAINERS NOT WELL (${troubled.length})`));
+    out.push(
+      ...table(
+        ["HOST", "CONTAINER", "STATE", "HEALTH", "RESTARTS", "EXIT", "IMAGE"],
+        troubled.map(({ host, c }) => [
+          host,
+          c.name,
+          s.red(c.state),
+          c.health === "unhealthy" ? s.red(c.health) : c.health,
+          String(c.restartCount),
+          c.exitCode !== undefined ? String(c.exitCode) : "-",
+          c.image,
+        ]),
+      ),
+    );
+  }
   const checks = statuses.flatMap((st) => st.checks.map((c) => ({ host: st.host, c })));
   if (checks.length > 0) {
     out.push("", s.bold("CHECKS"));
