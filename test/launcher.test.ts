@@ -64,6 +64,9 @@ launcher:
   nats: { embedded: true, port: ${port}, monitorPort: 0 }
   restart: { initialDelay: 200ms, maxDelay: 2s }
   stopGrace: 20s
+  examples: true
+example:
+  hello: { cron: "* * * * * *" }
 it:
   monitor: { host: e2e, interval: 1s, reportInterval: 2s, mounts: { system: / } }
 media:
@@ -74,21 +77,25 @@ media:
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("npm start (the launcher)", () => {
-  it("brings the slice up: lag req lag.it.storage.query answers, CEO_LAG archives reports, MEDIA_LAG gets storage", async () => {
+  it("brings the slice up: lag req lag.it.storage.query answers, CEO_LAG archives reports, MEDIA_LAG gets storage, the example worker greets", async () => {
     const l = new Launcher();
     try {
-      await l.waitFor("started ceo, it-monitor, media");
+      await l.waitFor("started ceo, it-monitor, media, example-hello");
       await l.waitFor(/ceo\s+INFO\s+IT event archived type=es.lagrieta.it.status.report.v1/);
       await l.waitFor(/media\s+INFO\s+storage: [1-9]\d* volumes/);
       const r = cli("req", "lag.it.storage.query", "{}");
       expect(r.status, r.stderr).toBe(0);
       const reply = StorageReport.parse(JSON.parse(r.stdout));
       expect(reply.volumes.find((v) => v.host === "e2e" && v.mount === "/")?.role).toBe("system");
+      await l.waitFor(/example-hello\s+INFO\s+greeted/);
+      const hello = cli("req", "lag.example.hello.count", "{}");
+      expect(hello.status, hello.stderr).toBe(0);
+      expect((JSON.parse(hello.stdout) as { greetings: number }).greetings).toBeGreaterThan(0);
     } finally {
       expect(await l.stop()).toBe(0);
     }
     expect(l.out).toContain("stopped cleanly");
-    for (const p of ["ceo", "it-monitor", "media"]) {
+    for (const p of ["ceo", "it-monitor", "media", "example-hello"]) {
       expect(l.out).toMatch(new RegExp(`${p}\\s+INFO\\s+${p} stopped`));
       expect(existsSync(join(dir, "data/logs", `${p}.log`))).toBe(true);
     }

@@ -1,5 +1,6 @@
 import type { ConsumerDescriptor, EndpointDescriptor, EventDescriptor, ServiceDescriptor, StreamDescriptor } from "./descriptors.ts";
 import { ceoItInbox } from "./ceo/consumers.ts";
+import { greeting, helloService } from "./example/hello.ts";
 import { alert } from "./it/alerts.ts";
 import { checkResult } from "./it/checks.ts";
 import { containerMetrics } from "./it/containers.ts";
@@ -13,8 +14,8 @@ import { filterSubject, parseSubject } from "./subject.ts";
 /** Everything that travels on the bus. Adding a message means adding it here. */
 export const catalog = {
   streams: [itStream, dlqStream] as readonly StreamDescriptor[],
-  events: [hostMetrics, containerMetrics, checkResult, alert, statusReport] as readonly EventDescriptor[],
-  services: [storageService, monitorService] as readonly ServiceDescriptor[],
+  events: [hostMetrics, containerMetrics, checkResult, alert, statusReport, greeting] as readonly EventDescriptor[],
+  services: [storageService, monitorService, helloService] as readonly ServiceDescriptor[],
   consumers: [ceoItInbox] as readonly ConsumerDescriptor[],
 };
 

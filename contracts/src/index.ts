@@ -25,7 +25,7 @@ export {
   templateTokens,
   toToken,
 } from "./subject.ts";
-export { inboxPrefixOf, Principal, PRINCIPALS, principalNames } from "./principals.ts";
+export { deployedPrincipals, inboxPrefixOf, Principal, PRINCIPALS, principalNames } from "./principals.ts";
 export { describeIssues, pathOf } from "./issues.ts";
 export { DLQ_PREFIX, dlqFilter, dlqStream, dlqSubject, itStream, parseDlqSubject } from "./streams.ts";
 export { allEndpoints, catalog, endpointForSubject, eventForSubject, eventForType, streamSubjects } from "./catalog.ts";
@@ -46,3 +46,4 @@ export {
   SeriesQuery,
   SeriesReply,
 } from "./it/monitor-service.ts";
+export { Greeting, greeting, GreetingCount, helloService } from "./example/hello.ts";

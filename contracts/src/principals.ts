@@ -11,10 +11,18 @@ export const PRINCIPALS = {
   "ceo": { agent: "ceo", description: "CEO_LAG: reports inbox, approvals and policy" },
   "media": { agent: "media", description: "MEDIA_LAG: storage queries, reservations, content backups" },
   "cli": { agent: "ops", description: "the `lag` CLI and the operator: reads everything, calls services" },
-} as const;
+  "example-hello": {
+    agent: "example",
+    description: "the example worker of docs/adding-a-worker.md (examples/hello); never deployed",
+    example: true,
+  },
+} as const satisfies Record<string, { agent: string; description: string; example?: true }>;
 
 export type Principal = keyof typeof PRINCIPALS;
 export const principalNames = Object.keys(PRINCIPALS) as Principal[];
+
+/** The principals of a deployment: production NATS users, systemd units, Compose services. Examples are left out. */
+export const deployedPrincipals = principalNames.filter((p) => !("example" in PRINCIPALS[p]));
 export const Principal = z.enum(principalNames as [Principal, ...Principal[]]);
 
 /** Reply inboxes are per principal, so no identity can read another's replies. */

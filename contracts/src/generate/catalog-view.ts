@@ -1,6 +1,6 @@
 import type { catalog } from "../catalog.ts";
 import type { EndpointDescriptor, EventDescriptor, StreamDescriptor } from "../descriptors.ts";
-import { PRINCIPALS, principalNames, type Principal } from "../principals.ts";
+import { deployedPrincipals, PRINCIPALS, principalNames, type Principal } from "../principals.ts";
 import { filterSubject } from "../subject.ts";
 
 /**
@@ -54,4 +54,15 @@ export function bySubject<T extends { subject: string }>(items: readonly T[]): T
  */
 export function templateId(template: string): string {
   return template.replace(/\{([a-zA-Z][a-zA-Z0-9]*)\}/g, "_$1_");
+}
+
+/** The catalog without what only example principals publish, serve or consume: what a deployment grants. */
+export function deployedOnly(cat: Catalog): Catalog {
+  const deployed = (p: Principal) => deployedPrincipals.includes(p);
+  return {
+    streams: cat.streams,
+    events: cat.events.filter((e) => deployed(e.publisher)),
+    services: cat.services.filter((svc) => deployed(svc.server)),
+    consumers: cat.consumers.filter((c) => deployed(c.principal)),
+  };
 }

@@ -1,7 +1,7 @@
-import { inboxPrefixOf, PRINCIPALS, principalNames, type Principal } from "../principals.ts";
+import { deployedPrincipals, inboxPrefixOf, PRINCIPALS, type Principal } from "../principals.ts";
 import { dlqStream, dlqSubject } from "../streams.ts";
 import { filterSubject } from "../subject.ts";
-import { bySubject, endpointsCallableBy, endpointsOf, eventsReadBy, streamsUsedBy, type Catalog } from "./catalog-view.ts";
+import { bySubject, deployedOnly, endpointsCallableBy, endpointsOf, eventsReadBy, streamsUsedBy, type Catalog } from "./catalog-view.ts";
 import { accountInfo, deadLetterClearing, durableConsumer, streamListing, streamProvisioning, streamReading, wholeApi } from "./jetstream-api.ts";
 
 /** A run of subjects with the reason they are allowed (written as a comment in the config). */
@@ -91,9 +91,10 @@ function servesAny(cat: Catalog, p: string): boolean {
   return cat.services.some((svc) => svc.server === p);
 }
 
-/** One user per principal, in the order of PRINCIPALS, then the admin user. */
-export function derivePermissions(cat: Catalog): UserPermissions[] {
-  const users: UserPermissions[] = principalNames.map((p) => ({
+/** One user per deployed principal, in the order of PRINCIPALS, then the admin user. */
+export function derivePermissions(all: Catalog): UserPermissions[] {
+  const cat = deployedOnly(all);
+  const users: UserPermissions[] = deployedPrincipals.map((p) => ({
     user: p,
     description: PRINCIPALS[p].description,
     passwordEnv: passwordEnvOf(p),

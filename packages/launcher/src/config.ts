@@ -12,6 +12,8 @@ export const LauncherConfig = z.strictObject({
       monitorPort: z.number().int().min(0).max(65535).default(8222),
     })
     .prefault({}),
+  /** Also start the example workers under examples/ (docs/adding-a-worker.md). */
+  examples: z.boolean().default(false),
   /** Process names not to start (see `agents/*\/package.json` → lag.processes). */
   disabled: z.array(z.string()).default([]),
   restart: z

@@ -73,7 +73,7 @@ async function main(): Promise<number> {
     say(`nats-server ${nats.url} (${natsServerBinary()}) with JetStream in ${relative(process.cwd(), join(dataDir, "nats"))}`);
   }
 
-  const procs = discoverProcesses(repoRoot).filter((p) => !l.disabled.includes(p.name));
+  const procs = discoverProcesses(repoRoot, { examples: l.examples }).filter((p) => !l.disabled.includes(p.name));
   // Compiled once per start (about a second for all); should it fail, tsx runs the sources.
   const bundles = await bundleProcesses(procs, join(repoRoot, "dist")).catch((err: Error) => {
     say(`could not compile the agents, running them through tsx instead: ${err.message}`);

@@ -1,0 +1,2 @@
+export { exampleConfig, HelloConfig } from "./config.ts";
+export { helloWorker } from "./worker.ts";
