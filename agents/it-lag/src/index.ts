@@ -1,3 +1,4 @@
 export { itConfig } from "./config.ts";
 export { MonitorConfig } from "./workers/monitor/config.ts";
 export { monitorWorker } from "./workers/monitor/worker.ts";
+export { sampleWithDefaultRules } from "./workers/monitor/rules/defaults.ts";

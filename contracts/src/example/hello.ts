@@ -41,7 +41,7 @@ export const helloService = defineService({
   endpoints: {
     count: endpoint({
       subject: "lag.example.hello.count",
-      request: z.object({}),
+      request: z.strictObject({}),
       reply: GreetingCount,
       description: "How many greetings the example worker has sent, and when the last one went.",
       example: { request: {}, reply: { greetings: 3, last: "2026-12-01T06:00:00.000Z" } },

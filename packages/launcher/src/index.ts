@@ -1,2 +1,6 @@
 export type { NatsServerOptions, NatsServerProcess } from "./nats-server.ts";
 export { freePort, natsServerBinary, repoRoot, startNatsServer, waitForNats } from "./nats-server.ts";
+export type { ProcessEntry, ProcessNeed } from "./processes.ts";
+export { discoverProcesses, PROCESS_NEEDS } from "./processes.ts";
+export type { DeployFile } from "./deploy/index.ts";
+export { deployFiles, isGeneratedDropIn } from "./deploy/index.ts";

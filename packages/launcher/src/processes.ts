@@ -1,13 +1,25 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
+/**
+ * What a process needs of the machine beyond NATS and its data directory, for the generated
+ * systemd units and Compose services: `docker` the engine's socket (and its group), `host` the
+ * host's network and file systems as they are (a monitor measures them).
+ */
+export const PROCESS_NEEDS = ["docker", "host"] as const;
+export type ProcessNeed = (typeof PROCESS_NEEDS)[number];
+
 export interface ProcessEntry {
-  /** Process name (`it-monitor`), unique across agents. */
+  /** Process name (`it-monitor`), unique across agents, and the principal it connects as. */
   name: string;
   agent: string;
   /** Absolute path of the entry module. */
   entry: string;
+  needs: ProcessNeed[];
 }
+
+/** `"src/main.ts"`, or `{ "entry": "src/main.ts", "needs": ["docker"] }`. */
+type Declared = string | { entry: string; needs?: string[] };
 
 /**
  * Every process of every agent, from the `lag.processes` field of agents/<agent>/package.json
@@ -26,15 +38,19 @@ export function discoverProcesses(root: string, opts: { examples?: boolean } = {
       continue;
     }
     for (const agent of entries) {
-      let pkg: { lag?: { processes?: Record<string, string> } };
+      let pkg: { lag?: { processes?: Record<string, Declared> } };
       try {
         pkg = JSON.parse(readFileSync(join(dir, agent, "package.json"), "utf8"));
       } catch {
         continue;
       }
-      for (const [name, entry] of Object.entries(pkg.lag?.processes ?? {})) {
-        if (out.some((p) => p.name === name)) throw new Error(`process name ${name} is declared twice (${folder}/${agent})`);
-        out.push({ name, agent, entry: join(dir, agent, entry) });
+      for (const [name, declared] of Object.entries(pkg.lag?.processes ?? {})) {
+        const where = `${folder}/${agent}/package.json`;
+        if (out.some((p) => p.name === name)) throw new Error(`process name ${name} is declared twice (${where})`);
+        const { entry, needs = [] } = typeof declared === "string" ? { entry: declared } : declared;
+        const unknown = needs.filter((n) => !(PROCESS_NEEDS as readonly string[]).includes(n));
+        if (unknown.length > 0) throw new Error(`${where}: process ${name} needs ${unknown.join(", ")}; known needs are ${PROCESS_NEEDS.join(", ")}`);
+        out.push({ name, agent, entry: join(dir, agent, entry), needs: needs as ProcessNeed[] });
       }
     }
   }

@@ -4,7 +4,8 @@ import { duration } from "@lag/config";
 import { HostName, toToken } from "@lag/contracts";
 import { ChecksConfig } from "./checks/check-config.ts";
 import { DockerConnection } from "../../docker/connection.ts";
-import { defaultRules, RulesConfig } from "./rules/index.ts";
+import { defaultRules } from "./rules/defaults.ts";
+import { RulesConfig } from "./rules/rule-config.ts";
 
 const defaultHost = toToken(hostname().split(".")[0]!.toLowerCase()).replace(/[^a-z0-9_-]/g, "-");
 

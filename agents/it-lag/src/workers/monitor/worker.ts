@@ -9,7 +9,7 @@ import { DockerCollector } from "./docker/collector.ts";
 import { History, historyMigrationsFolder } from "./history/history.ts";
 import * as historySchema from "./history/schema.ts";
 import { MonitorRound } from "./round.ts";
-import { compileRules } from "./rules/index.ts";
+import { compileRules } from "./rules/compile.ts";
 import { buildStatusReport } from "./status.ts";
 import { VolumeBook } from "./volumes.ts";
 

@@ -3,7 +3,9 @@ import { z } from "zod";
 import { Alert } from "@lag/contracts";
 import type { Logger } from "@lag/log";
 import type { Sample } from "../samples.ts";
-import { emptyState, evaluate, firingAlerts, restoreState, type CompiledRule, type RuleState } from "../rules/index.ts";
+import type { CompiledRule } from "../rules/compile.ts";
+import { evaluate } from "../rules/engine.ts";
+import { emptyState, firingAlerts, restoreState, type RuleState } from "../rules/state.ts";
 
 /** Alerts waiting to be stored by JetStream are kept beyond this many only by dropping the oldest. */
 const MAX_OUTBOX = 10_000;

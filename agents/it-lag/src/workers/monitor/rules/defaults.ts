@@ -1,5 +1,5 @@
 import { RulesConfig, type RuleConfig, type RuleInput } from "./rule-config.ts";
-import { renderRulesYaml } from "./rules-yaml.ts";
+import { renderRulesYaml, withRules } from "./rules-yaml.ts";
 
 /**
  * The rules shipped with the sample config, each with the reason for its numbers (rendered as a
@@ -91,4 +91,9 @@ export const defaultRules: RuleConfig[] = RulesConfig.parse(DEFAULT_RULES.map((d
  */
 export function defaultRulesYaml(indent = 0): string {
   return renderRulesYaml(DEFAULT_RULES, indent);
+}
+
+/** config/lag.sample.yaml with the default rules written into it (`pnpm gen`). */
+export function sampleWithDefaultRules(sample: string): string {
+  return withRules(sample, DEFAULT_RULES);
 }

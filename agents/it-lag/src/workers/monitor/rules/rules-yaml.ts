@@ -11,6 +11,30 @@ const HEADER = [
   "missing (resolve | keep). Listing rules here replaces the built-in defaults, which these are.",
 ];
 
+/** Where the rules sit in config/lag.sample.yaml: under it.monitor, four spaces in. */
+const SAMPLE_INDENT = 4;
+
+/**
+ * The sample configuration with its rules block (from the `# Alert rules:` comment to the end of
+ * the monitor's section) rendered from the given rules: the sample lists exactly the defaults.
+ */
+export function withRules(sample: string, rules: readonly DefaultRule[]): string {
+  const lines = sample.split("\n");
+  const start = lines.findIndex((l) => l.startsWith(`${" ".repeat(SAMPLE_INDENT)}# ${HEADER[0]!.split(":")[0]}:`));
+  if (start < 0) throw new Error(`the sample configuration has no "# Alert rules:" block at indent ${SAMPLE_INDENT}`);
+  let end = start + 1;
+  while (end < lines.length && (lines[end]!.startsWith(" ".repeat(SAMPLE_INDENT)) || lines[end]!.trim() === "") && !isSectionEnd(lines, end)) end++;
+  const block = renderRulesYaml(rules, SAMPLE_INDENT).replace(/\n$/, "").split("\n");
+  return [...lines.slice(0, start), ...block, ...lines.slice(end)].join("\n");
+}
+
+/** A blank line followed by a line less indented than the rules ends the block. */
+function isSectionEnd(lines: readonly string[], i: number): boolean {
+  if (lines[i]!.trim() !== "") return false;
+  const next = lines.slice(i + 1).find((l) => l.trim() !== "");
+  return next === undefined || !next.startsWith(" ".repeat(SAMPLE_INDENT));
+}
+
 export function renderRulesYaml(rules: readonly DefaultRule[], indent = 0): string {
   const pad = " ".repeat(indent);
   const lines = [...HEADER.map((l) => `${pad}# ${l}`), `${pad}rules:`];

@@ -1,6 +1,8 @@
 /**
- * `pnpm gen`: writes every file derived from the contracts (JSON Schemas, AsyncAPI, docs/subjects.md,
- * infra/nats/prod.conf and cluster/), and removes generated files that no contract produces any more.
+ * `pnpm gen`: writes every file derived from the code — from the contracts (JSON Schemas, AsyncAPI,
+ * docs/subjects.md, infra/nats/prod.conf and cluster/), from the declared processes (the systemd
+ * target and drop-ins, the Compose file) and from the monitor's default rules (their block in
+ * config/lag.sample.yaml) — and removes generated files nothing produces any more.
  * `pnpm gen --check` writes nothing and exits 1 listing what is stale (what the tests check too).
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -8,6 +10,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { catalog } from "@lag/contracts";
 import { catalogProblems, GENERATED_DIRS, generatedFiles } from "@lag/contracts/generate";
+import { sampleWithDefaultRules } from "@lag/it-lag";
+import { deployFiles, discoverProcesses, isGeneratedDropIn } from "@lag/launcher";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const check = process.argv.includes("--check");
@@ -26,16 +30,29 @@ if (problems.length > 0) {
   process.exit(1);
 }
 
-const files = generatedFiles(catalog);
+const SAMPLE_CONFIG = "config/lag.sample.yaml";
+
+const files = [
+  ...generatedFiles(catalog),
+  ...deployFiles(discoverProcesses(root)),
+  { path: SAMPLE_CONFIG, text: sampleWithDefaultRules(read(SAMPLE_CONFIG) ?? "") },
+];
 const wanted = new Set(files.map((f) => f.path));
 const changed = files.filter((f) => read(f.path) !== f.text).map((f) => f.path);
-const orphans = GENERATED_DIRS.flatMap((d) => {
-  try {
-    return readdirSync(join(root, d)).map((f) => `${d}/${f}`);
-  } catch {
-    return [];
-  }
-}).filter((p) => !wanted.has(p));
+const dropIns = readdirSync(join(root, "infra/systemd"))
+  .filter((d) => d.endsWith(".service.d"))
+  .flatMap((d) => readdirSync(join(root, "infra/systemd", d)).map((f) => `infra/systemd/${d}/${f}`))
+  .filter(isGeneratedDropIn);
+const orphans = [
+  ...GENERATED_DIRS.flatMap((d) => {
+    try {
+      return readdirSync(join(root, d)).map((f) => `${d}/${f}`);
+    } catch {
+      return [];
+    }
+  }),
+  ...dropIns,
+].filter((p) => !wanted.has(p));
 
 if (check) {
   for (const p of changed) console.error(`stale: ${p}`);
