@@ -7,7 +7,11 @@ const root = resolve(import.meta.dirname, "..");
 
 describe("generated files", () => {
   it("are all up to date: `pnpm gen --check` finds nothing stale (contracts, deployment, sample rules)", () => {
-    const r = spawnSync(process.execPath, ["--import", "tsx", "infra/scripts/generate.ts", "--check"], { cwd: root, encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(process.execPath, ["--import", "tsx", "infra/scripts/generate.ts", "--check"], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     expect(`${r.stdout}${r.stderr}`).toMatch(/generated files are up to date/);
     expect(r.status).toBe(0);
   });

@@ -32,7 +32,11 @@ class Launcher {
     this.exited = new Promise((r) => this.child.once("exit", (code) => r(code)));
   }
   waitFor(text: string | RegExp, timeoutMs = 60_000) {
-    return eventually(() => (typeof text === "string" ? this.out.includes(text) : text.test(this.out)), timeoutMs, `output ${text}:\n${this.out.slice(-3000)}`);
+    return eventually(
+      () => (typeof text === "string" ? this.out.includes(text) : text.test(this.out)),
+      timeoutMs,
+      `output ${text}:\n${this.out.slice(-3000)}`,
+    );
   }
   pidOf(name: string): number {
     const all = [...this.out.matchAll(new RegExp(`${name} running \\(pid (\\d+)\\)`, "g"))];

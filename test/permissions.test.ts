@@ -66,11 +66,15 @@ beforeAll(async () => {
   await mon.ensureStreams();
   await mon.serve(storageService, { query: () => report() });
   // A monitor serves two services on one connection, as it-monitor does in production.
-  await mon.serve(monitorService, {
-    status: () => monitorService.endpoints.status.example.reply,
-    history: () => monitorService.endpoints.history.example.reply,
-    series: () => monitorService.endpoints.series.example.reply,
-  }, { tokens: { host: "kronos" } });
+  await mon.serve(
+    monitorService,
+    {
+      status: () => monitorService.endpoints.status.example.reply,
+      history: () => monitorService.endpoints.history.example.reply,
+      series: () => monitorService.endpoints.series.example.reply,
+    },
+    { tokens: { host: "kronos" } },
+  );
 });
 afterAll(async () => nats?.stop());
 
@@ -123,10 +127,14 @@ describe("prod.conf: ceo", () => {
     await eventually(() => got.includes("perm-ceo"));
     // Acks are published to $JS.ACK.<stream>.<durable>.…: nothing may stay pending.
     const jsm = await ceo.jsm();
-    await eventually(async () => {
-      const info = await jsm.consumers.info(itStream.name, ceoItInbox.durable);
-      return info.num_ack_pending === 0 && info.num_pending === 0;
-    }, 10_000, "every alert acked");
+    await eventually(
+      async () => {
+        const info = await jsm.consumers.info(itStream.name, ceoItInbox.durable);
+        return info.num_ack_pending === 0 && info.num_pending === 0;
+      },
+      10_000,
+      "every alert acked",
+    );
     expect(deniedLines("ceo")).toEqual([]);
   });
 
@@ -139,7 +147,9 @@ describe("prod.conf: ceo", () => {
     const cli = await as("cli");
     const jsm = await cli.jsm();
     const parked = await eventually(async () => {
-      const m = await jsm.streams.getMessage(dlqStream.name, { last_by_subj: "lag.dlq.ceo.lag.it.host.metrics.perm-broken" }).catch(() => null);
+      const m = await jsm.streams
+        .getMessage(dlqStream.name, { last_by_subj: "lag.dlq.ceo.lag.it.host.metrics.perm-broken" })
+        .catch(() => null);
       return m ?? undefined;
     });
     expect(parked.header?.get(Headers.dlqCode)).toBe("invalid-json");
@@ -330,7 +340,14 @@ describe("generated cluster configs, running", () => {
       const ceo = await connect("ceo", nodes[2]!);
       clients.push(mon, ceo);
       // The meta-group elects a leader once the routes are up; until then the JetStream API says so.
-      await eventually(async () => (await mon.ensureStreams(), true), 30_000, "JetStream cluster ready");
+      await eventually(
+        async () => {
+          await mon.ensureStreams();
+          return true;
+        },
+        30_000,
+        "JetStream cluster ready",
+      );
       const info = await (await mon.jsm()).streams.info(itStream.name);
       expect(info.config.num_replicas).toBe(3);
       expect(info.cluster?.replicas ?? []).toHaveLength(2);

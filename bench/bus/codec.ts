@@ -26,14 +26,30 @@ export async function measureCodec(ctx: BenchContext, event: EventDescriptor, da
   const json = JSON.parse(e.payload) as { data: unknown };
   const tokens = event.tokens(data as never) as Record<string, string>;
   const specs: VariantSpec[] = [
-    { name: "encodeEvent", description: "publish side: validate data, subject, envelope, JSON.stringify", run: perOp(() => encodeEvent(event, data as never, { source: SOURCE })) },
-    { name: "decodeEvent", description: "receive side: subject, JSON.parse, envelope and data validated", run: perOp(() => decodeEvent(e.subject, e.payload, [event])) },
+    {
+      name: "encodeEvent",
+      description: "publish side: validate data, subject, envelope, JSON.stringify",
+      run: perOp(() => encodeEvent(event, data as never, { source: SOURCE })),
+    },
+    {
+      name: "decodeEvent",
+      description: "receive side: subject, JSON.parse, envelope and data validated",
+      run: perOp(() => decodeEvent(e.subject, e.payload, [event])),
+    },
     { name: "JSON.stringify", description: "the envelope", run: perOp(() => JSON.stringify(e.envelope)) },
     { name: "JSON.parse", description: "the payload", run: perOp(() => JSON.parse(e.payload)) },
     { name: "Envelope.safeParse", description: "zod: CloudEvents attributes", run: perOp(() => Envelope.safeParse(json)) },
     { name: "schema.safeParse", description: "zod: the event's data", run: perOp(() => event.schema.safeParse(json.data)) },
-    { name: "renderSubject", description: "subject from data tokens (encode once, decode once)", run: perOp(() => renderSubject(event.subject, tokens)) },
-    { name: "parseSubject", description: "tokens from the subject (decode twice)", run: perOp(() => parseSubject(event.subject, e.subject)) },
+    {
+      name: "renderSubject",
+      description: "subject from data tokens (encode once, decode once)",
+      run: perOp(() => renderSubject(event.subject, tokens)),
+    },
+    {
+      name: "parseSubject",
+      description: "tokens from the subject (decode twice)",
+      run: perOp(() => parseSubject(event.subject, e.subject)),
+    },
   ];
   const variants = await compareVariants(ctx, "codec", "usPerOp", specs, (m) => `${m.usPerOp!.toFixed(2)} µs`);
   return {

@@ -52,12 +52,14 @@ export async function measureJetStream(ctx: BenchContext): Promise<Measurement[]
       ["jetstream-sequential", SEQUENTIAL, 1],
       ["jetstream-windowed", WINDOWED, IN_FLIGHT],
     ] as const) {
-      const run = (publish: () => Promise<unknown>) => async (phase: "warmup" | "measure"): Promise<Metrics> => {
-        await jsm.streams.purge(itStream.name);
-        const r = await publishAll(publish, phase === "warmup" ? n / 4 : n, inFlight);
-        const l = summariseLatencies(r.latencies);
-        return { msgsPerSec: r.latencies.length / r.seconds, p50: l.p50, p99: l.p99 };
-      };
+      const run =
+        (publish: () => Promise<unknown>) =>
+        async (phase: "warmup" | "measure"): Promise<Metrics> => {
+          await jsm.streams.purge(itStream.name);
+          const r = await publishAll(publish, phase === "warmup" ? n / 4 : n, inFlight);
+          const l = summariseLatencies(r.latencies);
+          return { msgsPerSec: r.latencies.length / r.seconds, p50: l.p50, p99: l.p99 };
+        };
       const title = inFlight === 1 ? "JetStream publish, awaited one by one" : `JetStream publish, ${IN_FLIGHT} in flight`;
       const logFrom = c.log.lines.length;
       const variants = await compareVariants(

@@ -158,7 +158,12 @@ export async function measureThroughput(
     if (o.breakdown) {
       specs.push(
         variant("typed-await", "await bus.publish each → bus.subscribe", typedEach, typedRecv),
-        variant("typed-batch", "bus.publish × batch, Promise.all → bus.subscribe", typedPublisher(pubBus, o.event, o.data, false), typedRecv),
+        variant(
+          "typed-batch",
+          "bus.publish × batch, Promise.all → bus.subscribe",
+          typedPublisher(pubBus, o.event, o.data, false),
+          typedRecv,
+        ),
         variant("typed-pub", "bus.emit → raw callback", typedEmit, rawRecv),
         variant("typed-sub", "raw nc.publish → bus.subscribe", raw, typedRecv),
         variant("raw-iter", "nc.publish(bytes) → for await (m of sub)", raw, rawReceiver(rawSub, filter, "iterator")),

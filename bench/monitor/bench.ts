@@ -24,7 +24,8 @@ const DOCKER_ROUNDS = 10;
 
 export const benchmark: Benchmark = {
   name: "monitor",
-  description: "the monitor's own CPU and memory (real process, 10 checks, 10 containers), host sampling via systeminformation vs /proc, Docker collection, history ingest and query",
+  description:
+    "the monitor's own CPU and memory (real process, 10 checks, 10 containers), host sampling via systeminformation vs /proc, Docker collection, history ingest and query",
   async run(ctx): Promise<BenchReport> {
     ctx.progress("starting nats-server, check targets and containers");
     const env = await startEnvironment(ctx.progress);

@@ -3,10 +3,25 @@
  * checks against servers started here (HTTP, HTTPS through a Host header, TCP, TLS expiry, DNS against
  * dnsmasq) and ten running busybox containers on the local Docker engine. `stop()` removes it all.
  */
-import { ensureBusyboxImage, makeCertificate, removeContainers, requireDocker, runContainer, startTestNats, testContainerPrefix, type TestNats } from "@lag/testing";
+import {
+  ensureBusyboxImage,
+  makeCertificate,
+  removeContainers,
+  requireDocker,
+  runContainer,
+  startTestNats,
+  testContainerPrefix,
+  type TestNats,
+} from "@lag/testing";
 // The monitor's own test servers: the same ones its check tests run against.
 import { startDnsmasq, type TestDns } from "../../agents/it-lag/src/workers/monitor/checks/fixtures/dnsmasq.ts";
-import { httpServer, httpsServer, tcpServer, tlsServer, type TestServer } from "../../agents/it-lag/src/workers/monitor/checks/fixtures/servers.ts";
+import {
+  httpServer,
+  httpsServer,
+  tcpServer,
+  tlsServer,
+  type TestServer,
+} from "../../agents/it-lag/src/workers/monitor/checks/fixtures/servers.ts";
 
 export const CONTAINERS = 10;
 
@@ -60,7 +75,14 @@ export async function startEnvironment(progress: (l: string) => void): Promise<M
       { name: "web", kind: "http", url: `http://${local}:${web.port}/` },
       { name: "web-health", kind: "http", url: `http://${local}:${web.port}/health`, bodyMatch: "^ok$" },
       { name: "app", kind: "http", url: `http://${local}:${app.port}/api/ping`, hostHeader: "app.test", expectStatus: 204 },
-      { name: "photos", kind: "http", url: `https://${local}:${https.port}/api/server/ping`, hostHeader: "photos.test", insecure: true, bodyMatch: "pong" },
+      {
+        name: "photos",
+        kind: "http",
+        url: `https://${local}:${https.port}/api/server/ping`,
+        hostHeader: "photos.test",
+        insecure: true,
+        bodyMatch: "pong",
+      },
       { name: "smtp", kind: "tcp", host: local, port: smtp.port },
       { name: "imap", kind: "tcp", host: local, port: imap.port },
       { name: "nats", kind: "tcp", host: local, port: nats.port },

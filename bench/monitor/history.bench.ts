@@ -20,7 +20,15 @@ import { seededRandom } from "../../agents/it-lag/src/workers/monitor/history/ge
 import { rollupKeyRange } from "../../agents/it-lag/src/workers/monitor/history/rollup-key.ts";
 import { History, type SampleBatch } from "../../agents/it-lag/src/workers/monitor/history/history.ts";
 import type { Sample } from "../../agents/it-lag/src/workers/monitor/samples.ts";
-import { compareVariants, ratio, type BenchContext, type BenchReport, type Measurement, type Metrics, type Variant } from "../harness/benchmark.ts";
+import {
+  compareVariants,
+  ratio,
+  type BenchContext,
+  type BenchReport,
+  type Measurement,
+  type Metrics,
+  type Variant,
+} from "../harness/benchmark.ts";
 import { describeEnvironment } from "../harness/environment.ts";
 import { formatReport } from "../harness/report.ts";
 import { medianIndex } from "../harness/stats.ts";
@@ -87,7 +95,11 @@ async function measureIngest(ctx: BenchContext, totalSamples: number): Promise<M
   const load = syntheticLoad(instants, INGEST_SERIES, INGEST_INTERVAL_MS, 1);
   const warm = load.slice(0, WARMUP_SAMPLES / INGEST_SERIES);
   // The baselines get the cheapest input there is: flat typed arrays, series ids already known.
-  const flat = { id: new Int32Array(instants * INGEST_SERIES), ts: new Float64Array(instants * INGEST_SERIES), value: new Float64Array(instants * INGEST_SERIES) };
+  const flat = {
+    id: new Int32Array(instants * INGEST_SERIES),
+    ts: new Float64Array(instants * INGEST_SERIES),
+    value: new Float64Array(instants * INGEST_SERIES),
+  };
   load.forEach((b, k) =>
     b.samples.forEach((s, i) => {
       const j = k * INGEST_SERIES + i;
@@ -96,54 +108,70 @@ async function measureIngest(ctx: BenchContext, totalSamples: number): Promise<M
   );
 
   const perCall = SAMPLES_PER_CALL / INGEST_SERIES;
-  const history = (batched: boolean) => async (phase: "warmup" | "measure"): Promise<Metrics> => {
-    const data = phase === "warmup" ? warm : load;
-    const t = tempHistory();
-    try {
-      const chunks = batched ? calls(data, perCall) : data.map((b) => [b]);
-      const { ms, cpuMs } = timeIt(() => {
-        for (const c of chunks) t.history.ingestMany(c);
-      });
-      const n = data.length * INGEST_SERIES;
-      return { "samples/s": n / (ms / 1000), "samples/CPU-s": n / (cpuMs / 1000), "bytes/sample": fileBytes(t) / n };
-    } finally {
-      t.dispose();
-    }
-  };
-  const bare = (ddl: string) => async (phase: "warmup" | "measure"): Promise<Metrics> => {
-    const n = phase === "warmup" ? WARMUP_SAMPLES : flat.id.length;
-    const t = tempHistory();
-    try {
-      const db = t.store.sqlite;
-      db.exec(ddl);
-      const insert = db.prepare("INSERT INTO bare (series_id, ts, value) VALUES (?, ?, ?)");
-      const write = db.transaction((from: number, to: number) => {
-        for (let j = from; j < to; j++) insert.run(flat.id[j], flat.ts[j], flat.value[j]);
-      });
-      const { ms, cpuMs } = timeIt(() => {
-        for (let j = 0; j < n; j += SAMPLES_PER_CALL) write(j, Math.min(n, j + SAMPLES_PER_CALL));
-      });
-      return { "samples/s": n / (ms / 1000), "samples/CPU-s": n / (cpuMs / 1000), "bytes/sample": fileBytes(t) / n };
-    } finally {
-      t.dispose();
-    }
-  };
+  const history =
+    (batched: boolean) =>
+    async (phase: "warmup" | "measure"): Promise<Metrics> => {
+      const data = phase === "warmup" ? warm : load;
+      const t = tempHistory();
+      try {
+        const chunks = batched ? calls(data, perCall) : data.map((b) => [b]);
+        const { ms, cpuMs } = timeIt(() => {
+          for (const c of chunks) t.history.ingestMany(c);
+        });
+        const n = data.length * INGEST_SERIES;
+        return { "samples/s": n / (ms / 1000), "samples/CPU-s": n / (cpuMs / 1000), "bytes/sample": fileBytes(t) / n };
+      } finally {
+        t.dispose();
+      }
+    };
+  const bare =
+    (ddl: string) =>
+    async (phase: "warmup" | "measure"): Promise<Metrics> => {
+      const n = phase === "warmup" ? WARMUP_SAMPLES : flat.id.length;
+      const t = tempHistory();
+      try {
+        const db = t.store.sqlite;
+        db.exec(ddl);
+        const insert = db.prepare("INSERT INTO bare (series_id, ts, value) VALUES (?, ?, ?)");
+        const write = db.transaction((from: number, to: number) => {
+          for (let j = from; j < to; j++) insert.run(flat.id[j], flat.ts[j], flat.value[j]);
+        });
+        const { ms, cpuMs } = timeIt(() => {
+          for (let j = 0; j < n; j += SAMPLES_PER_CALL) write(j, Math.min(n, j + SAMPLES_PER_CALL));
+        });
+        return { "samples/s": n / (ms / 1000), "samples/CPU-s": n / (cpuMs / 1000), "bytes/sample": fileBytes(t) / n };
+      } finally {
+        t.dispose();
+      }
+    };
 
   const variants = await compareVariants(
     ctx,
     "ingest",
     "samples/s",
     [
-      { name: "history", description: `History.ingestMany, ${SAMPLES_PER_CALL} samples (${perCall} instants) per call: raw + 1m + 1h roll-ups`, run: history(true) },
-      { name: "history per round", description: `History.ingest, one instant (${INGEST_SERIES} samples) per call, as the monitor writes`, run: history(false) },
-      ...Object.entries(BARE).map(([name, ddl]) => ({ name, description: `plain INSERTs, ${SAMPLES_PER_CALL} per transaction: ${ddl.replace("CREATE TABLE bare ", "")}`, run: bare(ddl) })),
+      {
+        name: "history",
+        description: `History.ingestMany, ${SAMPLES_PER_CALL} samples (${perCall} instants) per call: raw + 1m + 1h roll-ups`,
+        run: history(true),
+      },
+      {
+        name: "history per round",
+        description: `History.ingest, one instant (${INGEST_SERIES} samples) per call, as the monitor writes`,
+        run: history(false),
+      },
+      ...Object.entries(BARE).map(([name, ddl]) => ({
+        name,
+        description: `plain INSERTs, ${SAMPLES_PER_CALL} per transaction: ${ddl.replace("CREATE TABLE bare ", "")}`,
+        run: bare(ddl),
+      })),
     ],
     (m) => `${Math.round(m["samples/s"]!).toLocaleString("en")} samples/s`,
   );
   const h = variants.find((v) => v.name === "history")!.median["samples/s"]!;
   return {
     id: "history-ingest",
-    title: `History ingest: ${flat.id.length.toLocaleString("en")} samples, ${INGEST_SERIES} series every ${INGEST_INTERVAL_MS / 1000} s (${(load.length * INGEST_INTERVAL_MS / DAY_MS).toFixed(1)} days)`,
+    title: `History ingest: ${flat.id.length.toLocaleString("en")} samples, ${INGEST_SERIES} series every ${INGEST_INTERVAL_MS / 1000} s (${((load.length * INGEST_INTERVAL_MS) / DAY_MS).toFixed(1)} days)`,
     key: "samples/s",
     units: { "samples/s": "samples/s", "samples/CPU-s": "samples/s", "bytes/sample": "B" },
     variants,
@@ -152,7 +180,9 @@ async function measureIngest(ctx: BenchContext, totalSamples: number): Promise<M
       ratio("history per round / history samples/s", variants, "history per round", "history", "samples/s"),
       ratio("bare+pk / bare+pk without rowid samples/s", variants, "bare+pk", "bare+pk without rowid", "samples/s"),
     ],
-    notes: [`goal: history ingest ≥ ${INGEST_GOAL.toLocaleString("en")} samples/s → ${h >= INGEST_GOAL ? "MET" : "MISSED"} (${Math.round(h).toLocaleString("en")})`],
+    notes: [
+      `goal: history ingest ≥ ${INGEST_GOAL.toLocaleString("en")} samples/s → ${h >= INGEST_GOAL ? "MET" : "MISSED"} (${Math.round(h).toLocaleString("en")})`,
+    ],
   };
 }
 
@@ -213,16 +243,34 @@ async function measureQuery(ctx: BenchContext): Promise<{ measurement: Measureme
     // The default History caps a reply at 12,000 points (one 1 MB NATS message); a second one on
     // the same file without that cap measures the full 1-minute answer for all 20 series.
     const uncapped = new History(t.store, { maxPoints: 1_000_000 });
-    const q = (stepSec: number | undefined, one: boolean, h: History = t.history) => () => {
-      const r = h.query({ metric: "bench.cpu", from, to, ...(stepSec ? { stepSec } : {}), ...(one ? { labels: { n: "000" } } : {}) }, "bench", now);
-      return r.series.reduce((n, s) => n + s.points.length, 0);
-    };
+    const q =
+      (stepSec: number | undefined, one: boolean, h: History = t.history) =>
+      () => {
+        const r = h.query(
+          { metric: "bench.cpu", from, to, ...(stepSec ? { stepSec } : {}), ...(one ? { labels: { n: "000" } } : {}) },
+          "bench",
+          now,
+        );
+        return r.series.reduce((n, s) => n + s.points.length, 0);
+      };
     const stepFor20 = t.history.query({ metric: "bench.cpu", from, to, stepSec: 60 }, "bench", now).stepSec;
     const cases: QueryCase[] = [
       { name: "1m, 1 series", description: "stepSec 60 → the 1-minute roll-up as stored", run: q(60, true) },
-      { name: "1m, 20 series, uncapped", description: "stepSec 60, all 20 series, maxPoints lifted (a reply too big for one NATS message)", run: q(60, false, uncapped) },
-      { name: "1m, 20 series", description: `stepSec 60 asked, all 20 series: coarsened to ${stepFor20} s by the 12,000-point cap`, run: q(60, false) },
-      { name: "default, 20 series", description: "no stepSec: 30 min steps merged from 1-minute buckets (join on step_index)", run: q(undefined, false) },
+      {
+        name: "1m, 20 series, uncapped",
+        description: "stepSec 60, all 20 series, maxPoints lifted (a reply too big for one NATS message)",
+        run: q(60, false, uncapped),
+      },
+      {
+        name: "1m, 20 series",
+        description: `stepSec 60 asked, all 20 series: coarsened to ${stepFor20} s by the 12,000-point cap`,
+        run: q(60, false),
+      },
+      {
+        name: "default, 20 series",
+        description: "no stepSec: 30 min steps merged from 1-minute buckets (join on step_index)",
+        run: q(undefined, false),
+      },
       { name: "1h, 1 series", description: "stepSec 3600 → the hourly roll-up as stored", run: q(3600, true) },
       { name: "1h, 20 series", description: "stepSec 3600, all 20 series", run: q(3600, false) },
       {
@@ -256,7 +304,9 @@ async function measureQuery(ctx: BenchContext): Promise<{ measurement: Measureme
       variants.push(queryVariant(c));
     }
     // The uncapped case is shown for its cost, not held to the goal: the service never sends it.
-    const worst = Math.max(...variants.filter((v) => !v.name.startsWith("baseline") && !v.name.endsWith("uncapped")).map((v) => v.median.ms!));
+    const worst = Math.max(
+      ...variants.filter((v) => !v.name.startsWith("baseline") && !v.name.endsWith("uncapped")).map((v) => v.median.ms!),
+    );
     const replyBytes = Buffer.byteLength(JSON.stringify(uncapped.query({ metric: "bench.cpu", from, to, stepSec: 60 }, "bench", now)));
     const cappedBytes = Buffer.byteLength(JSON.stringify(t.history.query({ metric: "bench.cpu", from, to, stepSec: 60 }, "bench", now)));
     const samples = load.length * QUERY_SERIES;
@@ -273,11 +323,19 @@ async function measureQuery(ctx: BenchContext): Promise<{ measurement: Measureme
         variants,
         ratios: [
           ratio("default (step_index) / GROUP BY ms", variants, "default, 20 series", "baseline: GROUP BY, 20 series", "ms"),
-          ratio("scan packed key / (series_id, bucket) pk ms", variants, "baseline: scan packed key", "baseline: scan (series_id, bucket) pk", "ms"),
+          ratio(
+            "scan packed key / (series_id, bucket) pk ms",
+            variants,
+            "baseline: scan packed key",
+            "baseline: scan (series_id, bucket) pk",
+            "ms",
+          ),
           ratio("1m uncapped, 20 series / bare SELECT ms", variants, "1m, 20 series, uncapped", "baseline: bare SELECT, 20 series", "ms"),
         ],
         // "Well under 100 ms" is read as at most half of it; between the two the note says so.
-        notes: [`goal: 7-day query well under ${QUERY_GOAL_MS} ms → ${worst <= QUERY_GOAL_MS / 2 ? "MET" : worst < QUERY_GOAL_MS ? "under, not well under" : "MISSED"} (slowest capped case ${worst.toFixed(1)} ms)`],
+        notes: [
+          `goal: 7-day query well under ${QUERY_GOAL_MS} ms → ${worst <= QUERY_GOAL_MS / 2 ? "MET" : worst < QUERY_GOAL_MS ? "under, not well under" : "MISSED"} (slowest capped case ${worst.toFixed(1)} ms)`,
+        ],
       },
     };
   } finally {
@@ -289,20 +347,29 @@ export async function measureHistory(ctx: BenchContext, opts: { samples?: number
   const ingest = await measureIngest(ctx, opts.samples ?? 2_000_000);
   const query = await measureQuery(ctx);
   return {
-    facts: { "runs per ingest variant": `${ctx.repeats} (interleaved, median reported), after a ${WARMUP_SAMPLES.toLocaleString("en")}-sample warm-up`, ...query.facts },
+    facts: {
+      "runs per ingest variant": `${ctx.repeats} (interleaved, median reported), after a ${WARMUP_SAMPLES.toLocaleString("en")}-sample warm-up`,
+      ...query.facts,
+    },
     measurements: [ingest, query.measurement],
   };
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { repeats: { type: "string", default: "3" }, samples: { type: "string", default: "2000000" }, json: { type: "boolean", default: false } },
+    options: {
+      repeats: { type: "string", default: "3" },
+      samples: { type: "string", default: "2000000" },
+      json: { type: "boolean", default: false },
+    },
   });
   const [repeats, samples] = [Number.parseInt(values.repeats, 10), Number.parseInt(values.samples, 10)];
   if (!(repeats >= 1) || !(samples >= WARMUP_SAMPLES)) throw new Error(`--repeats must be ≥ 1 and --samples ≥ ${WARMUP_SAMPLES}`);
   const env = describeEnvironment();
   const report = await measureHistory({ repeats, progress: (l) => process.stderr.write(`  [monitor/history] ${l}\n`) }, { samples });
-  process.stdout.write(values.json ? `${JSON.stringify({ environment: env, ...report }, null, 2)}\n` : formatReport("monitor/history", env, report));
+  process.stdout.write(
+    values.json ? `${JSON.stringify({ environment: env, ...report }, null, 2)}\n` : formatReport("monitor/history", env, report),
+  );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

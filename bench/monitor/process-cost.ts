@@ -155,15 +155,41 @@ export async function measureProcessCost(
     host,
   });
   const specs: Spec[] = [
-    monitor(SHIPPED, "bench-shipped", "as the launcher runs it: compiled bundle, 1 MiB semi-spaces, host read from /proc and /sys", [...NODE_FLAGS, bundle]),
+    monitor(SHIPPED, "bench-shipped", "as the launcher runs it: compiled bundle, 1 MiB semi-spaces, host read from /proc and /sys", [
+      ...NODE_FLAGS,
+      bundle,
+    ]),
     monitor("monitor, V8 default GC", "bench-gc", "the same bundle with V8's default 16 MiB semi-spaces", [bundle]),
-    monitor("monitor through tsx", "bench-tsx", "node --import tsx main.ts, default GC: how every agent ran before the launcher compiled them", ["--import", "tsx", MONITOR_ENTRY]),
-    monitor("monitor, systeminformation", "bench-si", "the shipped command with LAG_MONITOR_HOST_READER=systeminformation (the host reader before this bench)", [...NODE_FLAGS, bundle], {
-      LAG_MONITOR_HOST_READER: "systeminformation",
-    }),
-    { name: "node, idle", description: "plain node -e 'setInterval(…)': the floor of any Node process", args: ["-e", "setInterval(() => undefined, 1 << 30)"] },
-    { name: "modules loaded, idle", description: "the monitor's whole module graph imported (bundle, 1 MiB semi-spaces), nothing started", args: [...NODE_FLAGS, idleBundle, "--load"] },
-    { name: "node --import tsx, idle", description: "the tsx loader alone on a file that only keeps a timer", args: ["--import", "tsx", IDLE_ENTRY] },
+    monitor(
+      "monitor through tsx",
+      "bench-tsx",
+      "node --import tsx main.ts, default GC: how every agent ran before the launcher compiled them",
+      ["--import", "tsx", MONITOR_ENTRY],
+    ),
+    monitor(
+      "monitor, systeminformation",
+      "bench-si",
+      "the shipped command with LAG_MONITOR_HOST_READER=systeminformation (the host reader before this bench)",
+      [...NODE_FLAGS, bundle],
+      {
+        LAG_MONITOR_HOST_READER: "systeminformation",
+      },
+    ),
+    {
+      name: "node, idle",
+      description: "plain node -e 'setInterval(…)': the floor of any Node process",
+      args: ["-e", "setInterval(() => undefined, 1 << 30)"],
+    },
+    {
+      name: "modules loaded, idle",
+      description: "the monitor's whole module graph imported (bundle, 1 MiB semi-spaces), nothing started",
+      args: [...NODE_FLAGS, idleBundle, "--load"],
+    },
+    {
+      name: "node --import tsx, idle",
+      description: "the tsx loader alone on a file that only keeps a timer",
+      args: ["--import", "tsx", IDLE_ENTRY],
+    },
   ];
 
   const procs = specs.map(start);
@@ -175,7 +201,10 @@ export async function measureProcessCost(
         .map(
           (p) =>
             new Promise<void>((resolve, reject) => {
-              const t = setTimeout(() => reject(new Error(`${p.spec.name} sent no host metrics in 60 s; its last output:\n${p.lines.slice(-20).join("\n")}`)), 60_000);
+              const t = setTimeout(
+                () => reject(new Error(`${p.spec.name} sent no host metrics in 60 s; its last output:\n${p.lines.slice(-20).join("\n")}`)),
+                60_000,
+              );
               firstRound.set(p.spec.host!, () => {
                 clearTimeout(t);
                 resolve();
@@ -222,9 +251,7 @@ export async function measureProcessCost(
         anon: b.rssAnon / MiB,
         "child RSS": liveKids.rss / MiB,
         threads: b.threads,
-        ...(c
-          ? { rounds: c.rounds, "checks ok": c.checksOk, "check runs": c.checkResults, containers: c.containersSeen }
-          : {}),
+        ...(c ? { rounds: c.rounds, "checks ok": c.checksOk, "check runs": c.checkResults, containers: c.containersSeen } : {}),
       };
       return { name: p.spec.name, description: p.spec.description, runs: [m], median: m };
     });
@@ -235,7 +262,13 @@ export async function measureProcessCost(
     const rssMet = shipped["RSS max"]! <= GOALS.rssMiB;
     const kidsNote = procs
       .filter((p) => kids1.get(p.pid)!.pids.length > 0)
-      .map((p) => `${p.spec.name}: ${kids1.get(p.pid)!.pids.map((k) => commandOf(k).split(" ")[0]!.split("/").pop()).join(", ")}`);
+      .map(
+        (p) =>
+          `${p.spec.name}: ${kids1
+            .get(p.pid)!
+            .pids.map((k) => commandOf(k).split(" ")[0]!.split("/").pop())
+            .join(", ")}`,
+      );
     const problems = procs.filter((p) => p.warnings > 0).map((p) => `${p.spec.name} logged ${p.warnings} warnings/errors`);
     return {
       facts: {

@@ -98,8 +98,16 @@ export async function measureSampleCost(ctx: BenchContext, opts: { rounds: numbe
     ctx,
     "one sample",
     [
-      { name: "systeminformation", description: "hostSampler with systeminformationReader (currentLoad, mem, networkStats('*'), cpuTemperature) + filesystems", run: () => siSampler.sample() },
-      { name: "proc", description: "hostSampler with procReader (/proc/stat, /proc/meminfo, /proc/net/dev, getifaddrs, sysfs temperatures) + filesystems", run: () => procSampler.sample() },
+      {
+        name: "systeminformation",
+        description: "hostSampler with systeminformationReader (currentLoad, mem, networkStats('*'), cpuTemperature) + filesystems",
+        run: () => siSampler.sample(),
+      },
+      {
+        name: "proc",
+        description: "hostSampler with procReader (/proc/stat, /proc/meminfo, /proc/net/dev, getifaddrs, sysfs temperatures) + filesystems",
+        run: () => procSampler.sample(),
+      },
     ],
     opts.rounds,
   );
@@ -109,17 +117,53 @@ export async function measureSampleCost(ctx: BenchContext, opts: { rounds: numbe
     ctx,
     "per call",
     [
-      { name: "si.currentLoad()", description: "os.cpus() + execSync('cat /proc/stat | grep cpu') for steal and guest", run: () => si.currentLoad() },
+      {
+        name: "si.currentLoad()",
+        description: "os.cpus() + execSync('cat /proc/stat | grep cpu') for steal and guest",
+        run: () => si.currentLoad(),
+      },
       { name: "si.mem()", description: "fs.readFile('/proc/meminfo')", run: () => si.mem() },
-      { name: "si.networkStats('*')", description: "per interface with an address: exec of a shell running cat 7 times", run: () => si.networkStats("*") },
-      { name: "si.cpuTemperature()", description: "execSync over thermal zones, a shell loop over hwmon, `sensors`, then thermal_zone0 or vcgencmd", run: () => si.cpuTemperature() },
-      { name: "si.time()", description: "execSync('date +%Z && date +%z && ls -l /etc/localtime'): the sampler took only .uptime from it", run: () => si.time() },
-      { name: "direct: /proc/stat", description: "readFileSync + parse, total and per core", run: () => parseProcStat(readFileSync("/proc/stat", "latin1")) },
-      { name: "direct: /proc/meminfo", description: "readFileSync + parse", run: () => parseMeminfo(readFileSync("/proc/meminfo", "latin1")) },
-      { name: "direct: /proc/net/dev", description: "readFileSync + parse, and getifaddrs for the interfaces with an address", run: () => [parseNetDev(readFileSync("/proc/net/dev", "latin1")), networkInterfaces()] },
-      { name: "direct: temperatures", description: "sysfs hwmon/thermal files found once (none on this machine: looked for again each minute)", run: () => temps.read() },
+      {
+        name: "si.networkStats('*')",
+        description: "per interface with an address: exec of a shell running cat 7 times",
+        run: () => si.networkStats("*"),
+      },
+      {
+        name: "si.cpuTemperature()",
+        description: "execSync over thermal zones, a shell loop over hwmon, `sensors`, then thermal_zone0 or vcgencmd",
+        run: () => si.cpuTemperature(),
+      },
+      {
+        name: "si.time()",
+        description: "execSync('date +%Z && date +%z && ls -l /etc/localtime'): the sampler took only .uptime from it",
+        run: () => si.time(),
+      },
+      {
+        name: "direct: /proc/stat",
+        description: "readFileSync + parse, total and per core",
+        run: () => parseProcStat(readFileSync("/proc/stat", "latin1")),
+      },
+      {
+        name: "direct: /proc/meminfo",
+        description: "readFileSync + parse",
+        run: () => parseMeminfo(readFileSync("/proc/meminfo", "latin1")),
+      },
+      {
+        name: "direct: /proc/net/dev",
+        description: "readFileSync + parse, and getifaddrs for the interfaces with an address",
+        run: () => [parseNetDev(readFileSync("/proc/net/dev", "latin1")), networkInterfaces()],
+      },
+      {
+        name: "direct: temperatures",
+        description: "sysfs hwmon/thermal files found once (none on this machine: looked for again each minute)",
+        run: () => temps.read(),
+      },
       { name: "direct: os.uptime()", description: "what si.time().uptime returns", run: () => uptime() },
-      { name: "filesystems (both)", description: "/proc/mounts + statfs per real mount: the sampler's filesystem part, already direct", run: () => collectFilesystems(mounts) },
+      {
+        name: "filesystems (both)",
+        description: "/proc/mounts + statfs per real mount: the sampler's filesystem part, already direct",
+        run: () => collectFilesystems(mounts),
+      },
     ],
     opts.rounds,
   );

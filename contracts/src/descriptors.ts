@@ -84,9 +84,7 @@ export function defineStream<N extends string>(d: Omit<StreamDescriptor<N>, "kin
   return { kind: "stream", ...d };
 }
 
-export function defineEvent<S extends string, Z extends z.ZodType>(
-  d: Omit<EventDescriptor<S, Z>, "kind">,
-): EventDescriptor<S, Z> {
+export function defineEvent<S extends string, Z extends z.ZodType>(d: Omit<EventDescriptor<S, Z>, "kind">): EventDescriptor<S, Z> {
   return { kind: "event", ...d };
 }
 

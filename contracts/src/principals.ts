@@ -8,9 +8,9 @@ import { z } from "zod";
  */
 export const PRINCIPALS = {
   "it-monitor": { agent: "it", description: "IT_LAG monitor worker: host metrics, checks, alerts, storage" },
-  "ceo": { agent: "ceo", description: "CEO_LAG: reports inbox, approvals and policy" },
-  "media": { agent: "media", description: "MEDIA_LAG: storage queries, reservations, content backups" },
-  "cli": { agent: "ops", description: "the `lag` CLI and the operator: reads everything, calls services" },
+  ceo: { agent: "ceo", description: "CEO_LAG: reports inbox, approvals and policy" },
+  media: { agent: "media", description: "MEDIA_LAG: storage queries, reservations, content backups" },
+  cli: { agent: "ops", description: "the `lag` CLI and the operator: reads everything, calls services" },
   "example-hello": {
     agent: "example",
     description: "the example worker of docs/adding-a-worker.md (examples/hello); never deployed",

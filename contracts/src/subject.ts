@@ -5,9 +5,7 @@
  */
 
 /** The token names of a template, as a union type: TokensOf<"a.{x}.{y}"> = "x" | "y". */
-export type TokensOf<S extends string> = S extends `${string}{${infer T}}${infer Rest}`
-  ? T | TokensOf<Rest>
-  : never;
+export type TokensOf<S extends string> = S extends `${string}{${infer T}}${infer Rest}` ? T | TokensOf<Rest> : never;
 
 export type TokenValues<S extends string> = { [K in TokensOf<S>]: string };
 

@@ -124,13 +124,20 @@ describe("the catalog lint finds", () => {
 
   it("a template token the data does not fill, and a filled token the template lacks", () => {
     const missing = renamed(hostMetrics, { subject: "lag.it.host.metrics.{host}.{zone}" });
-    expect(catalogProblems(broken({ events: [missing] })).join("\n")).toMatch(/tokens\(\) gives \{host\} but the subject has \{host, zone\}/);
+    expect(catalogProblems(broken({ events: [missing] })).join("\n")).toMatch(
+      /tokens\(\) gives \{host\} but the subject has \{host, zone\}/,
+    );
     const extra = renamed(hostMetrics, { subject: "lag.it.host.metrics" });
     expect(catalogProblems(broken({ events: [extra] })).join("\n")).toMatch(/tokens\(\) gives \{host\} but the subject has \{\}/);
   });
 
   it("two templates that can match one concrete subject", () => {
-    const shadow = defineEvent({ ...hostMetrics, type: "es.lagrieta.it.host.shadow.v1", subject: "lag.it.host.{what}.{host}", tokens: (d) => ({ what: "x", host: d.host }) });
+    const shadow = defineEvent({
+      ...hostMetrics,
+      type: "es.lagrieta.it.host.shadow.v1",
+      subject: "lag.it.host.{what}.{host}",
+      tokens: (d) => ({ what: "x", host: d.host }),
+    });
     expect(catalogProblems(broken({ events: [...catalog.events, shadow] })).join("\n")).toMatch(/can match the same concrete subject/);
   });
 
@@ -148,7 +155,9 @@ describe("the catalog lint finds", () => {
 
   it("a consumer of an event its stream does not store, or that is not addressed to it", () => {
     const c = defineConsumer({ ...ceoItInbox, durable: "bad", events: [hostMetrics] });
-    expect(catalogProblems(broken({ consumers: [c] })).join("\n")).toMatch(/reads es\.lagrieta\.it\.host\.metrics\.v1, which is stored in no stream/);
+    expect(catalogProblems(broken({ consumers: [c] })).join("\n")).toMatch(
+      /reads es\.lagrieta\.it\.host\.metrics\.v1, which is stored in no stream/,
+    );
     const private_ = renamed(alert, { audience: ["media"] });
     const c2 = defineConsumer({ ...ceoItInbox, events: [private_] });
     expect(catalogProblems(broken({ events: [private_], consumers: [c2] })).join("\n")).toMatch(/ceo is not in the audience/);
@@ -161,6 +170,8 @@ describe("the catalog lint finds", () => {
 
   it("a stream no event fills", () => {
     const empty = { ...itStream, name: "LAG_EMPTY" };
-    expect(catalogProblems(broken({ streams: [...catalog.streams, empty] }))).toContain("stream LAG_EMPTY captures no subject: no event names it");
+    expect(catalogProblems(broken({ streams: [...catalog.streams, empty] }))).toContain(
+      "stream LAG_EMPTY captures no subject: no event names it",
+    );
   });
 });

@@ -46,15 +46,18 @@ describe("JSON Schemas", () => {
   const ajv = new Ajv2020({ allErrors: true, strict: true });
   addFormats(ajv);
 
-  it.each(schemaDocuments(catalog).map((d) => [d.file, d] as const))("%s compiles, accepts the example, rejects a corrupted one", (file, d) => {
-    const schema = JSON.parse(read(`${SCHEMAS_DIR}/${file}`)) as AnySchema;
-    const validate = ajv.compile(schema);
-    expect(validate(d.example), JSON.stringify(validate.errors)).toBe(true);
-    const bad = corrupt(d.example);
-    expect(validate(bad)).toBe(false);
-    // zod, which guards the bus, refuses the same message: schema and contract agree.
-    expect(d.zod.safeParse(bad).success).toBe(false);
-  });
+  it.each(schemaDocuments(catalog).map((d) => [d.file, d] as const))(
+    "%s compiles, accepts the example, rejects a corrupted one",
+    (file, d) => {
+      const schema = JSON.parse(read(`${SCHEMAS_DIR}/${file}`)) as AnySchema;
+      const validate = ajv.compile(schema);
+      expect(validate(d.example), JSON.stringify(validate.errors)).toBe(true);
+      const bad = corrupt(d.example);
+      expect(validate(bad)).toBe(false);
+      // zod, which guards the bus, refuses the same message: schema and contract agree.
+      expect(d.zod.safeParse(bad).success).toBe(false);
+    },
+  );
 
   it("keeps the runtime's leniency: extra fields pass a plain object and fail a strict one", () => {
     const ajv = new Ajv2020({ allErrors: true, strict: true });
@@ -89,7 +92,7 @@ describe("the AsyncAPI document", () => {
     const walk = (v: unknown) => {
       if (Array.isArray(v)) v.forEach(walk);
       else if (v && typeof v === "object") {
-        for (const [k, x] of Object.entries(v)) (k === "$ref" && typeof x === "string" ? refs.push(x) : walk(x));
+        for (const [k, x] of Object.entries(v)) k === "$ref" && typeof x === "string" ? refs.push(x) : walk(x);
       }
     };
     walk(doc);

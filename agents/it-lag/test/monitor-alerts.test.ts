@@ -62,7 +62,20 @@ it:
   watcher = await nats.bus("ceo");
   watcher.subscribe(alert, (d) => void alerts.push(d.data));
   await watcher.nc.flush();
-  await runContainer(["--name", `${prefix}health`, "--health-cmd", "test -f /tmp/ok", "--health-interval", "1s", "--health-retries", "1", image, "sh", "-c", "touch /tmp/ok; exec sleep 600"]);
+  await runContainer([
+    "--name",
+    `${prefix}health`,
+    "--health-cmd",
+    "test -f /tmp/ok",
+    "--health-interval",
+    "1s",
+    "--health-retries",
+    "1",
+    image,
+    "sh",
+    "-c",
+    "touch /tmp/ok; exec sleep 600",
+  ]);
   await runContainer(["--name", `${prefix}stopme`, image, "sleep", "600"]);
   worker = await startWorker(monitorWorker, {
     env: { LAG_CONFIG: config, NATS_URL: nats.url },
@@ -77,16 +90,19 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-const of = (rule: string, container?: string) =>
-  alerts.filter((a) => a.rule === rule && (!container || a.labels.container === container));
+const of = (rule: string, container?: string) => alerts.filter((a) => a.rule === rule && (!container || a.labels.container === container));
 
 describe("monitor alerts from a real Docker engine and real checks", () => {
   it("an unhealthy container fires once, repeats on schedule, and resolves when healthy again", async () => {
     const name = `${prefix}health`;
-    await eventually(async () => {
-      const s = await watcher.request(monitorService.endpoints.status, {}, { tokens: { host: "dockertest" } });
-      return s.containers.find((c) => c.name === name)?.health === "healthy";
-    }, 20_000, "container healthy");
+    await eventually(
+      async () => {
+        const s = await watcher.request(monitorService.endpoints.status, {}, { tokens: { host: "dockertest" } });
+        return s.containers.find((c) => c.name === name)?.health === "healthy";
+      },
+      20_000,
+      "container healthy",
+    );
     expect(of("container-unhealthy", name)).toHaveLength(0);
     await dockerCli(["exec", name, "rm", "/tmp/ok"]);
     await eventually(() => of("container-unhealthy", name).some((a) => a.repeat >= 2), 30_000, "two reminders");
@@ -144,7 +160,11 @@ describe("monitor alerts from a real Docker engine and real checks", () => {
     expect(status.checks.map((c) => c.check)).toEqual(["web"]);
     expect(status.firing.some((a) => a.rule === "container-down")).toBe(true);
     expect(status.health).toBe("warning");
-    const h = await watcher.request(monitorService.endpoints.history, { metric: "check.up", stepSec: 1 }, { tokens: { host: "dockertest" } });
+    const h = await watcher.request(
+      monitorService.endpoints.history,
+      { metric: "check.up", stepSec: 1 },
+      { tokens: { host: "dockertest" } },
+    );
     expect(h.source).toBe("raw");
     const points = h.series[0]!.points;
     expect(points.some((p) => p[1] === 0)).toBe(true); // the outage is in the history

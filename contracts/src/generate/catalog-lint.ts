@@ -14,7 +14,8 @@ function principalProblems(cat: Catalog): string[] {
   const out: string[] = [];
   const known = (where: string, who: "all" | readonly string[]) => {
     for (const p of who === "all" ? [] : who) {
-      if (!principalNames.includes(p as Principal)) out.push(`${where} names unknown principal "${p}": add it to PRINCIPALS in contracts/src/principals.ts`);
+      if (!principalNames.includes(p as Principal))
+        out.push(`${where} names unknown principal "${p}": add it to PRINCIPALS in contracts/src/principals.ts`);
     }
   };
   for (const e of cat.events) known(`event ${e.type}`, [e.publisher, ...(e.audience === "all" ? [] : e.audience)]);
@@ -29,7 +30,8 @@ function eventProblems(cat: Catalog): string[] {
   for (const e of cat.events) {
     if (!EVENT_TYPE.test(e.type)) out.push(`event type ${e.type} is not es.lagrieta.<agent>.<…>.v<N>`);
     const prefix = `lag.${agentOf(e.publisher)}.`;
-    if (!e.subject.startsWith(prefix)) out.push(`event ${e.type}: subject ${e.subject} must start with ${prefix} (its publisher is ${e.publisher})`);
+    if (!e.subject.startsWith(prefix))
+      out.push(`event ${e.type}: subject ${e.subject} must start with ${prefix} (its publisher is ${e.publisher})`);
     const fromData = Object.keys(e.tokens(e.example)).sort();
     const inTemplate = templateTokens(e.subject).sort();
     if (JSON.stringify(fromData) !== JSON.stringify(inTemplate)) {
@@ -41,7 +43,8 @@ function eventProblems(cat: Catalog): string[] {
         out.push(`event ${e.type}: the example does not render a subject: ${(err as Error).message}`);
       }
     }
-    if (e.stream && !cat.streams.some((s) => s.name === e.stream!.name)) out.push(`event ${e.type}: stream ${e.stream.name} is not in catalog.streams`);
+    if (e.stream && !cat.streams.some((s) => s.name === e.stream!.name))
+      out.push(`event ${e.type}: stream ${e.stream.name} is not in catalog.streams`);
     if (e.audience !== "all" && e.audience.length === 0) {
       out.push(`event ${e.type}: nobody may read it (empty audience)`);
     }
@@ -83,11 +86,14 @@ function streamAndConsumerProblems(cat: Catalog): string[] {
   for (const d of duplicates(cat.consumers.map((c) => `${c.stream.name}/${c.durable}`))) out.push(`consumer ${d} is declared twice`);
   for (const s of cat.streams) if (storedSubjects(cat, s).length === 0) out.push(`stream ${s.name} captures no subject: no event names it`);
   for (const c of cat.consumers) {
-    if (!cat.streams.some((s) => s.name === c.stream.name)) out.push(`consumer ${c.durable}: stream ${c.stream.name} is not in catalog.streams`);
+    if (!cat.streams.some((s) => s.name === c.stream.name))
+      out.push(`consumer ${c.durable}: stream ${c.stream.name} is not in catalog.streams`);
     if (c.events.length === 0) out.push(`consumer ${c.durable} reads no event`);
     for (const e of c.events) {
       if (e.stream?.name !== c.stream.name) {
-        out.push(`consumer ${c.durable} reads ${e.type}, which is stored in ${e.stream?.name ?? "no stream (core NATS)"}, not in ${c.stream.name}`);
+        out.push(
+          `consumer ${c.durable} reads ${e.type}, which is stored in ${e.stream?.name ?? "no stream (core NATS)"}, not in ${c.stream.name}`,
+        );
       }
       if (!expand(e.audience).includes(c.principal)) out.push(`consumer ${c.durable}: ${c.principal} is not in the audience of ${e.type}`);
     }

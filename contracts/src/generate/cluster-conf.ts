@@ -12,7 +12,9 @@ export const nodeHost = (n: number) => `nats-${n}`;
 /** Users and permissions, the same as prod.conf, included by every node. */
 export function renderClusterAuth(cat: Catalog): string {
   const users = derivePermissions(cat);
-  return [header("LAG NATS cluster: users and permissions, included by node-1/2/3.conf.", users), "", renderAuthorization(users)].join("\n");
+  return [header("LAG NATS cluster: users and permissions, included by node-1/2/3.conf.", users), "", renderAuthorization(users)].join(
+    "\n",
+  );
 }
 
 export function renderClusterNode(n: number): string {

@@ -8,9 +8,25 @@ export type JsonSchema = Record<string, unknown>;
  * validators reject or ignore unknown formats, so those are dropped and the pattern kept.
  */
 const STANDARD_FORMATS = new Set([
-  "date-time", "date", "time", "duration", "email", "idn-email", "hostname", "idn-hostname", "ipv4", "ipv6",
-  "uri", "uri-reference", "iri", "iri-reference", "uuid", "uri-template", "json-pointer",
-  "relative-json-pointer", "regex",
+  "date-time",
+  "date",
+  "time",
+  "duration",
+  "email",
+  "idn-email",
+  "hostname",
+  "idn-hostname",
+  "ipv4",
+  "ipv6",
+  "uri",
+  "uri-reference",
+  "iri",
+  "iri-reference",
+  "uuid",
+  "uri-template",
+  "json-pointer",
+  "relative-json-pointer",
+  "regex",
 ]);
 
 /**

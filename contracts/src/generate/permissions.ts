@@ -2,7 +2,15 @@ import { deployedPrincipals, inboxPrefixOf, PRINCIPALS, type Principal } from ".
 import { dlqStream, dlqSubject } from "../streams.ts";
 import { filterSubject } from "../subject.ts";
 import { bySubject, deployedOnly, endpointsCallableBy, endpointsOf, eventsReadBy, streamsUsedBy, type Catalog } from "./catalog-view.ts";
-import { accountInfo, deadLetterClearing, durableConsumer, streamListing, streamProvisioning, streamReading, wholeApi } from "./jetstream-api.ts";
+import {
+  accountInfo,
+  deadLetterClearing,
+  durableConsumer,
+  streamListing,
+  streamProvisioning,
+  streamReading,
+  wholeApi,
+} from "./jetstream-api.ts";
 
 /** A run of subjects with the reason they are allowed (written as a comment in the config). */
 export interface SubjectGroup {
@@ -40,8 +48,7 @@ export function passwordEnvOf(user: string): string {
   return `LAG_NATS_PASSWORD_${user.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}`;
 }
 
-const group = (why: string, subjects: string[]): SubjectGroup[] =>
-  subjects.length > 0 ? [{ why, subjects: [...new Set(subjects)] }] : [];
+const group = (why: string, subjects: string[]): SubjectGroup[] => (subjects.length > 0 ? [{ why, subjects: [...new Set(subjects)] }] : []);
 
 function publishOf(cat: Catalog, p: Principal): SubjectGroup[] {
   const operator = p === OPERATOR;
@@ -50,8 +57,14 @@ function publishOf(cat: Catalog, p: Principal): SubjectGroup[] {
   const owned = [...streamsUsedBy(cat, p).filter((s) => s.name !== dlqStream.name), dlqStream];
   const durables = cat.consumers.filter((c) => c.principal === p);
   return [
-    ...group("events it publishes", events.map((e) => filterSubject(e.subject))),
-    ...group("services it may call", calls.map((e) => filterSubject(e.subject))),
+    ...group(
+      "events it publishes",
+      events.map((e) => filterSubject(e.subject)),
+    ),
+    ...group(
+      "services it may call",
+      calls.map((e) => filterSubject(e.subject)),
+    ),
     ...group("its own dead letters", [dlqSubject(p, ">")]),
     ...group("service discovery: `nats micro ls`, `lag services`", operator ? ["$SRV.>"] : []),
     ...group("JetStream: account info, then its streams (and the dead-letter stream) created or updated from contracts", [
@@ -63,7 +76,10 @@ function publishOf(cat: Catalog, p: Principal): SubjectGroup[] {
       "JetStream, read only: stream info and messages, ephemeral and ordered consumers (`lag dlq`, `nats stream view`)",
       operator ? [...streamListing, ...cat.streams.flatMap(streamReading)] : [],
     ),
-    ...group("JetStream: clearing dead letters once dealt with (`lag dlq rm`, `lag dlq purge`)", operator ? deadLetterClearing(dlqStream) : []),
+    ...group(
+      "JetStream: clearing dead letters once dealt with (`lag dlq rm`, `lag dlq purge`)",
+      operator ? deadLetterClearing(dlqStream) : [],
+    ),
   ];
 }
 
@@ -72,8 +88,14 @@ function subscribeOf(cat: Catalog, p: Principal): SubjectGroup[] {
   if (p === OPERATOR) return [...group("the operator reads everything: `nats sub '>'`, `lag tail`", [">"]), ...inbox];
   const served = bySubject(endpointsOf(cat).filter((e) => e.server === p));
   return [
-    ...group("events addressed to it", bySubject(eventsReadBy(cat, p)).map((e) => filterSubject(e.subject))),
-    ...group("services it serves", served.map((e) => filterSubject(e.subject))),
+    ...group(
+      "events addressed to it",
+      bySubject(eventsReadBy(cat, p)).map((e) => filterSubject(e.subject)),
+    ),
+    ...group(
+      "services it serves",
+      served.map((e) => filterSubject(e.subject)),
+    ),
     ...group("service discovery requests ($SRV.PING/INFO/STATS) for its services", served.length > 0 ? ["$SRV.>"] : []),
     ...inbox,
   ];
@@ -83,7 +105,14 @@ function subscribeOf(cat: Catalog, p: Principal): SubjectGroup[] {
 function once(groups: SubjectGroup[]): SubjectGroup[] {
   const seen = new Set<string>();
   return groups
-    .map((g) => ({ why: g.why, subjects: g.subjects.filter((s) => !seen.has(s) && (seen.add(s), true)) }))
+    .map((g) => ({
+      why: g.why,
+      subjects: g.subjects.filter((s) => {
+        if (seen.has(s)) return false;
+        seen.add(s);
+        return true;
+      }),
+    }))
     .filter((g) => g.subjects.length > 0);
 }
 

@@ -49,7 +49,14 @@ export function schemaDocuments(cat: Catalog): SchemaDocument[] {
   for (const e of bySubject(cat.events)) {
     const where = e.stream ? `JetStream stream ${e.stream.name}` : "core NATS";
     out.push(
-      doc(`${e.type}.json`, e.schema, e.example, e.type, e.description, `Data of events on ${e.subject} (${where}), published by ${e.publisher}.`),
+      doc(
+        `${e.type}.json`,
+        e.schema,
+        e.example,
+        e.type,
+        e.description,
+        `Data of events on ${e.subject} (${where}), published by ${e.publisher}.`,
+      ),
     );
   }
   for (const ep of bySubject(endpointsOf(cat))) {

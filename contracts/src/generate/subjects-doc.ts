@@ -12,8 +12,7 @@ export const SUBJECTS_DOC_FILE = "docs/subjects.md";
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 const code = (s: string) => `\`${s}\``;
 const row = (cells: string[]) => `| ${cells.map(cell).join(" | ")} |`;
-const table = (head: string[], rows: string[][]) =>
-  [row(head), `|${head.map(() => "---").join("|")}|`, ...rows.map(row)].join("\n");
+const table = (head: string[], rows: string[][]) => [row(head), `|${head.map(() => "---").join("|")}|`, ...rows.map(row)].join("\n");
 
 const who = (w: "all" | readonly Principal[]) => (w === "all" ? "all" : expand(w).join(", "));
 const duration = (ms: number) =>
@@ -33,8 +32,22 @@ function eventRow(e: EventDescriptor): string[] {
 
 function endpointRows(ep: EndpointDescriptor): string[][] {
   return [
-    [code(ep.subject), "request", `core NATS, service ${code(ep.service)} (queue group ${code(ep.service)})`, ep.server, who(ep.callers), ep.description],
-    [`caller's inbox ${code("_INBOX_<principal>.…")}`, "reply", "core NATS", ep.server, "the caller", `Errors in ${code(Headers.serviceError)} / ${code(Headers.serviceErrorCode)}.`],
+    [
+      code(ep.subject),
+      "request",
+      `core NATS, service ${code(ep.service)} (queue group ${code(ep.service)})`,
+      ep.server,
+      who(ep.callers),
+      ep.description,
+    ],
+    [
+      `caller's inbox ${code("_INBOX_<principal>.…")}`,
+      "reply",
+      "core NATS",
+      ep.server,
+      "the caller",
+      `Errors in ${code(Headers.serviceError)} / ${code(Headers.serviceErrorCode)}.`,
+    ],
   ];
 }
 
@@ -56,7 +69,9 @@ function agentSection(cat: Catalog, agent: string): string {
     lines.push("Publishes no event and serves no endpoint yet.", "");
   }
   for (const c of consumers) {
-    lines.push(`Reads durably through consumer ${code(c.durable)} on ${code(c.stream.name)}: ${c.events.map((e) => code(e.type)).join(", ")}.`);
+    lines.push(
+      `Reads durably through consumer ${code(c.durable)} on ${code(c.stream.name)}: ${c.events.map((e) => code(e.type)).join(", ")}.`,
+    );
   }
   if (consumers.length > 0) lines.push("");
   return lines.join("\n");
@@ -108,7 +123,10 @@ function deadLetterSection(): string {
       `(${duration(dlqStream.maxAge)}), body unchanged, reason in headers. Each principal may only write under its own ` +
       `name. Nothing is dropped silently; ${code("lag dlq")} lists them.`,
     "",
-    table(["Header", "Meaning"], dlqHeaders.map((h) => [code(h), HEADER_DOCS[h] ?? ""])),
+    table(
+      ["Header", "Meaning"],
+      dlqHeaders.map((h) => [code(h), HEADER_DOCS[h] ?? ""]),
+    ),
     "",
     "Other headers on the wire:",
     "",
@@ -129,7 +147,7 @@ function tryItSection(cat: Catalog): string {
     "## Try it",
     "",
     "With the standard NATS CLI against `npm start` (no credentials in development; in production add",
-    "`--user cli --password \"$LAG_NATS_PASSWORD_CLI\"`):",
+    '`--user cli --password "$LAG_NATS_PASSWORD_CLI"`):',
     "",
     "```sh",
     `${"nats sub 'lag.>'".padEnd(PAD)} # every event, as readable JSON`,

@@ -33,8 +33,7 @@ export const alert = defineEvent({
   audience: "all",
   stream: itStream,
   tokens: (d) => ({ status: d.status, host: d.host, rule: d.rule }),
-  description:
-    "An alert rule fired (once when it starts, then every repeat interval while it lasts) or resolved.",
+  description: "An alert rule fired (once when it starts, then every repeat interval while it lasts) or resolved.",
   example: {
     fingerprint: "disk-high/kronos/mount=/mnt/storage,role=storage",
     rule: "disk-high",

@@ -5,14 +5,10 @@ export type Severity = z.infer<typeof Severity>;
 export const severityRank: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1 };
 
 /** A host as a subject token: the name configured for the monitor (kronos, nas). */
-export const HostName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]*$/, "lower-case letters, digits, _ and - only (it is a subject token)");
+export const HostName = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "lower-case letters, digits, _ and - only (it is a subject token)");
 
 /** Names of rules and checks are subject tokens too. */
-export const Slug = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]*$/, "lower-case letters, digits, _ and - only (it is a subject token)");
+export const Slug = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "lower-case letters, digits, _ and - only (it is a subject token)");
 
 export const IsoTime = z.iso.datetime({ offset: true });
 export const Bytes = z.number().nonnegative();

@@ -54,9 +54,7 @@ export const MonitorStatus = z.object({
   cpuPct: Percent,
   memoryPct: Percent,
   load1: z.number().nonnegative(),
-  filesystems: z.array(
-    z.object({ mount: z.string(), role: z.string().optional(), usedPct: Percent, freeBytes: Bytes, sizeBytes: Bytes }),
-  ),
+  filesystems: z.array(z.object({ mount: z.string(), role: z.string().optional(), usedPct: Percent, freeBytes: Bytes, sizeBytes: Bytes })),
   docker: z.object({ available: z.boolean(), error: z.string().optional() }),
   containers: z.array(Container),
   checks: z.array(CheckResult),

@@ -14,9 +14,7 @@ export const StatusReport = z.object({
   cpuPct: Percent,
   memoryPct: Percent,
   load1: z.number().nonnegative(),
-  filesystems: z.array(
-    z.object({ mount: z.string(), role: z.string().optional(), usedPct: Percent, freeBytes: z.number().nonnegative() }),
-  ),
+  filesystems: z.array(z.object({ mount: z.string(), role: z.string().optional(), usedPct: Percent, freeBytes: z.number().nonnegative() })),
   firing: z.array(z.object({ rule: z.string(), severity: Severity, summary: z.string(), since: IsoTime })),
 });
 export type StatusReport = z.infer<typeof StatusReport>;
@@ -39,8 +37,6 @@ export const statusReport = defineEvent({
     memoryPct: 37.5,
     load1: 0.4,
     filesystems: [{ mount: "/mnt/storage", role: "storage", usedPct: 91.2, freeBytes: 352e9 }],
-    firing: [
-      { rule: "disk-high", severity: "high", summary: "/mnt/storage is 91.2% full", since: "2026-11-23T05:40:00.000Z" },
-    ],
+    firing: [{ rule: "disk-high", severity: "high", summary: "/mnt/storage is 91.2% full", since: "2026-11-23T05:40:00.000Z" }],
   },
 });

@@ -45,10 +45,14 @@ describe("the example worker, declared", () => {
     // IT_LAG comes up late; the worker's next retry (on its own clock) finds it.
     const it: Bus = await nats.bus("it-monitor");
     await it.serve(storageService, { query: () => storageService.endpoints.query.example.reply });
-    await eventually(async () => {
-      await clock.advance(1_000);
-      return started;
-    }, 10_000, "worker started after its dependency appeared");
+    await eventually(
+      async () => {
+        await clock.advance(1_000);
+        return started;
+      },
+      10_000,
+      "worker started after its dependency appeared",
+    );
     worker = await starting;
     expect(log.lines.some((l) => l.msg === "service it-storage is ready")).toBe(true);
 
@@ -76,7 +80,9 @@ describe("the example worker, declared", () => {
 
   it("reports a typo in its own section with the line and a did-you-mean, and a misspelt section name too", async () => {
     const file = configFile("example:\n  hello:\n    nmae: lagrieta\n  helo: {}\n");
-    const err = await startWorker(helloWorker, { env: { LAG_CONFIG: file, NATS_URL: nats.url }, logger: memoryLogger("x").logger }).catch((e: unknown) => e);
+    const err = await startWorker(helloWorker, { env: { LAG_CONFIG: file, NATS_URL: nats.url }, logger: memoryLogger("x").logger }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ConfigError);
     const text = (err as ConfigError).problems.join("\n");
     expect(text).toContain(`${file}:4 example.hello.nmae: unknown key; did you mean name?`);

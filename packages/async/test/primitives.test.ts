@@ -21,7 +21,11 @@ describe("withDeadline", () => {
     );
     expect(await withDeadline(1_000, async () => 42)).toBe(42);
     await expect(withDeadline(1_000, () => Promise.reject(new Error("own")))).rejects.toThrow("own");
-    await expect(withDeadline(1_000, () => { throw new Error("sync"); })).rejects.toThrow("sync");
+    await expect(
+      withDeadline(1_000, () => {
+        throw new Error("sync");
+      }),
+    ).rejects.toThrow("sync");
   });
 
   it("stops at once when an outer signal aborts", async () => {

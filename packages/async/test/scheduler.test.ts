@@ -66,9 +66,12 @@ describe("Scheduler, cron", () => {
 
     const summer = new ManualClock("2027-07-01T00:00:00Z");
     const s2 = new Scheduler(memoryLogger("t").logger, summer);
-    expect(s2.add("digest", { cron: "0 7 * * *", timezone: "Europe/Madrid" }, () => undefined).nextRun()?.toISOString()).toBe(
-      "2027-07-01T05:00:00.000Z",
-    );
+    expect(
+      s2
+        .add("digest", { cron: "0 7 * * *", timezone: "Europe/Madrid" }, () => undefined)
+        .nextRun()
+        ?.toISOString(),
+    ).toBe("2027-07-01T05:00:00.000Z");
     await s2.stopAll();
   });
 

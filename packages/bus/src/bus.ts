@@ -108,11 +108,7 @@ export class Bus {
     return emitEvent(this.nc, event, data, { ...meta, source: this.source });
   }
 
-  subscribe<E extends EventDescriptor>(
-    event: E,
-    handler: Handler<InferEvent<E>>,
-    opts: SubscribeOptions<E["subject"]> = {},
-  ): Subscription {
+  subscribe<E extends EventDescriptor>(event: E, handler: Handler<InferEvent<E>>, opts: SubscribeOptions<E["subject"]> = {}): Subscription {
     const sub = subscribeEvent(this.ctx, event, handler, opts);
     this.subs.push(sub);
     return sub;

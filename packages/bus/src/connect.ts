@@ -66,7 +66,9 @@ export function serverIdentityCheck(servers: readonly string[]): (host: string, 
     if (!error || host !== "localhost" || ips.length === 0) return error;
     return ips.some((ip) => checkServerIdentity(ip, cert) === undefined)
       ? undefined
-      : new Error(`the server's certificate is not valid for ${ips.join(" or ")} (${cert.subjectaltname ?? `CN=${cert.subject?.CN ?? "?"}`})`);
+      : new Error(
+          `the server's certificate is not valid for ${ips.join(" or ")} (${cert.subjectaltname ?? `CN=${cert.subject?.CN ?? "?"}`})`,
+        );
   };
 }
 

@@ -52,10 +52,7 @@ export async function parkDeadLetter(js: JetStreamClient, principal: Principal, 
   if (input.sequence !== undefined) h.set(Headers.dlqSequence, String(input.sequence));
   if (input.consumer) h.set(Headers.dlqConsumer, input.consumer);
   if (input.deliveries !== undefined) h.set(Headers.dlqDeliveries, String(input.deliveries));
-  const msgID =
-    input.stream && input.sequence !== undefined
-      ? `dlq:${input.stream}:${input.sequence}:${input.consumer ?? ""}`
-      : undefined;
+  const msgID = input.stream && input.sequence !== undefined ? `dlq:${input.stream}:${input.sequence}:${input.consumer ?? ""}` : undefined;
   await js.publish(dlqSubject(principal, input.subject), input.body, {
     headers: h,
     ...(msgID ? { msgID } : {}),

@@ -59,9 +59,7 @@ export async function discoverServices(nc: NatsConnection, opts: { name?: string
   const client = new Svcm(nc).client({ strategy: "stall", maxWait: opts.waitMs });
   const [infos, stats] = await Promise.all([ask(() => client.info(opts.name)), ask(() => client.stats(opts.name))]);
   const statsById = new Map<string, ServiceStats>(stats.map((s) => [s.id, s]));
-  return infos
-    .map((info) => merge(info, statsById.get(info.id)))
-    .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  return infos.map((info) => merge(info, statsById.get(info.id))).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
 }
 
 function merge(info: ServiceInfo, stats: ServiceStats | undefined): RunningService {

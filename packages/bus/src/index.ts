@@ -13,7 +13,16 @@ export type { RunningEndpoint, RunningService } from "./discovery.ts";
 export { discoverServices, pingService } from "./discovery.ts";
 export { BusError, ContractError, ServiceError, UnsupportedServerError } from "./errors.ts";
 export type { StreamOptions } from "./jetstream.ts";
-export { configDrift, consumerConfig, ensureConsumer, ensureStream, isNotFound, requireStream, streamConfig, StreamMissingError } from "./jetstream.ts";
+export {
+  configDrift,
+  consumerConfig,
+  ensureConsumer,
+  ensureStream,
+  isNotFound,
+  requireStream,
+  streamConfig,
+  StreamMissingError,
+} from "./jetstream.ts";
 export type { Published } from "./publish.ts";
 export type { RequestOptions } from "./request.ts";
 export type { CallContext, EndpointHandler, ServeOptions, ServiceHandlers } from "./service.ts";

@@ -121,7 +121,10 @@ export async function ensureStream(jsm: JetStreamManager, d: StreamDescriptor, o
   const drift = configDrift(current, cfg, STREAM_ABSENT);
   if (drift.length === 0) return;
   if (current.sealed) {
-    throw new BusError("LAG_STREAM_SEALED", `stream ${d.name} is sealed and cannot be put back to its contract; an admin must recreate it (${drift.join("; ")})`);
+    throw new BusError(
+      "LAG_STREAM_SEALED",
+      `stream ${d.name} is sealed and cannot be put back to its contract; an admin must recreate it (${drift.join("; ")})`,
+    );
   }
   const next: Record<string, unknown> = { ...current, ...cfg };
   for (const k of STREAM_ABSENT) delete next[k];
@@ -179,7 +182,9 @@ export async function ensureConsumer(jsm: JetStreamManager, d: ConsumerDescripto
   if (drift.length === 0) return;
   // update() merges into the server's config: the fields to drop are sent as undefined, which
   // JSON leaves out, and the other filter form is cleared.
-  const cleared = Object.fromEntries([...CONSUMER_ABSENT, cfg.filter_subjects ? "filter_subject" : "filter_subjects"].map((k) => [k, undefined]));
+  const cleared = Object.fromEntries(
+    [...CONSUMER_ABSENT, cfg.filter_subjects ? "filter_subject" : "filter_subjects"].map((k) => [k, undefined]),
+  );
   await jsm.consumers.update(d.stream.name, d.durable, { ...cleared, ...cfg } as Partial<ConsumerConfig>);
   log?.warn({ consumer: d.durable, drift }, `consumer ${d.durable} differed from its contract; put back (${drift.join("; ")})`);
 }

@@ -1,6 +1,6 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { type EventDescriptor, type InferEvent } from "@lag/contracts";
+import type { EventDescriptor, InferEvent } from "@lag/contracts";
 import { encodeEvent, type EventMeta } from "./codec.ts";
 import { BusError } from "./errors.ts";
 
@@ -20,7 +20,10 @@ export interface Published {
  */
 export function emitEvent<E extends EventDescriptor>(nc: NatsConnection, event: E, data: InferEvent<E>, meta: EventMeta): Published {
   if (event.stream) {
-    throw new BusError("LAG_DURABLE_EMIT", `${event.type} is durable (stream ${event.stream.name}): publish it with bus.publish and await its ack`);
+    throw new BusError(
+      "LAG_DURABLE_EMIT",
+      `${event.type} is durable (stream ${event.stream.name}): publish it with bus.publish and await its ack`,
+    );
   }
   const { subject, envelope, payload } = encodeEvent(event, data, meta);
   nc.publish(subject, payload);

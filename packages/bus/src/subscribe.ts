@@ -43,9 +43,7 @@ export function subscribeEvent<E extends EventDescriptor>(
         ...(m.headers ? { original: m.headers } : {}),
         code: decoded.code,
         reason: decoded.reason,
-      }).catch((err: unknown) =>
-        ctx.log.error({ err, subject: m.subject, body: m.string() }, "could not dead-letter an invalid message"),
-      );
+      }).catch((err: unknown) => ctx.log.error({ err, subject: m.subject, body: m.string() }, "could not dead-letter an invalid message"));
       return;
     }
     const d = new Delivery<InferEvent<E>>(decoded.event, decoded.envelope as never, m.subject, decoded.tokens, 1);

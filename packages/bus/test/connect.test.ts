@@ -10,7 +10,8 @@ import { eventually, makeCertificate, memoryLogger, startTestNats, type TestNats
 const dir = mkdtempSync(join(tmpdir(), "lag-connect-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const connect = (nats: NatsSettings) => Bus.connect({ principal: "cli", name: "connect-test", nats, failFast: true, logger: memoryLogger("t").logger });
+const connect = (nats: NatsSettings) =>
+  Bus.connect({ principal: "cli", name: "connect-test", nats, failFast: true, logger: memoryLogger("t").logger });
 
 /** A typed event goes out and comes back validated over the connection. */
 async function roundTrip(bus: Bus): Promise<void> {
@@ -27,7 +28,11 @@ describe("connecting over TLS (a server certificate made by the test)", () => {
   const caFile = join(dir, "server-cert.pem");
 
   beforeAll(async () => {
-    const cert = await makeCertificate({ name: "nats.test", altNames: ["IP:127.0.0.1", "DNS:nats.test"], notAfter: new Date(Date.now() + 7 * 86_400_000) });
+    const cert = await makeCertificate({
+      name: "nats.test",
+      altNames: ["IP:127.0.0.1", "DNS:nats.test"],
+      notAfter: new Date(Date.now() + 7 * 86_400_000),
+    });
     writeFileSync(caFile, cert.cert);
     writeFileSync(join(dir, "server-key.pem"), cert.key);
     nats = await startTestNats({ extraConfig: `tls { cert_file: "${caFile}", key_file: "${join(dir, "server-key.pem")}" }` });
@@ -53,7 +58,9 @@ describe("connecting over TLS (a server certificate made by the test)", () => {
     try {
       const err = await connect({ servers: [elsewhere.url], tls: { caFile: otherCert } }).catch((e: unknown) => e as Error);
       expect(err).toBeInstanceOf(Error);
-      expect(String((err as Error).message) + String((err as Error).cause ?? "")).toMatch(/not valid for 127\.0\.0\.1 \(DNS:elsewhere\.test\)/);
+      expect(String((err as Error).message) + String((err as Error).cause ?? "")).toMatch(
+        /not valid for 127\.0\.0\.1 \(DNS:elsewhere\.test\)/,
+      );
     } finally {
       await elsewhere.stop();
     }
@@ -88,7 +95,9 @@ describe("connecting with an nkey", () => {
 
   it("is refused with another key, and the error says authorization", async () => {
     const other = createUser();
-    const err = await connect({ servers: [nats.url], nkeySeed: new TextDecoder().decode(other.getSeed()) }).catch((e: unknown) => e as Error);
+    const err = await connect({ servers: [nats.url], nkeySeed: new TextDecoder().decode(other.getSeed()) }).catch(
+      (e: unknown) => e as Error,
+    );
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/authorization/i);
   });

@@ -35,7 +35,7 @@ async function dlqFor(subjectPart: string) {
   const out = [];
   for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
     const m = await jsm.streams.getMessage(dlqStream.name, { seq }).catch(() => null);
-    if (m && m.subject.includes(subjectPart)) out.push(m);
+    if (m?.subject.includes(subjectPart)) out.push(m);
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { headers as natsHeaders } from "@nats-io/nats-core";
-import { ContractError, Delivery, type Bus } from "@lag/bus";
+import { ContractError, type Delivery, type Bus } from "@lag/bus";
 import { alert, dlqStream, Headers, hostMetrics, type HostMetrics } from "@lag/contracts";
 import { eventually, memoryLogger, startTestNats, type TestNats } from "@lag/testing";
 
@@ -84,11 +84,27 @@ describe("subscribe", () => {
     pub.nc.publish("lag.it.host.metrics.kronos", "{not json", { headers: h });
     pub.nc.publish(
       "lag.it.host.metrics.kronos",
-      JSON.stringify({ specversion: "1.0", id: "x", source: "/t", type: hostMetrics.type, time: new Date().toISOString(), datacontenttype: "application/json", data: { ...hostMetrics.example, cpu: { usagePct: 250, cores: [] } } }),
+      JSON.stringify({
+        specversion: "1.0",
+        id: "x",
+        source: "/t",
+        type: hostMetrics.type,
+        time: new Date().toISOString(),
+        datacontenttype: "application/json",
+        data: { ...hostMetrics.example, cpu: { usagePct: 250, cores: [] } },
+      }),
     );
     pub.nc.publish(
       "lag.it.host.metrics.nas",
-      JSON.stringify({ specversion: "1.0", id: "y", source: "/t", type: hostMetrics.type, time: new Date().toISOString(), datacontenttype: "application/json", data: hostMetrics.example }),
+      JSON.stringify({
+        specversion: "1.0",
+        id: "y",
+        source: "/t",
+        type: hostMetrics.type,
+        time: new Date().toISOString(),
+        datacontenttype: "application/json",
+        data: hostMetrics.example,
+      }),
     );
     const dl = await eventually(async () => {
       const all = (await deadLetters()).filter((d) => d.subject.startsWith("lag.dlq.ceo.lag.it.host.metrics"));

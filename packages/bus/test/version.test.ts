@@ -28,7 +28,9 @@ describe("server version check", () => {
         logger: memoryLogger("t").logger,
       }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(UnsupportedServerError);
-      expect((err as Error).message).toMatch(/nats-server 2\.9\.10 at .* is older than the supported 2\.10\.0: install nats-server 2\.10\.0 or newer/);
+      expect((err as Error).message).toMatch(
+        /nats-server 2\.9\.10 at .* is older than the supported 2\.10\.0: install nats-server 2\.10\.0 or newer/,
+      );
     } finally {
       await nats.stop();
     }

@@ -77,7 +77,10 @@ export function booleanOption(args: ParsedArgs, name: string): boolean {
 export function listOption(args: ParsedArgs, name: string): string[] | undefined {
   const v = args.values[name];
   if (!Array.isArray(v)) return undefined;
-  const list = (v as string[]).flatMap((x) => x.split(",")).map((x) => x.trim()).filter((x) => x.length > 0);
+  const list = (v as string[])
+    .flatMap((x) => x.split(","))
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0);
   return list.length > 0 ? list : undefined;
 }
 
@@ -85,7 +88,8 @@ export function integerOption(command: string, args: ParsedArgs, name: string, m
   const v = stringOption(args, name);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${command}: --${name} must be a whole number ≥ ${min}, got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`${command}: --${name} must be a whole number ≥ ${min}, got ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -94,7 +98,9 @@ export function durationOption(command: string, args: ParsedArgs, name: string):
   if (v === undefined) return undefined;
   const ms = /^\d+$/.test(v) ? Number(v) : parseDuration(v);
   if (ms === undefined || ms <= 0) {
-    throw new UsageError(`${command}: --${name} must be a duration like 500ms, 5s or 1m (a bare number is milliseconds), got ${JSON.stringify(v)}`);
+    throw new UsageError(
+      `${command}: --${name} must be a duration like 500ms, 5s or 1m (a bare number is milliseconds), got ${JSON.stringify(v)}`,
+    );
   }
   return ms;
 }

@@ -28,7 +28,10 @@ function connectError(err: unknown, where: string): CliError {
   }
   if (e.code === "ENOENT" || e.code === "EACCES") {
     // @lag/bus reads creds and nkey files as it connects.
-    return new CliError(`cannot read ${e.path ?? "a credentials file"} (${e.code}): check --creds/--nkey or NATS_CREDS/NATS_NKEY`, EXIT.unreachable);
+    return new CliError(
+      `cannot read ${e.path ?? "a credentials file"} (${e.code}): check --creds/--nkey or NATS_CREDS/NATS_NKEY`,
+      EXIT.unreachable,
+    );
   }
   if (e.code === "ERR_INVALID_URL") {
     return new CliError(`invalid NATS server URL in ${where}: write it as nats://host:4222 (or tls://…)`, EXIT.unreachable);

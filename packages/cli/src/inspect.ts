@@ -1,13 +1,6 @@
 import type { MsgHdrs } from "@nats-io/nats-core";
 import { deadLetterOf, decodeEvent } from "@lag/bus";
-import {
-  describeIssues,
-  type DeadLetter,
-  DLQ_PREFIX,
-  endpointForSubject,
-  Headers,
-  type EndpointDescriptor,
-} from "@lag/contracts";
+import { describeIssues, type DeadLetter, DLQ_PREFIX, endpointForSubject, Headers, type EndpointDescriptor } from "@lag/contracts";
 
 export interface RawMessage {
   subject: string;
@@ -76,7 +69,8 @@ export class Inspector {
     }
     if (!m.subject.startsWith("lag.")) return { ...base, kind: "other", valid: true, ...(body.length > 0 ? { body } : {}) };
     const d = decodeEvent(m.subject, body);
-    if (!d.ok) return { ...base, kind: "event", valid: false, code: d.code, reason: d.reason, body, ...(d.event ? { type: d.event.type } : {}) };
+    if (!d.ok)
+      return { ...base, kind: "event", valid: false, code: d.code, reason: d.reason, body, ...(d.event ? { type: d.event.type } : {}) };
     const e = d.envelope;
     return {
       ...base,
@@ -126,7 +120,8 @@ function inspectRequest(base: Base, ep: EndpointDescriptor, m: RawMessage, body:
   const json = body.length === 0 ? { ok: true as const, value: {} } : parseJson(body);
   if (!json.ok) return { ...rec, valid: false, code: "invalid-json", reason: json.reason, body };
   const req = ep.request.safeParse(json.value);
-  if (!req.success) return { ...rec, valid: false, code: "invalid-data", reason: describeIssues(req.error, "request").join("; "), data: json.value };
+  if (!req.success)
+    return { ...rec, valid: false, code: "invalid-data", reason: describeIssues(req.error, "request").join("; "), data: json.value };
   return { ...rec, valid: true, data: req.data };
 }
 
@@ -140,7 +135,8 @@ function inspectReply(base: Base, ep: EndpointDescriptor, m: RawMessage, body: s
   const json = parseJson(body);
   if (!json.ok) return { ...rec, valid: false, code: "invalid-json", reason: json.reason, body };
   const reply = ep.reply.safeParse(json.value);
-  if (!reply.success) return { ...rec, valid: false, code: "invalid-data", reason: describeIssues(reply.error, "reply").join("; "), data: json.value };
+  if (!reply.success)
+    return { ...rec, valid: false, code: "invalid-data", reason: describeIssues(reply.error, "reply").join("; "), data: json.value };
   return { ...rec, valid: true, data: reply.data };
 }
 

@@ -46,5 +46,10 @@ export function renderMessage(r: MessageRecord, s: Style, full: boolean): string
   const head = `${s.dim(clock(r.time))} ${s.cyan(r.subject)} ${describe(r, s)}${corr}`;
   if (!full) return [head];
   const { time: _t, subject: _s, kind: _k, valid: _v, ...rest } = r;
-  return [head, ...JSON.stringify(rest, null, 2).split("\n").map((l) => `    ${l}`)];
+  return [
+    head,
+    ...JSON.stringify(rest, null, 2)
+      .split("\n")
+      .map((l) => `    ${l}`),
+  ];
 }

@@ -29,7 +29,11 @@ export async function runCli(argv: readonly string[], out: Output = new Output()
   const { command, rest } = found;
   let bus: Bus | undefined;
   try {
-    const args = parseCommandArgs(command.name, rest, { ...command.options, ...HELP_OPTION, ...(command.connects ? CONNECTION_OPTIONS : {}) });
+    const args = parseCommandArgs(command.name, rest, {
+      ...command.options,
+      ...HELP_OPTION,
+      ...(command.connects ? CONNECTION_OPTIONS : {}),
+    });
     if (args.values.help === true) {
       out.line(commandHelp(command));
       return EXIT.ok;
@@ -50,7 +54,9 @@ export async function runCli(argv: readonly string[], out: Output = new Output()
 function unknownCommand(name: string): UsageError {
   const names = commands.map((c) => c.name);
   const close = closestName(name, names);
-  return new UsageError(`unknown command ${JSON.stringify(name)}${close ? ` (did you mean ${close}?)` : ""}; the commands are: ${names.join(", ")}`);
+  return new UsageError(
+    `unknown command ${JSON.stringify(name)}${close ? ` (did you mean ${close}?)` : ""}; the commands are: ${names.join(", ")}`,
+  );
 }
 
 /** One message on stderr for every way a command can fail, and the exit code that goes with it. */
@@ -68,7 +74,11 @@ function report(out: Output, command: Command | undefined, err: unknown): number
     return err.exitCode;
   }
   if (err instanceof PermissionViolationError) {
-    out.error(red(`${prefix} NATS denied ${err.operation} on ${err.subject}: the user the CLI connects as may not do this (production: user \`cli\`, see infra/nats/prod.conf)`));
+    out.error(
+      red(
+        `${prefix} NATS denied ${err.operation} on ${err.subject}: the user the CLI connects as may not do this (production: user \`cli\`, see infra/nats/prod.conf)`,
+      ),
+    );
     return EXIT.failed;
   }
   const e = err as Error;

@@ -60,7 +60,9 @@ describe("lag dlq", () => {
     expect(table.code, table.stderr).toBe(0);
     const [header, first, second] = table.stdout.split("\n");
     expect(header).toMatch(/^SEQ\s+TIME\s+PRINCIPAL\s+SUBJECT\s+CODE\s+DELIVERIES\s+REASON$/);
-    expect(first).toMatch(/^1\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+ceo\s+lag\.it\.host\.metrics\.kronos\s+invalid-json\s+-\s+body is not JSON/);
+    expect(first).toMatch(
+      /^1\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+ceo\s+lag\.it\.host\.metrics\.kronos\s+invalid-json\s+-\s+body is not JSON/,
+    );
     expect(second).toMatch(/^2\s+.*lag\.it\.host\.metrics\.nas\s+invalid-envelope\s+-\s+\S+/);
     expect(table.stderr).toContain("2 dead letters in LAG_DLQ");
 

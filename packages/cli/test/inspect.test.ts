@@ -11,7 +11,14 @@ describe("Inspector", () => {
   it("decodes a contract event with its envelope attributes", () => {
     const e = encodeEvent(alert, alert.example, { source: "/test", correlationid: "c-1" });
     const r = new Inspector().inspect({ subject: e.subject, data: bytes(e.payload) }, new Date(0));
-    expect(r).toMatchObject({ time: "1970-01-01T00:00:00.000Z", kind: "event", valid: true, type: alert.type, correlationid: "c-1", source: "/test" });
+    expect(r).toMatchObject({
+      time: "1970-01-01T00:00:00.000Z",
+      kind: "event",
+      valid: true,
+      type: alert.type,
+      correlationid: "c-1",
+      source: "/test",
+    });
     expect(r.data).toEqual(alert.example);
   });
 
@@ -23,7 +30,12 @@ describe("Inspector", () => {
     h.set(Headers.serviceErrorCode, "404");
     h.set(Headers.serviceError, "no volume holds /x");
     const rep = ins.inspect({ subject: "_INBOX_media.a.1", headers: h, data: new Uint8Array() });
-    expect(rep).toMatchObject({ kind: "reply", valid: true, type: "it-storage.query", serviceError: { code: 404, description: "no volume holds /x" } });
+    expect(rep).toMatchObject({
+      kind: "reply",
+      valid: true,
+      type: "it-storage.query",
+      serviceError: { code: 404, description: "no volume holds /x" },
+    });
     // Answered once: a second message on that inbox is no longer taken for its reply.
     expect(ins.inspect({ subject: "_INBOX_media.a.1", data: bytes("{}") }).kind).toBe("other");
   });
@@ -31,7 +43,10 @@ describe("Inspector", () => {
   it("flags a reply that breaks the endpoint's contract, naming the field", () => {
     const ins = new Inspector();
     ins.inspect({ subject: "lag.it.storage.query", reply: "_INBOX_x.1", data: bytes("{}") });
-    const r = ins.inspect({ subject: "_INBOX_x.1", data: bytes(JSON.stringify({ ...storageService.endpoints.query.example.reply, time: "now" })) });
+    const r = ins.inspect({
+      subject: "_INBOX_x.1",
+      data: bytes(JSON.stringify({ ...storageService.endpoints.query.example.reply, time: "now" })),
+    });
     expect(r).toMatchObject({ kind: "reply", valid: false, code: "invalid-data" });
     expect(r.reason).toContain("reply.time");
   });

@@ -5,7 +5,17 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MonitorStatus } from "@lag/contracts";
 import { startWorker, type RunningWorker } from "@lag/worker";
-import { dockerCli, ensureBusyboxImage, memoryLogger, removeContainers, requireDocker, runContainer, startTestNats, testContainerPrefix, type TestNats } from "@lag/testing";
+import {
+  dockerCli,
+  ensureBusyboxImage,
+  memoryLogger,
+  removeContainers,
+  requireDocker,
+  runContainer,
+  startTestNats,
+  testContainerPrefix,
+  type TestNats,
+} from "@lag/testing";
 import { monitorWorker } from "@lag/it-lag";
 import { cleanEnv, jsonOf, lag } from "./run-lag.ts";
 
@@ -17,7 +27,10 @@ const workers: RunningWorker[] = [];
 async function monitor(host: string, extra: string) {
   const dir = mkdtempSync(join(tmpdir(), `lag-status-${host}-`));
   const file = join(dir, "lag.yaml");
-  writeFileSync(file, `dataDir: ${dir}\nit:\n  monitor:\n    host: ${host}\n    interval: 1s\n    docker: { enabled: false }\n    mounts: { storage: / }\n${extra}`);
+  writeFileSync(
+    file,
+    `dataDir: ${dir}\nit:\n  monitor:\n    host: ${host}\n    interval: 1s\n    docker: { enabled: false }\n    mounts: { storage: / }\n${extra}`,
+  );
   workers.push(await startWorker(monitorWorker, { env: { LAG_CONFIG: file, NATS_URL: nats.url }, logger: memoryLogger(host).logger }));
 }
 

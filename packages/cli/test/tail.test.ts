@@ -35,7 +35,13 @@ describe("lag tail", () => {
       correlationid: "corr-7",
       data: { host: "kronos" },
     });
-    expect(invalid).toMatchObject({ subject: "lag.it.host.metrics.x", kind: "event", valid: false, code: "invalid-json", body: "definitely not json" });
+    expect(invalid).toMatchObject({
+      subject: "lag.it.host.metrics.x",
+      kind: "event",
+      valid: false,
+      code: "invalid-json",
+      body: "definitely not json",
+    });
     expect(invalid!.reason).toMatch(/^body is not JSON/);
   });
 
@@ -59,8 +65,12 @@ describe("lag tail", () => {
     const r = await tail.result();
     expect(r.code, r.stderr).toBe(0);
     const [ok, bad] = lines(r.stdout);
-    expect(ok).toMatch(/^\d\d:\d\d:\d\d\.\d{3} lag\.it\.host\.metrics\.nas es\.lagrieta\.it\.host\.metrics\.v1 host=nas .*cpu\.usagePct=12\.5.* corr=c-9$/);
-    expect(bad).toMatch(/lag\.it\.host\.metrics\.kronos ✗ INVALID es\.lagrieta\.it\.host\.metrics\.v1 \(invalid-data\): data\.cpu\.usagePct/);
+    expect(ok).toMatch(
+      /^\d\d:\d\d:\d\d\.\d{3} lag\.it\.host\.metrics\.nas es\.lagrieta\.it\.host\.metrics\.v1 host=nas .*cpu\.usagePct=12\.5.* corr=c-9$/,
+    );
+    expect(bad).toMatch(
+      /lag\.it\.host\.metrics\.kronos ✗ INVALID es\.lagrieta\.it\.host\.metrics\.v1 \(invalid-data\): data\.cpu\.usagePct/,
+    );
     expect(r.stdout).not.toContain("\x1b[");
   });
 
@@ -75,7 +85,13 @@ describe("lag tail", () => {
     const r = await tail.result();
     expect(r.code, r.stderr).toBe(0);
     const [request, reply] = lines(r.stdout).map((l) => JSON.parse(l) as MessageRecord);
-    expect(request).toMatchObject({ kind: "request", valid: true, type: "it-storage.query", data: { path: "/mnt/storage" }, correlationid: "ask-1" });
+    expect(request).toMatchObject({
+      kind: "request",
+      valid: true,
+      type: "it-storage.query",
+      data: { path: "/mnt/storage" },
+      correlationid: "ask-1",
+    });
     expect(request!.source).toBe(media.source);
     expect(reply).toMatchObject({ kind: "reply", valid: true, type: "it-storage.query", data: { volumes: [{ mount: "/mnt/storage" }] } });
   });
@@ -86,7 +102,12 @@ describe("lag tail", () => {
     monitor.nc.publish("lag.it.nothing.here", "{}");
     const r = await tail.result();
     const rec = JSON.parse(r.stdout) as MessageRecord;
-    expect(rec).toMatchObject({ subject: "lag.it.nothing.here", valid: false, code: "unknown-subject", reason: "no contract describes subject lag.it.nothing.here" });
+    expect(rec).toMatchObject({
+      subject: "lag.it.nothing.here",
+      valid: false,
+      code: "unknown-subject",
+      reason: "no contract describes subject lag.it.nothing.here",
+    });
   });
 
   it("paints an invalid message red when colour is wanted, and --full prints the whole JSON", async () => {

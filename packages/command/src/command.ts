@@ -82,7 +82,10 @@ export function howItEnded(r: Pick<CommandResult, "timedOut" | "aborted" | "code
 }
 
 function lastWords(stderr: string): string {
-  const lines = stderr.trim().split("\n").filter((l) => l.trim().length > 0);
+  const lines = stderr
+    .trim()
+    .split("\n")
+    .filter((l) => l.trim().length > 0);
   return lines.length > 0 ? `: ${lines.slice(-3).join(" / ").slice(0, 600)}` : "";
 }
 
@@ -147,9 +150,13 @@ const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/
  */
 export function runCommand(file: string, args: readonly string[], opts: CommandOptions = {}): Promise<CommandResult> {
   const command = [file, ...args].map(quote).join(" ");
-  const secrets = [...Object.values(opts.secretEnv ?? {}), ...(opts.secretFd !== undefined ? [opts.secretFd] : [])].filter((s) => s.length > 0);
+  const secrets = [...Object.values(opts.secretEnv ?? {}), ...(opts.secretFd !== undefined ? [opts.secretFd] : [])].filter(
+    (s) => s.length > 0,
+  );
   if (secrets.some((s) => args.some((a) => a.includes(s)) || file.includes(s))) {
-    return Promise.reject(new CommandError("LAG_COMMAND_SECRET", `${file}: a secret is part of the command line; pass it with secretEnv or secretFd`));
+    return Promise.reject(
+      new CommandError("LAG_COMMAND_SECRET", `${file}: a secret is part of the command line; pass it with secretEnv or secretFd`),
+    );
   }
   if (opts.signal?.aborted) return Promise.reject(new CommandError("LAG_COMMAND_SPAWN", `${command}: not started, already aborted`));
   const env: NodeJS.ProcessEnv = { ...(opts.inheritEnv === false ? {} : process.env) };
@@ -183,8 +190,15 @@ export function runCommand(file: string, args: readonly string[], opts: CommandO
       signalGroup(child.pid, "SIGTERM");
       killTimer ??= setTimeout(() => signalGroup(child.pid!, "SIGKILL"), opts.killGraceMs ?? 2_000);
     };
-    const timer = opts.timeoutMs !== undefined ? setTimeout(() => ((timedOut = true), stop()), opts.timeoutMs) : undefined;
-    const onAbort = () => ((aborted = true), stop());
+    const onTimeout = () => {
+      timedOut = true;
+      stop();
+    };
+    const timer = opts.timeoutMs !== undefined ? setTimeout(onTimeout, opts.timeoutMs) : undefined;
+    const onAbort = () => {
+      aborted = true;
+      stop();
+    };
     opts.signal?.addEventListener("abort", onAbort, { once: true });
 
     const stdoutLines = lineSplitter((line) => {

@@ -18,9 +18,13 @@ describe("runCommand", () => {
     expect(r).toMatchObject({ code: 3, signal: null, stdout: "one\n", stderr: "two\n", ok: false, timedOut: false });
     expect(lines.sort()).toEqual(["stderr:two", "stdout:one"]);
     expect((await runCommand("sh", ["-c", "exit 3"], { okCodes: [0, 3] })).ok).toBe(true);
-    const failed = await runCommand("sh", ["-c", "echo 'repository does not exist' >&2; exit 10"], { check: true }).catch((e: unknown) => e);
+    const failed = await runCommand("sh", ["-c", "echo 'repository does not exist' >&2; exit 10"], { check: true }).catch(
+      (e: unknown) => e,
+    );
     expect(failed).toBeInstanceOf(CommandFailedError);
-    expect((failed as Error).message).toBe("sh -c 'echo '\\''repository does not exist'\\'' >&2; exit 10': exited with code 10: repository does not exist");
+    expect((failed as Error).message).toBe(
+      "sh -c 'echo '\\''repository does not exist'\\'' >&2; exit 10': exited with code 10: repository does not exist",
+    );
   });
 
   it("streams JSON lines (restic --json) and hands other lines to onLine", async () => {
@@ -72,12 +76,16 @@ describe("runCommand", () => {
   it("passes secrets through a pipe or the environment, never the command line", async () => {
     const secret = `s3cret-${process.pid}-${Date.now()}`;
     let cmdline = "";
-    const r = await runCommand("sh", ["-c", 'p=$(cat /dev/fd/3); sleep 0.3; [ "$p" = "$EXPECT" ] && [ "$RESTIC_PASSWORD" = "$EXPECT" ] && echo match'], {
-      secretFd: secret,
-      secretEnv: { RESTIC_PASSWORD: secret },
-      env: { EXPECT: secret.split("").join("") },
-      onSpawn: (pid) => setTimeout(() => (cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8")), 100),
-    });
+    const r = await runCommand(
+      "sh",
+      ["-c", 'p=$(cat /dev/fd/3); sleep 0.3; [ "$p" = "$EXPECT" ] && [ "$RESTIC_PASSWORD" = "$EXPECT" ] && echo match'],
+      {
+        secretFd: secret,
+        secretEnv: { RESTIC_PASSWORD: secret },
+        env: { EXPECT: secret.split("").join("") },
+        onSpawn: (pid) => setTimeout(() => (cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8")), 100),
+      },
+    );
     expect(r.stdout.trim()).toBe("match");
     expect(cmdline).toContain("cat /dev/fd/3");
     expect(cmdline).not.toContain(secret);

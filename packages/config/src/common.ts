@@ -43,7 +43,12 @@ export const NatsConfig = z
   .superRefine((n, ctx) => {
     // nats.js sends a password only together with a user: alone it would be dropped without a word.
     if (n.password !== undefined && n.user === undefined) {
-      ctx.addIssue({ code: "custom", path: ["user"], message: "a password is set but no user; set nats.user (or NATS_USER) too", input: n });
+      ctx.addIssue({
+        code: "custom",
+        path: ["user"],
+        message: "a password is set but no user; set nats.user (or NATS_USER) too",
+        input: n,
+      });
     }
     if (n.tls && (n.tls.certFile === undefined) !== (n.tls.keyFile === undefined)) {
       ctx.addIssue({ code: "custom", path: ["tls"], message: "certFile and keyFile go together: set both or neither", input: n.tls });

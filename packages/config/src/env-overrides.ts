@@ -80,7 +80,15 @@ export function envOverrides(env: NodeJS.ProcessEnv, schema: z.core.$ZodType): E
 }
 
 function aliasOverride(name: string, alias: Alias, text: string): Override {
-  if (alias.list) return { source: name, segments: alias.path, value: text.split(",").map((s) => s.trim()).filter(Boolean) };
+  if (alias.list)
+    return {
+      source: name,
+      segments: alias.path,
+      value: text
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    };
   if (alias.text) return { source: name, segments: alias.path, value: text };
   return withRaw({ source: name, segments: alias.path, value: envValue(text) }, text);
 }

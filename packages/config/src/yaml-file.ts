@@ -62,7 +62,8 @@ export function readYamlFile(file: string, cwd: string): YamlResult {
 }
 
 function readProblem(shown: string, err: NodeJS.ErrnoException): string {
-  if (err.code === "ENOENT") return `${shown}: file not found; create it (config/lag.sample.yaml is a starting point) or point LAG_CONFIG at an existing file`;
+  if (err.code === "ENOENT")
+    return `${shown}: file not found; create it (config/lag.sample.yaml is a starting point) or point LAG_CONFIG at an existing file`;
   if (err.code === "EACCES") return `${shown}: permission denied; make it readable by the user running LAG`;
   if (err.code === "EISDIR") return `${shown}: is a directory; point LAG_CONFIG at the YAML file inside it`;
   return `${shown}: cannot read (${err.code ?? err.message})`;

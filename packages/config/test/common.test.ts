@@ -23,11 +23,19 @@ describe("NatsConfig", () => {
   it("keeps credentials and TLS files", () => {
     const n = NatsConfig.parse({ user: "u", password: "p", credsFile: "/c", tls: { caFile: "/ca", certFile: "/crt", keyFile: "/key" } });
     const settings: NatsSettings = n;
-    expect(settings).toMatchObject({ user: "u", password: "p", credsFile: "/c", tls: { caFile: "/ca", certFile: "/crt", keyFile: "/key" } });
+    expect(settings).toMatchObject({
+      user: "u",
+      password: "p",
+      credsFile: "/c",
+      tls: { caFile: "/ca", certFile: "/crt", keyFile: "/key" },
+    });
   });
 
   it("refuses a password without a user, which the client would silently drop", () => {
-    expect(NatsConfig.safeParse({ password: "p" }).error?.issues[0]).toMatchObject({ path: ["user"], message: expect.stringMatching(/no user/) });
+    expect(NatsConfig.safeParse({ password: "p" }).error?.issues[0]).toMatchObject({
+      path: ["user"],
+      message: expect.stringMatching(/no user/),
+    });
   });
 
   it("refuses a client certificate without its key", () => {
@@ -41,11 +49,17 @@ describe("NatsConfig", () => {
 
 describe("LogConfig and CommonConfig", () => {
   it("default to info, ./data and the local NATS server", () => {
-    expect(CommonConfig.parse({})).toEqual({ dataDir: "./data", log: { level: "info" }, nats: { servers: ["nats://127.0.0.1:4222"] }, jetstream: { replicas: 1 } });
+    expect(CommonConfig.parse({})).toEqual({
+      dataDir: "./data",
+      log: { level: "info" },
+      nats: { servers: ["nats://127.0.0.1:4222"] },
+      jetstream: { replicas: 1 },
+    });
   });
 
   it("accept exactly pino's levels", () => {
-    for (const level of ["trace", "debug", "info", "warn", "error", "fatal", "silent"]) expect(LogConfig.parse({ level }).level).toBe(level);
+    for (const level of ["trace", "debug", "info", "warn", "error", "fatal", "silent"])
+      expect(LogConfig.parse({ level }).level).toBe(level);
     expect(LogConfig.safeParse({ level: "verbose" }).success).toBe(false);
   });
 

@@ -50,7 +50,11 @@ describe("environment overrides", () => {
   });
 
   it("read values as YAML scalars and flow lists, keeping durations as text", () => {
-    const c = load({ LAG__IT__MONITOR__ENABLED: "false", LAG__IT__MONITOR__TARGETS: "[1.1.1.1, router.lan]", LAG__IT__MONITOR__INTERVAL: "10s" });
+    const c = load({
+      LAG__IT__MONITOR__ENABLED: "false",
+      LAG__IT__MONITOR__TARGETS: "[1.1.1.1, router.lan]",
+      LAG__IT__MONITOR__INTERVAL: "10s",
+    });
     expect(c.it.monitor.enabled).toBe(false);
     expect(c.it.monitor.targets).toEqual(["1.1.1.1", "router.lan"]);
     expect(c.it.monitor.interval).toBe(10_000);
@@ -81,7 +85,9 @@ describe("environment overrides", () => {
   });
 
   it("report a misspelt variable as an unknown key with a suggestion", () => {
-    expect(problems({ LAG__IT__MONITOR__INTERVALL: "5s" })).toEqual(["env LAG__IT__MONITOR__INTERVALL it.monitor.intervall: unknown key; did you mean interval?"]);
+    expect(problems({ LAG__IT__MONITOR__INTERVALL: "5s" })).toEqual([
+      "env LAG__IT__MONITOR__INTERVALL it.monitor.intervall: unknown key; did you mean interval?",
+    ]);
   });
 
   it("ignore empty variables, as compose passes unset ones", () => {
@@ -134,7 +140,14 @@ describe("well-known variables", () => {
       LAG_DATA_DIR: "/var/lib/lag",
       LAG_LOG_LEVEL: "warn",
     });
-    expect(c.nats).toEqual({ servers: ["nats://127.0.0.1:4222"], user: "ceo", password: "0042", token: "tok", credsFile: "/c.creds", nkeyFile: "/n.nk" });
+    expect(c.nats).toEqual({
+      servers: ["nats://127.0.0.1:4222"],
+      user: "ceo",
+      password: "0042",
+      token: "tok",
+      credsFile: "/c.creds",
+      nkeyFile: "/n.nk",
+    });
     expect(c.dataDir).toBe("/var/lib/lag");
     expect(c.log.level).toBe("warn");
   });

@@ -28,7 +28,10 @@ function loadError(schema: z.ZodType, text: string, env: NodeJS.ProcessEnv = {})
 describe("loadConfig with a YAML file", () => {
   it("reads ./lag.yaml from the working directory and applies the schema's defaults", () => {
     const t = tempDir();
-    const file = t.write("lag.yaml", "it:\n  monitor:\n    interval: 5m\n    rules:\n      - { name: disk, metric: fs.used_pct, for: 10m }\n");
+    const file = t.write(
+      "lag.yaml",
+      "it:\n  monitor:\n    interval: 5m\n    rules:\n      - { name: disk, metric: fs.used_pct, for: 10m }\n",
+    );
     const { config, file: used } = loadConfig(Schema, { cwd: t.dir, env: {} });
     expect(used).toBe(file);
     expect(config.it.monitor.interval).toBe(300_000);
@@ -76,7 +79,10 @@ describe("loadConfig with a YAML file", () => {
   });
 
   it("reports each unknown key at its own line, suggesting the key that was meant", () => {
-    const err = loadError(Schema, "log:\n  levle: debug\nnats:\n  server: [nats://a:4222]\n  colour: blue\ndata_dir: /x\nit: { monitor: {} }\n");
+    const err = loadError(
+      Schema,
+      "log:\n  levle: debug\nnats:\n  server: [nats://a:4222]\n  colour: blue\ndata_dir: /x\nit: { monitor: {} }\n",
+    );
     expect(err.problems).toEqual([
       "lag.yaml:2 log.levle: unknown key; did you mean level?",
       "lag.yaml:4 nats.server: unknown key; did you mean servers?",
@@ -122,7 +128,12 @@ describe("loadConfig with a YAML file", () => {
     const t = tempDir();
     const { config, file } = loadConfig(CommonConfig, { cwd: t.dir, env: {}, defaults: { log: { level: "warn" } } });
     expect(file).toBeUndefined();
-    expect(config).toEqual({ dataDir: "./data", log: { level: "warn" }, nats: { servers: ["nats://127.0.0.1:4222"] }, jetstream: { replicas: 1 } });
+    expect(config).toEqual({
+      dataDir: "./data",
+      log: { level: "warn" },
+      nats: { servers: ["nats://127.0.0.1:4222"] },
+      jetstream: { replicas: 1 },
+    });
   });
 
   it("leaves the caller's defaults object unchanged when the environment overrides it", () => {
@@ -136,7 +147,11 @@ describe("loadConfig with a YAML file", () => {
   it("lets the file win over the defaults option, key by key", () => {
     const t = tempDir();
     t.write("lag.yaml", "nats:\n  user: lag\n");
-    const { config } = loadConfig(CommonConfig, { cwd: t.dir, env: {}, defaults: { dataDir: "/d", nats: { user: "x", servers: ["nats://d:1"] } } });
+    const { config } = loadConfig(CommonConfig, {
+      cwd: t.dir,
+      env: {},
+      defaults: { dataDir: "/d", nats: { user: "x", servers: ["nats://d:1"] } },
+    });
     expect(config.dataDir).toBe("/d");
     expect(config.nats).toEqual({ servers: ["nats://d:1"], user: "lag" });
   });

@@ -16,7 +16,8 @@ import { NODE_FLAGS } from "./supervisor.ts";
 const procs = discoverProcesses(repoRoot);
 try {
   const bundles = await bundleProcesses(procs, join(repoRoot, "dist"));
-  for (const p of procs) process.stdout.write(`${p.name.padEnd(12)} node ${NODE_FLAGS.join(" ")} ${relative(process.cwd(), bundles.get(p.name)!)}\n`);
+  for (const p of procs)
+    process.stdout.write(`${p.name.padEnd(12)} node ${NODE_FLAGS.join(" ")} ${relative(process.cwd(), bundles.get(p.name)!)}\n`);
 } catch (err) {
   process.stderr.write(`${(err as Error).message}\n`);
   process.exitCode = 1;

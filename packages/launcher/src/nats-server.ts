@@ -131,9 +131,7 @@ export async function startNatsServer(opts: NatsServerOptions): Promise<NatsServ
     });
   }
   const failed = exited.then((code) => {
-    throw new Error(
-      `nats-server exited with code ${code} before it was ready (config ${configFile}):\n${tail.join("\n")}`,
-    );
+    throw new Error(`nats-server exited with code ${code} before it was ready (config ${configFile}):\n${tail.join("\n")}`);
   });
   await Promise.race([waitForNats(opts.port), failed]);
   failed.catch(() => undefined);

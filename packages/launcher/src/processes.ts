@@ -49,7 +49,8 @@ export function discoverProcesses(root: string, opts: { examples?: boolean } = {
         if (out.some((p) => p.name === name)) throw new Error(`process name ${name} is declared twice (${where})`);
         const { entry, needs = [] } = typeof declared === "string" ? { entry: declared } : declared;
         const unknown = needs.filter((n) => !(PROCESS_NEEDS as readonly string[]).includes(n));
-        if (unknown.length > 0) throw new Error(`${where}: process ${name} needs ${unknown.join(", ")}; known needs are ${PROCESS_NEEDS.join(", ")}`);
+        if (unknown.length > 0)
+          throw new Error(`${where}: process ${name} needs ${unknown.join(", ")}; known needs are ${PROCESS_NEEDS.join(", ")}`);
         out.push({ name, agent, entry: join(dir, agent, entry), needs: needs as ProcessNeed[] });
       }
     }

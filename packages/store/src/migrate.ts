@@ -20,7 +20,10 @@ export function applyMigrations<S extends Record<string, unknown>>(
   logger?: Logger,
 ): void {
   if (!existsSync(join(folder, "meta", "_journal.json"))) {
-    throw new StoreError(file, `no migrations in ${folder} (meta/_journal.json is missing): run \`pnpm exec drizzle-kit generate\` next to the package's drizzle.config.ts, or fix migrationsFolder`);
+    throw new StoreError(
+      file,
+      `no migrations in ${folder} (meta/_journal.json is missing): run \`pnpm exec drizzle-kit generate\` next to the package's drizzle.config.ts, or fix migrationsFolder`,
+    );
   }
   const before = appliedCount(sqlite);
   // Table rebuilds in drizzle-kit's SQLite migrations drop the old table; with foreign keys on, that
@@ -42,7 +45,10 @@ export function applyMigrations<S extends Record<string, unknown>>(
   const violations = sqlite.pragma("foreign_key_check") as Array<{ table: string; parent: string }>;
   if (violations.length > 0) {
     const tables = [...new Set(violations.map((v) => `${v.table} → ${v.parent}`))].join(", ");
-    logger?.warn({ file, violations: violations.length, tables }, "rows reference missing parents after migrating; review the last migration");
+    logger?.warn(
+      { file, violations: violations.length, tables },
+      "rows reference missing parents after migrating; review the last migration",
+    );
   }
   const applied = appliedCount(sqlite) - before;
   if (applied > 0) logger?.info({ file, migrations: applied, folder }, `applied ${applied} migration${applied === 1 ? "" : "s"}`);

@@ -55,7 +55,10 @@ export async function checkMigrationsFresh(configFile: string, opts: FreshnessOp
     // drizzle-kit 0.31 prints some failures and still exits 0: "fresh" needs its explicit word for it.
     const saysFresh = /No schema changes, nothing to migrate/.test(output);
     if (code !== 0 || (added.length === 0 && !saysFresh)) {
-      throw new StoreError(configPath, `drizzle-kit generate failed (exit ${code}) for ${configPath}; fix the error below and run it by hand in ${cwd}:\n${output}`);
+      throw new StoreError(
+        configPath,
+        `drizzle-kit generate failed (exit ${code}) for ${configPath}; fix the error below and run it by hand in ${cwd}:\n${output}`,
+      );
     }
     return { fresh: added.length === 0, added, output };
   } finally {
@@ -64,10 +67,14 @@ export async function checkMigrationsFresh(configFile: string, opts: FreshnessOp
 }
 
 async function loadDrizzleConfig(configPath: string): Promise<DrizzleConfigShape> {
-  if (!existsSync(configPath)) throw new StoreError(configPath, `${configPath} not found: pass the path of the package's drizzle.config.ts`);
+  if (!existsSync(configPath))
+    throw new StoreError(configPath, `${configPath} not found: pass the path of the package's drizzle.config.ts`);
   const mod = (await import(pathToFileURL(configPath).href)) as { default?: DrizzleConfigShape };
   if (!mod.default || typeof mod.default !== "object") {
-    throw new StoreError(configPath, `${configPath} has no default export: write \`export default defineConfig({ dialect, schema, out })\``);
+    throw new StoreError(
+      configPath,
+      `${configPath} has no default export: write \`export default defineConfig({ dialect, schema, out })\``,
+    );
   }
   return mod.default;
 }
@@ -94,13 +101,22 @@ function drizzleKitBin(): string {
 
 function runDrizzleKit(args: string[], cwd: string, timeoutMs: number): Promise<{ code: number; output: string }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [drizzleKitBin(), ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+    const child = spawn(process.execPath, [drizzleKitBin(), ...args], {
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NO_COLOR: "1" },
+    });
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr.on("data", (d: Buffer) => (output += d.toString()));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new StoreError(cwd, `drizzle-kit generate did not finish within ${timeoutMs} ms (is it asking about a rename? run it by hand in ${cwd}):\n${output}`));
+      reject(
+        new StoreError(
+          cwd,
+          `drizzle-kit generate did not finish within ${timeoutMs} ms (is it asking about a rename? run it by hand in ${cwd}):\n${output}`,
+        ),
+      );
     }, timeoutMs);
     child.on("error", (err) => {
       clearTimeout(timer);

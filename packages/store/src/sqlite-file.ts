@@ -13,18 +13,25 @@ export function openSqliteFile(file: string, logger?: Logger): Database.Database
   try {
     mkdirSync(dirname(file), { recursive: true });
   } catch (err) {
-    throw new StoreError(file, `cannot create the folder of ${file} (${codeOf(err)}): check dataDir and that the user running LAG may write there`, { cause: err });
+    throw new StoreError(
+      file,
+      `cannot create the folder of ${file} (${codeOf(err)}): check dataDir and that the user running LAG may write there`,
+      { cause: err },
+    );
   }
   let sqlite: Database.Database;
   try {
     sqlite = new Database(file);
   } catch (err) {
-    throw new StoreError(file, `cannot open ${file} (${codeOf(err)}): check that it is a file the user running LAG may read and write`, { cause: err });
+    throw new StoreError(file, `cannot open ${file} (${codeOf(err)}): check that it is a file the user running LAG may read and write`, {
+      cause: err,
+    });
   }
   try {
     // The first statement is where SQLite reads the header: a foreign file fails here, not in the constructor.
     const mode = sqlite.pragma("journal_mode = WAL", { simple: true });
-    if (mode !== "wal") logger?.warn({ file, mode }, "SQLite could not switch to WAL mode (network file system?); readers will block writers");
+    if (mode !== "wal")
+      logger?.warn({ file, mode }, "SQLite could not switch to WAL mode (network file system?); readers will block writers");
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("busy_timeout = 5000");
     sqlite.pragma("foreign_keys = ON");
@@ -44,7 +51,9 @@ function notADatabase(file: string, err: unknown): StoreError {
       { cause: err },
     );
   }
-  return new StoreError(file, `cannot prepare ${file} (${code}: ${(err as Error).message}); is another program holding it?`, { cause: err });
+  return new StoreError(file, `cannot prepare ${file} (${code}: ${(err as Error).message}); is another program holding it?`, {
+    cause: err,
+  });
 }
 
 export function codeOf(err: unknown): string {

@@ -98,7 +98,9 @@ describe("openStore", () => {
     foreign.exec("CREATE TABLE notes (something TEXT)");
     foreign.close();
     const err = expectStoreError(() => open(file));
-    expect(err.message).toMatch(new RegExp(`^migrating ${file} with ${migrationsFolder} failed, nothing was changed: .*table \`notes\` already exists`));
+    expect(err.message).toMatch(
+      new RegExp(`^migrating ${file} with ${migrationsFolder} failed, nothing was changed: .*table \`notes\` already exists`),
+    );
     expect(err.message).toMatch(/move it aside/);
     const after = new Database(file, { readonly: true });
     expect(after.prepare("SELECT count(*) AS n FROM __drizzle_migrations").get()).toEqual({ n: 0 });

@@ -26,7 +26,10 @@ export class ManualClock implements Clock {
 
   /** Timers waiting, earliest first (for assertions on what is scheduled). */
   pending(): Date[] {
-    return [...this.timers.values()].map((x) => x.at).sort((a, b) => a - b).map((at) => new Date(at));
+    return [...this.timers.values()]
+      .map((x) => x.at)
+      .sort((a, b) => a - b)
+      .map((at) => new Date(at));
   }
 
   async advance(ms: number): Promise<void> {

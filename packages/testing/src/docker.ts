@@ -6,13 +6,35 @@ import { join } from "node:path";
 
 /** Where Debian's busybox-static puts its one static binary (it runs in an empty image). */
 const BUSYBOX = "/usr/bin/busybox";
-const HOW_TO_START =
-  "start it with `infra/setup/setup.sh test` (or as root: `nohup dockerd >/var/log/lag-dockerd.log 2>&1 &`)";
+const HOW_TO_START = "start it with `infra/setup/setup.sh test` (or as root: `nohup dockerd >/var/log/lag-dockerd.log 2>&1 &`)";
 
 /** The applets tests use in containers; each is a symlink to the one busybox binary. */
 const APPLETS = [
-  "sh", "sleep", "echo", "httpd", "ls", "cat", "test", "[", "touch", "rm", "false", "true", "kill",
-  "mkdir", "wc", "head", "grep", "env", "ps", "id", "hostname", "date", "yes", "nc", "wget",
+  "sh",
+  "sleep",
+  "echo",
+  "httpd",
+  "ls",
+  "cat",
+  "test",
+  "[",
+  "touch",
+  "rm",
+  "false",
+  "true",
+  "kill",
+  "mkdir",
+  "wc",
+  "head",
+  "grep",
+  "env",
+  "ps",
+  "id",
+  "hostname",
+  "date",
+  "yes",
+  "nc",
+  "wget",
 ];
 
 export interface DockerCliResult {
@@ -24,14 +46,25 @@ export interface DockerCliResult {
  * Runs the docker CLI (a client only: it needs dockerd answering on its socket or DOCKER_HOST).
  * Rejects with the CLI's own stderr, which names the container or flag at fault.
  */
-export function dockerCli(args: readonly string[], opts: { timeoutMs?: number; input?: NodeJS.ReadableStream } = {}): Promise<DockerCliResult> {
+export function dockerCli(
+  args: readonly string[],
+  opts: { timeoutMs?: number; input?: NodeJS.ReadableStream } = {},
+): Promise<DockerCliResult> {
   return new Promise((resolve, reject) => {
-    const child = execFile("docker", [...args], { timeout: opts.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) {
-        const why = (err as NodeJS.ErrnoException).code === "ENOENT" ? "the docker CLI is not installed (apt-get install docker.io)" : stderr.trim() || err.message;
-        reject(new Error(`docker ${args.join(" ")} failed: ${why}`));
-      } else resolve({ stdout, stderr });
-    });
+    const child = execFile(
+      "docker",
+      [...args],
+      { timeout: opts.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) {
+          const why =
+            (err as NodeJS.ErrnoException).code === "ENOENT"
+              ? "the docker CLI is not installed (apt-get install docker.io)"
+              : stderr.trim() || err.message;
+          reject(new Error(`docker ${args.join(" ")} failed: ${why}`));
+        } else resolve({ stdout, stderr });
+      },
+    );
     if (opts.input) opts.input.pipe(child.stdin!);
   });
 }
@@ -67,11 +100,16 @@ export function ensureBusyboxImage(tag = "lag/busybox:test"): Promise<string> {
  * NOTES-ENV.md has fewer applets and no /tmp) is rebuilt rather than trusted. Containers inherit image
  * labels, so the label stays outside the `lag.*` prefix the collector reports.
  */
-const RECIPE = createHash("sha256").update(JSON.stringify({ v: 1, APPLETS })).digest("hex").slice(0, 12);
+const RECIPE = createHash("sha256")
+  .update(JSON.stringify({ v: 1, APPLETS }))
+  .digest("hex")
+  .slice(0, 12);
 
 async function buildBusyboxImage(tag: string): Promise<string> {
   await requireDocker();
-  const existing = await dockerCli(["image", "inspect", "--format", '{{index .Config.Labels "es.lagrieta.testing.recipe"}}', tag]).catch(() => undefined);
+  const existing = await dockerCli(["image", "inspect", "--format", '{{index .Config.Labels "es.lagrieta.testing.recipe"}}', tag]).catch(
+    () => undefined,
+  );
   if (existing?.stdout.trim() === RECIPE) return tag;
   if (!existsSync(BUSYBOX)) {
     throw new Error(`${BUSYBOX} not found: install Debian's busybox-static (apt-get install busybox-static, or infra/setup/setup.sh test)`);
@@ -95,7 +133,9 @@ async function buildBusyboxImage(tag: string): Promise<string> {
 function importTar(root: string, tag: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const tar = spawn("tar", ["-C", root, "-c", "."], { stdio: ["ignore", "pipe", "pipe"] });
-    const imp = dockerCli(["import", "--change", "ENV PATH=/bin", "--change", `LABEL es.lagrieta.testing.recipe=${RECIPE}`, "-", tag], { input: tar.stdout });
+    const imp = dockerCli(["import", "--change", "ENV PATH=/bin", "--change", `LABEL es.lagrieta.testing.recipe=${RECIPE}`, "-", tag], {
+      input: tar.stdout,
+    });
     let tarErr = "";
     tar.stderr.on("data", (c: Buffer) => (tarErr += c.toString()));
     const tarDone = new Promise<void>((res, rej) => {
@@ -112,7 +152,9 @@ function importTar(root: string, tag: string): Promise<void> {
  * makes start-up faster and independent of iptables on the machine.
  */
 export async function runContainer(args: readonly string[]): Promise<string> {
-  const net = args.some((a) => a === "--network" || a.startsWith("--network=") || a === "--net" || a.startsWith("--net=")) ? [] : ["--network", "none"];
+  const net = args.some((a) => a === "--network" || a.startsWith("--network=") || a === "--net" || a.startsWith("--net="))
+    ? []
+    : ["--network", "none"];
   const { stdout } = await dockerCli(["run", "-d", ...net, ...args]);
   return stdout.trim();
 }

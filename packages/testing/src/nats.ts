@@ -39,9 +39,7 @@ export async function startTestNats(opts: TestNatsOptions = {}): Promise<TestNat
   const dir = mkdtempSync(join(tmpdir(), "lag-nats-"));
   let port = await freePort();
   const jsDir = join(dir, "js");
-  const config =
-    opts.config ??
-    `host: 127.0.0.1\njetstream { store_dir: "${jsDir}" }\n${opts.extraConfig ?? ""}\n`;
+  const config = opts.config ?? `host: 127.0.0.1\njetstream { store_dir: "${jsDir}" }\n${opts.extraConfig ?? ""}\n`;
   const env = { LAG_JS_DIR: jsDir, ...opts.env };
   const log: string[] = [];
   const start = () =>
@@ -53,7 +51,11 @@ export async function startTestNats(opts: TestNatsOptions = {}): Promise<TestNat
       server = await start();
       break;
     } catch (err) {
-      if (attempt === 3 || !new RegExp(`:${port}: bind: address already in use|port ${port} is already in use`).test((err as Error).message)) throw err;
+      if (
+        attempt === 3 ||
+        !new RegExp(`:${port}: bind: address already in use|port ${port} is already in use`).test((err as Error).message)
+      )
+        throw err;
       port = await freePort();
     }
   }

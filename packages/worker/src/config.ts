@@ -27,7 +27,8 @@ function othersThan(agent: string): Record<string, z.ZodOptional<z.ZodUnknown>> 
 }
 
 function processSchema(agent: string, section: z.ZodType): z.ZodType<Common> {
-  if (!TOP_LEVEL_SECTIONS.includes(agent)) throw new Error(`config section ${agent} is not an agent of the contracts (${TOP_LEVEL_SECTIONS.join(", ")})`);
+  if (!TOP_LEVEL_SECTIONS.includes(agent))
+    throw new Error(`config section ${agent} is not an agent of the contracts (${TOP_LEVEL_SECTIONS.join(", ")})`);
   return CommonConfig.extend({ ...othersThan(agent), [agent]: section }) as unknown as z.ZodType<Common>;
 }
 

@@ -65,7 +65,11 @@ export function consume(consumer: ConsumerDescriptor, handle: Handler<unknown>):
   return { kind: "consumer", consumer, handle };
 }
 
-export function subscribe<E extends EventDescriptor>(event: E, handler: Handler<InferEvent<E>>, opts?: SubscribeOptions<E["subject"]>): SubscriptionBinding {
+export function subscribe<E extends EventDescriptor>(
+  event: E,
+  handler: Handler<InferEvent<E>>,
+  opts?: SubscribeOptions<E["subject"]>,
+): SubscriptionBinding {
   return { kind: "subscription", event, attach: (bus) => bus.subscribe(event, handler, opts) };
 }
 

@@ -18,7 +18,11 @@ export class StartAbortedError extends Error {
  * reason), a reminder every 30 s, and once when it is over — never a line per attempt.
  * `check` returns undefined when ready, or the reason it is not; anything it throws is a real error.
  */
-export async function waitUntilReady(what: string, check: () => Promise<string | undefined>, o: { log: Logger; signal: AbortSignal; clock: Clock }): Promise<void> {
+export async function waitUntilReady(
+  what: string,
+  check: () => Promise<string | undefined>,
+  o: { log: Logger; signal: AbortSignal; clock: Clock },
+): Promise<void> {
   const backoff = new Backoff(WAIT_BACKOFF);
   const started = o.clock.now().getTime();
   let lastReminder = started;
@@ -35,7 +39,10 @@ export async function waitUntilReady(what: string, check: () => Promise<string |
       o.log.info({ waitingFor: what, reason }, `waiting for ${what}: ${reason}; retrying with back-off`);
     } else if (now - lastReminder >= REMIND_EVERY_MS) {
       lastReminder = now;
-      o.log.warn({ waitingFor: what, reason, waitedMs: now - started }, `still waiting for ${what} after ${Math.round((now - started) / 1000)} s: ${reason}`);
+      o.log.warn(
+        { waitingFor: what, reason, waitedMs: now - started },
+        `still waiting for ${what} after ${Math.round((now - started) / 1000)} s: ${reason}`,
+      );
     }
     await sleep(delay, o.signal, o.clock);
   }

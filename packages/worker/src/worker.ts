@@ -37,8 +37,14 @@ function streamsOf<T, S, D extends Tables>(d: WorkerDeclaration<T, S, D>, bus: B
  * The life of every LAG process, written once (see WorkerDeclaration for the order of things).
  * Throws ConfigError on a bad configuration, StartAbortedError when stopped while starting.
  */
-export async function startWorker<T, S, D extends Tables>(decl: WorkerDeclaration<T, S, D>, opts: StartOptions = {}): Promise<RunningWorker<T, D>> {
-  const { config: common } = loadConfig(decl.config.processSchema, { env: opts.env ?? process.env, ...(opts.configFile ? { file: opts.configFile } : {}) });
+export async function startWorker<T, S, D extends Tables>(
+  decl: WorkerDeclaration<T, S, D>,
+  opts: StartOptions = {},
+): Promise<RunningWorker<T, D>> {
+  const { config: common } = loadConfig(decl.config.processSchema, {
+    env: opts.env ?? process.env,
+    ...(opts.configFile ? { file: opts.configFile } : {}),
+  });
   const config = decl.config.pick(common);
   const log = opts.logger ?? createLogger({ name: decl.name, level: common.log.level });
   const clock = opts.clock ?? systemClock;
@@ -182,7 +188,10 @@ export async function runWorker<T, S, D extends Tables>(decl: WorkerDeclaration<
     // Wrong credentials cannot heal by restarting: exit as a configuration error, so the launcher
     // (and systemd's RestartPreventExitStatus=78) do not restart it in a loop.
     if (err instanceof AuthorizationError || err instanceof UnsupportedServerError) {
-      createLogger({ name: decl.name }).fatal({ code: (err as { code?: string }).code }, `${decl.name} cannot use NATS: ${(err as Error).message}`);
+      createLogger({ name: decl.name }).fatal(
+        { code: (err as { code?: string }).code },
+        `${decl.name} cannot use NATS: ${(err as Error).message}`,
+      );
       process.exit(EXIT_CONFIG);
     }
     createLogger({ name: decl.name }).fatal({ err }, `${decl.name} could not start`);

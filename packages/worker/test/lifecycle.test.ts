@@ -67,10 +67,10 @@ describe("a worker's life", () => {
     const own = await startTestNats();
     await own.provisionStreams();
     const log = memoryLogger("ceo");
-    const w = await startWorker(
-      defineWorker({ name: "ceo", principal: "ceo", config: Config, setup: () => undefined }),
-      { env: { NATS_URL: own.url, LAG_DATA_DIR: dataDir }, logger: log.logger },
-    );
+    const w = await startWorker(defineWorker({ name: "ceo", principal: "ceo", config: Config, setup: () => undefined }), {
+      env: { NATS_URL: own.url, LAG_DATA_DIR: dataDir },
+      logger: log.logger,
+    });
     await own.server.stop();
     await log.waitFor((l) => l.msg.startsWith("disconnected from NATS"));
     await w.shutdown("test");
@@ -80,10 +80,10 @@ describe("a worker's life", () => {
   }, 40_000);
 
   it("refuses to start on a bad configuration, naming every bad key", async () => {
-    const err = await startWorker(
-      defineWorker({ name: "ceo", principal: "ceo", config: Config, setup: () => undefined }),
-      { env: { NATS_URL: nats.url, LAG_DATA_DIR: dataDir, LAG__CEO__PAUSE: "soon", LAG__CEO__COLOUR: "red" }, logger: memoryLogger("ceo").logger },
-    ).catch((e: unknown) => e);
+    const err = await startWorker(defineWorker({ name: "ceo", principal: "ceo", config: Config, setup: () => undefined }), {
+      env: { NATS_URL: nats.url, LAG_DATA_DIR: dataDir, LAG__CEO__PAUSE: "soon", LAG__CEO__COLOUR: "red" },
+      logger: memoryLogger("ceo").logger,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     const text = (err as ConfigError).problems.join("\n");
     expect(text).toContain("ceo.pause");

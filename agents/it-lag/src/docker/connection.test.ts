@@ -9,7 +9,10 @@ describe("where the collector connects", () => {
 
   it("prefers what the config names to DOCKER_HOST, and DOCKER_HOST to the default socket", () => {
     const env = { DOCKER_HOST: "tcp://nas:2375" };
-    expect(resolveEndpoint({ host: "unix:///run/user/1000/docker.sock" }, env)).toMatchObject({ kind: "unix", socketPath: "/run/user/1000/docker.sock" });
+    expect(resolveEndpoint({ host: "unix:///run/user/1000/docker.sock" }, env)).toMatchObject({
+      kind: "unix",
+      socketPath: "/run/user/1000/docker.sock",
+    });
     expect(resolveEndpoint({ socketPath: "/x.sock" }, env)).toMatchObject({ kind: "unix", socketPath: "/x.sock" });
     expect(resolveEndpoint({}, env)).toMatchObject({ kind: "tcp", hostname: "nas", port: 2375 });
   });

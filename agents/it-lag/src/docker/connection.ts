@@ -60,7 +60,8 @@ export function resolveEndpoint(conn: DockerConnection, env: NodeJS.ProcessEnv =
     throw new DockerError("DOCKER_CONFIG", `Docker host ${host} is not a valid tcp://host:port address`);
   }
   const certDir = fromEnv && env.DOCKER_CERT_PATH ? env.DOCKER_CERT_PATH : undefined;
-  const tls = cfg.tls ?? (certDir ? { ca: join(certDir, "ca.pem"), cert: join(certDir, "cert.pem"), key: join(certDir, "key.pem") } : undefined);
+  const tls =
+    cfg.tls ?? (certDir ? { ca: join(certDir, "ca.pem"), cert: join(certDir, "cert.pem"), key: join(certDir, "key.pem") } : undefined);
   // 2376 is the TLS port and 2375 the plain one by Docker's convention.
   const port = url.port ? Number(url.port) : tls ? 2376 : 2375;
   const hostname = url.hostname.replace(/^\[|\]$/g, "");
@@ -71,6 +72,11 @@ export function readPem(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new DockerError("DOCKER_TLS", `cannot read the Docker TLS ${what} file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, undefined, { cause: err });
+    throw new DockerError(
+      "DOCKER_TLS",
+      `cannot read the Docker TLS ${what} file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      undefined,
+      { cause: err },
+    );
   }
 }

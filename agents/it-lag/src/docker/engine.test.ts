@@ -49,6 +49,8 @@ describe("DockerEngine against a real engine", () => {
     const err = await engine.restartContainer("lag-no-such-container").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DockerError);
     expect(err).toMatchObject({ code: "DOCKER_API", status: 404 });
-    expect((err as Error).message).toMatch(/^Docker at \/var\/run\/docker\.sock answered restart lag-no-such- with HTTP 404: No such container: lag-no-such-container$/);
+    expect((err as Error).message).toMatch(
+      /^Docker at \/var\/run\/docker\.sock answered restart lag-no-such- with HTTP 404: No such container: lag-no-such-container$/,
+    );
   });
 });

@@ -34,7 +34,8 @@ export class DockerEngine {
     } catch (err) {
       // A bad endpoint fails every call with the reason (an outage to report), never the constructor.
       this.endpoint = connection.host ?? env.DOCKER_HOST ?? "(invalid Docker endpoint)";
-      this.setupError = err instanceof DockerError ? err : new DockerError("DOCKER_CONFIG", `invalid Docker connection: ${(err as Error).message}`);
+      this.setupError =
+        err instanceof DockerError ? err : new DockerError("DOCKER_CONFIG", `invalid Docker connection: ${(err as Error).message}`);
     }
   }
 
@@ -61,7 +62,9 @@ export class DockerEngine {
 
   /** Restarts a container; the engine waits `graceS` for it to stop before killing it. */
   async restartContainer(id: string, graceS = 10): Promise<void> {
-    await this.call(`restart ${short(id)}`, "POST", `/containers/${encodeURIComponent(id)}/restart?t=${graceS}`, { extraMs: graceS * 1000 });
+    await this.call(`restart ${short(id)}`, "POST", `/containers/${encodeURIComponent(id)}/restart?t=${graceS}`, {
+      extraMs: graceS * 1000,
+    });
   }
 
   /** Starts a container; one already running is fine (304). */
@@ -71,19 +74,29 @@ export class DockerEngine {
 
   /** Stops a container (SIGTERM, SIGKILL after `graceS`); one already stopped is fine (304). */
   async stopContainer(id: string, graceS = 10): Promise<void> {
-    await this.call(`stop ${short(id)}`, "POST", `/containers/${encodeURIComponent(id)}/stop?t=${graceS}`, { ok: [204, 304], extraMs: graceS * 1000 });
+    await this.call(`stop ${short(id)}`, "POST", `/containers/${encodeURIComponent(id)}/stop?t=${graceS}`, {
+      ok: [204, 304],
+      extraMs: graceS * 1000,
+    });
   }
 
   /** Removes dangling images (untagged layers no container uses). */
   async pruneImages(): Promise<PruneReport> {
     const filters = encodeURIComponent(JSON.stringify({ dangling: ["true"] }));
-    const r = await this.call<{ ImagesDeleted?: unknown[] | null; SpaceReclaimed?: number }>("prune images", "POST", `/images/prune?filters=${filters}`, { extraMs: 300_000 });
+    const r = await this.call<{ ImagesDeleted?: unknown[] | null; SpaceReclaimed?: number }>(
+      "prune images",
+      "POST",
+      `/images/prune?filters=${filters}`,
+      { extraMs: 300_000 },
+    );
     return { deleted: r.ImagesDeleted?.length ?? 0, spaceReclaimedBytes: r.SpaceReclaimed ?? 0 };
   }
 
   /** Removes the build cache. */
   async pruneBuildCache(): Promise<PruneReport> {
-    const r = await this.call<{ CachesDeleted?: unknown[] | null; SpaceReclaimed?: number }>("prune build cache", "POST", "/build/prune", { extraMs: 300_000 });
+    const r = await this.call<{ CachesDeleted?: unknown[] | null; SpaceReclaimed?: number }>("prune build cache", "POST", "/build/prune", {
+      extraMs: 300_000,
+    });
     return { deleted: r.CachesDeleted?.length ?? 0, spaceReclaimedBytes: r.SpaceReclaimed ?? 0 };
   }
 
@@ -100,7 +113,11 @@ export class DockerEngine {
   private async call<T>(what: string, method: "GET" | "POST", path: string, o: { ok?: number[]; extraMs?: number } = {}): Promise<T> {
     if (this.setupError) throw this.setupError;
     const timeoutMs = this.timeoutMs + (o.extraMs ?? 0);
-    const error = () => new DockerError("DOCKER_TIMEOUT", `Docker at ${this.endpoint} did not answer ${what} within ${timeoutMs} ms — is dockerd hung or overloaded?`);
+    const error = () =>
+      new DockerError(
+        "DOCKER_TIMEOUT",
+        `Docker at ${this.endpoint} did not answer ${what} within ${timeoutMs} ms — is dockerd hung or overloaded?`,
+      );
     try {
       return await withDeadline(timeoutMs, (signal) => this.send<T>(what, method, path, o.ok, signal), { error });
     } catch (err) {
@@ -119,7 +136,9 @@ export class DockerEngine {
         readBody(res).then((body) => {
           const status = res.statusCode ?? 0;
           if (!(ok ?? [200, 201, 204]).includes(status)) {
-            reject(new DockerError("DOCKER_API", `Docker at ${this.endpoint} answered ${what} with HTTP ${status}: ${messageOf(body)}`, status));
+            reject(
+              new DockerError("DOCKER_API", `Docker at ${this.endpoint} answered ${what} with HTTP ${status}: ${messageOf(body)}`, status),
+            );
             return;
           }
           if (body.length === 0) return resolve(undefined as T);

@@ -30,7 +30,18 @@ interface NodeError extends Error {
   json?: { message?: string } | null;
 }
 
-const UNREACHABLE = new Set(["ENOENT", "ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ETIMEDOUT", "EPIPE", "ENOTSOCK"]);
+const UNREACHABLE = new Set([
+  "ENOENT",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTSOCK",
+]);
 
 /** Turns what dockerode/docker-modem/Node reject with into a DockerError naming the endpoint. */
 export function toDockerError(err: unknown, endpoint: string, call: string): DockerError {
@@ -39,7 +50,12 @@ export function toDockerError(err: unknown, endpoint: string, call: string): Doc
   const how = [e.syscall, e.code].filter(Boolean).join(" ");
   if (typeof e.statusCode === "number") {
     const msg = (e.json && typeof e.json === "object" && e.json.message) || e.message;
-    return new DockerError("DOCKER_API", `Docker at ${endpoint} answered ${call} with HTTP ${e.statusCode}: ${String(msg).trim()}`, e.statusCode, { cause: err });
+    return new DockerError(
+      "DOCKER_API",
+      `Docker at ${endpoint} answered ${call} with HTTP ${e.statusCode}: ${String(msg).trim()}`,
+      e.statusCode,
+      { cause: err },
+    );
   }
   if (e.code === "EACCES" || e.code === "EPERM") {
     return new DockerError(
@@ -54,7 +70,9 @@ export function toDockerError(err: unknown, endpoint: string, call: string): Doc
     return new DockerError("DOCKER_UNREACHABLE", `cannot reach Docker at ${endpoint}: ${how} — ${hint}`, undefined, { cause: err });
   }
   if (e.code?.startsWith("ERR_TLS") || e.code?.startsWith("ERR_SSL") || /certificate|SSL|TLS/i.test(e.message)) {
-    return new DockerError("DOCKER_TLS", `TLS with Docker at ${endpoint} failed: ${e.message} — check the ca/cert/key files`, undefined, { cause: err });
+    return new DockerError("DOCKER_TLS", `TLS with Docker at ${endpoint} failed: ${e.message} — check the ca/cert/key files`, undefined, {
+      cause: err,
+    });
   }
   return new DockerError("DOCKER_UNREACHABLE", `cannot reach Docker at ${endpoint}: ${how || e.message}`, undefined, { cause: err });
 }

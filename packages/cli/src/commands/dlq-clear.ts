@@ -57,7 +57,10 @@ export const dlqPurge: Command = {
   connects: true,
   examples: ["lag dlq purge", "lag dlq purge --subject 'lag.it.host.metrics.*' --yes"],
   async run({ args, out, bus: connect }) {
-    if (args.positionals.length > 0) throw new UsageError(`dlq purge: unexpected argument ${JSON.stringify(args.positionals[0])}; to remove single dead letters write \`lag dlq rm <seq>\``);
+    if (args.positionals.length > 0)
+      throw new UsageError(
+        `dlq purge: unexpected argument ${JSON.stringify(args.positionals[0])}; to remove single dead letters write \`lag dlq rm <seq>\``,
+      );
     const given = stringOption(args, "subject");
     const subject = given === undefined ? undefined : subjectPattern("dlq purge: --subject", given);
     const filter = dlqFilter(subject);

@@ -69,7 +69,10 @@ export const dlqShow: Command = {
 };
 
 /** Says which sequences exist, so the next try can be right. */
-async function notFound(seq: number, info: () => Promise<{ state: { first_seq: number; last_seq: number; messages: number } }>): Promise<CliError> {
+async function notFound(
+  seq: number,
+  info: () => Promise<{ state: { first_seq: number; last_seq: number; messages: number } }>,
+): Promise<CliError> {
   try {
     const { state } = await info();
     const range = state.messages > 0 ? `it holds ${state.messages} between ${state.first_seq} and ${state.last_seq}` : "it is empty";

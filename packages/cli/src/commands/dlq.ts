@@ -18,15 +18,26 @@ export const dlq: Command = {
     "deliveries were tried, and the reason. `lag dlq show <seq>` prints one with its payload and headers.",
   ],
   options: {
-    json: { type: "boolean", description: "a JSON array: {seq, time, principal, subject, code, reason, deliveries, stream?, sequence?, consumer?, dlqSubject, size}" },
+    json: {
+      type: "boolean",
+      description:
+        "a JSON array: {seq, time, principal, subject, code, reason, deliveries, stream?, sequence?, consumer?, dlqSubject, size}",
+    },
     limit: { type: "string", value: "N", description: `show the newest N (default ${DEFAULT_LIMIT})` },
     subject: { type: "string", value: "PATTERN", description: "only dead letters whose original subject matches, e.g. 'lag.it.>'" },
   },
   connects: true,
-  examples: ["lag dlq", "lag dlq --subject 'lag.it.host.metrics.*' --limit 10", "lag dlq --json | jq '.[] | {seq, code, reason}'", "lag dlq show 42"],
+  examples: [
+    "lag dlq",
+    "lag dlq --subject 'lag.it.host.metrics.*' --limit 10",
+    "lag dlq --json | jq '.[] | {seq, code, reason}'",
+    "lag dlq show 42",
+  ],
   async run({ args, out, bus: connect }) {
     if (args.positionals.length > 0) {
-      throw new UsageError(`dlq: unexpected argument ${JSON.stringify(args.positionals[0])}; to see one dead letter write \`lag dlq show <seq>\``);
+      throw new UsageError(
+        `dlq: unexpected argument ${JSON.stringify(args.positionals[0])}; to see one dead letter write \`lag dlq show <seq>\``,
+      );
     }
     const limit = integerOption("dlq", args, "limit", 1) ?? DEFAULT_LIMIT;
     const given = stringOption(args, "subject");

@@ -35,7 +35,10 @@ export const req: Command = {
   async run({ args, out, bus: connect }) {
     const [subject, text, extra] = args.positionals;
     if (!subject) throw new UsageError("req: which endpoint? write `lag req <subject> '<json>'`, e.g. lag req lag.it.storage.query '{}'");
-    if (extra !== undefined) throw new UsageError(`req: unexpected argument ${JSON.stringify(extra)}; quote the JSON in single quotes: lag req ${subject} '{"key": "value"}'`);
+    if (extra !== undefined)
+      throw new UsageError(
+        `req: unexpected argument ${JSON.stringify(extra)}; quote the JSON in single quotes: lag req ${subject} '{"key": "value"}'`,
+      );
     const timeout = durationOption("req", args, "timeout") ?? DEFAULT_TIMEOUT_MS;
     const { endpoint, tokens } = endpointTarget(subject);
     const body = parseBody(subject, text === "-" ? readFileSync(0, "utf8") : (text ?? "{}"));
@@ -46,7 +49,9 @@ export const req: Command = {
       if (!r.success) {
         throw new CliError(
           `req: the request does not match the contract of ${endpoint.service}.${endpoint.name}, nothing was sent:\n` +
-            describeIssues(r.error, "request").map((l) => `  ${l}`).join("\n"),
+            describeIssues(r.error, "request")
+              .map((l) => `  ${l}`)
+              .join("\n"),
         );
       }
     }
@@ -63,7 +68,9 @@ export const req: Command = {
         return EXIT.failed;
       }
       if (err instanceof ContractError) {
-        throw new CliError(`req: the reply of ${endpoint.service}.${endpoint.name} breaks its contract:\n${err.issues.map((l) => `  ${l}`).join("\n")}`);
+        throw new CliError(
+          `req: the reply of ${endpoint.service}.${endpoint.name} breaks its contract:\n${err.issues.map((l) => `  ${l}`).join("\n")}`,
+        );
       }
       throw err;
     }

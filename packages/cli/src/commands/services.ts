@@ -16,7 +16,11 @@ export const services: Command = {
     "A service the contracts do not declare, or at another version, is marked.",
   ],
   options: {
-    json: { type: "boolean", description: "a JSON array of services: {name, version, id, contract, endpoints: [{name, subject, queueGroup, requests, errors, averageMs}]}" },
+    json: {
+      type: "boolean",
+      description:
+        "a JSON array of services: {name, version, id, contract, endpoints: [{name, subject, queueGroup, requests, errors, averageMs}]}",
+    },
     wait: { type: "string", value: "DURATION", description: `how long to gather answers at most (default ${DEFAULT_WAIT_MS / 1000}s)` },
   },
   connects: true,

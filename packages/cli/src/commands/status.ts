@@ -111,7 +111,12 @@ function render(answers: { host: string; status?: MonitorStatus; error?: string 
             ? "-"
             : failing === 0
               ? s.green(`${st.checks.length} ok`)
-              : s.red(`${failing}/${st.checks.length} failing: ${st.checks.filter((c) => !c.ok).map((c) => c.check).join(", ")}`),
+              : s.red(
+                  `${failing}/${st.checks.length} failing: ${st.checks
+                    .filter((c) => !c.ok)
+                    .map((c) => c.check)
+                    .join(", ")}`,
+                ),
         ];
       }),
       s.bold,
@@ -127,7 +132,11 @@ function render(answers: { host: string; status?: MonitorStatus; error?: string 
           st.host,
           f.mount,
           f.role ?? "-",
-          f.usedPct >= 90 ? s.red(`${f.usedPct.toFixed(1)}%`) : f.usedPct >= 80 ? s.yellow(`${f.usedPct.toFixed(1)}%`) : `${f.usedPct.toFixed(1)}%`,
+          f.usedPct >= 90
+            ? s.red(`${f.usedPct.toFixed(1)}%`)
+            : f.usedPct >= 80
+              ? s.yellow(`${f.usedPct.toFixed(1)}%`)
+              : `${f.usedPct.toFixed(1)}%`,
           `${(f.freeBytes / GB).toFixed(1)} GB`,
           `${(f.sizeBytes / GB).toFixed(1)} GB`,
         ]),

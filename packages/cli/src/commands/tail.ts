@@ -1,7 +1,7 @@
 import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
 import { booleanOption, integerOption, subjectPattern } from "../args.ts";
 import type { Command } from "../command.ts";
-import { CliError, UsageError } from "../errors.ts";
+import { CliError } from "../errors.ts";
 import { Inspector } from "../inspect.ts";
 import { renderMessage } from "../render-message.ts";
 
@@ -22,12 +22,7 @@ export const tail: Command = {
     count: { type: "string", value: "N", description: "exit after N messages" },
   },
   connects: true,
-  examples: [
-    "lag tail",
-    "lag tail 'lag.it.alert.>'",
-    "lag tail 'lag.it.host.metrics.kronos' --full",
-    "lag tail --json --count 10 | jq .",
-  ],
+  examples: ["lag tail", "lag tail 'lag.it.alert.>'", "lag tail 'lag.it.host.metrics.kronos' --full", "lag tail --json --count 10 | jq ."],
   async run({ args, out, bus: connect }) {
     const patterns = args.positionals.length > 0 ? args.positionals : ["lag.>"];
     for (const p of patterns) subjectPattern("tail", p);
@@ -44,7 +39,7 @@ export const tail: Command = {
       seen++;
       const rec = inspector.inspect(m);
       if (json) out.json(rec);
-      else for (const l of renderMessage(rec, out.style, full)) (full ? out.line(l) : out.fitted(l));
+      else for (const l of renderMessage(rec, out.style, full)) full ? out.line(l) : out.fitted(l);
       if (count !== undefined && seen >= count) finish();
     });
     // Ctrl-C is how a tail normally ends: not an error.
@@ -54,7 +49,9 @@ export const tail: Command = {
     try {
       await bus.nc.flush();
       // On stderr, so it never mixes with the data; scripts and tests wait for it before publishing.
-      out.note(`listening on ${patterns.join(", ")}${count !== undefined ? ` for ${count} message${count === 1 ? "" : "s"}` : " (Ctrl-C to stop)"}`);
+      out.note(
+        `listening on ${patterns.join(", ")}${count !== undefined ? ` for ${count} message${count === 1 ? "" : "s"}` : " (Ctrl-C to stop)"}`,
+      );
       const err = await finished;
       if (err) throw new CliError(`tail: NATS ended the subscription: ${err.message}`);
       return 0;
@@ -70,6 +67,11 @@ export const tail: Command = {
  * One subscription per pattern. A subscription the server refuses (permissions) ends with an error
  * in its callback; that ends the tail with the reason rather than leaving it silently deaf.
  */
-function subscribeAll(nc: NatsConnection, patterns: readonly string[], fail: (err: Error) => void, onMessage: (m: Msg) => void): Subscription[] {
+function subscribeAll(
+  nc: NatsConnection,
+  patterns: readonly string[],
+  fail: (err: Error) => void,
+  onMessage: (m: Msg) => void,
+): Subscription[] {
   return patterns.map((p) => nc.subscribe(p, { callback: (err, m) => (err ? fail(err) : onMessage(m)) }));
 }

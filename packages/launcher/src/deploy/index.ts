@@ -17,7 +17,9 @@ export interface DeployFile {
 export function deployFiles(procs: readonly ProcessEntry[]): DeployFile[] {
   const strangers = procs.filter((p) => !(principalNames as readonly string[]).includes(p.name));
   if (strangers.length > 0) {
-    throw new Error(`process ${strangers.map((p) => p.name).join(", ")} is no principal of the contracts (contracts/src/principals.ts): a process connects as the NATS user of its name`);
+    throw new Error(
+      `process ${strangers.map((p) => p.name).join(", ")} is no principal of the contracts (contracts/src/principals.ts): a process connects as the NATS user of its name`,
+    );
   }
   return [
     { path: COMPOSE_FILE, text: renderCompose(procs) },

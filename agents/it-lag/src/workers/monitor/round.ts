@@ -1,4 +1,13 @@
-import { alert, checkResult, containerMetrics, hostMetrics, type CheckResult, type ContainersSnapshot, type HostMetrics, type MonitorStatus } from "@lag/contracts";
+import {
+  alert,
+  checkResult,
+  containerMetrics,
+  hostMetrics,
+  type CheckResult,
+  type ContainersSnapshot,
+  type HostMetrics,
+  type MonitorStatus,
+} from "@lag/contracts";
 import type { Bus } from "@lag/bus";
 import type { Logger } from "@lag/log";
 import type { AlertBook } from "./alerts/alert-book.ts";

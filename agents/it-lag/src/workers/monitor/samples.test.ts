@@ -4,7 +4,15 @@ import { containerUp, RESTART_GRACE_MS, samplesFromContainers } from "./samples.
 
 const now = Date.parse("2026-12-01T10:00:00Z");
 const ago = (ms: number) => new Date(now - ms).toISOString();
-const c = (over: Partial<Container>): Container => ({ id: "0123456789ab", name: "app", image: "x", state: "running", health: "none", restartCount: 0, ...over });
+const c = (over: Partial<Container>): Container => ({
+  id: "0123456789ab",
+  name: "app",
+  image: "x",
+  state: "running",
+  health: "none",
+  restartCount: 0,
+  ...over,
+});
 
 describe("containerUp", () => {
   it("is up when running, down when stopped for good", () => {
@@ -27,7 +35,9 @@ describe("containerUp", () => {
     expect(containerUp(c({ state: "exited", exitCode: 1, restartPolicy: "on-failure", finishedAt: ago(2_000) }), now)).toBe(1);
     // on-failure does not restart a clean exit; nothing restarts a container stopped for longer than Docker's back-off.
     expect(containerUp(c({ state: "exited", exitCode: 0, restartPolicy: "on-failure", finishedAt: ago(2_000) }), now)).toBe(0);
-    expect(containerUp(c({ state: "exited", exitCode: 0, restartPolicy: "unless-stopped", finishedAt: ago(RESTART_GRACE_MS + 1) }), now)).toBe(0);
+    expect(
+      containerUp(c({ state: "exited", exitCode: 0, restartPolicy: "unless-stopped", finishedAt: ago(RESTART_GRACE_MS + 1) }), now),
+    ).toBe(0);
   });
 
   it("gives no container.up sample for a finished one-shot container", () => {

@@ -39,7 +39,11 @@ describe("storage query", () => {
   it("answers for a path with the volume that holds it (longest mount prefix)", () => {
     const r = book().query({ host: "kronos", path: "/mnt/storage/photos/2026" }, now);
     expect(r.volumes.map((v) => v.mount)).toEqual(["/mnt/storage"]);
-    expect(book().query({ host: "kronos", path: "/mnt/storagex" }, now).volumes.map((v) => v.mount)).toEqual(["/"]);
+    expect(
+      book()
+        .query({ host: "kronos", path: "/mnt/storagex" }, now)
+        .volumes.map((v) => v.mount),
+    ).toEqual(["/"]);
   });
 
   it("answers 'where do 300 GB fit?' with the volumes that have that much free", () => {

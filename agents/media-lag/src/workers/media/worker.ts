@@ -17,7 +17,13 @@ export const mediaWorker = defineWorker({
       const r = await bus.request(storageService.endpoints.query, {});
       log.info(
         {
-          volumes: r.volumes.map((v) => ({ host: v.host, mount: v.mount, role: v.role, freeGB: Math.round(v.freeBytes / GB), usedPct: v.usedPct })),
+          volumes: r.volumes.map((v) => ({
+            host: v.host,
+            mount: v.mount,
+            role: v.role,
+            freeGB: Math.round(v.freeBytes / GB),
+            usedPct: v.usedPct,
+          })),
         },
         `storage: ${r.volumes.length} volumes, ${Math.round(r.volumes.reduce((s, v) => s + v.freeBytes, 0) / GB)} GB free in all`,
       );

@@ -11,7 +11,15 @@ function problems(input: unknown): string[] {
 describe("it.monitor.checks", () => {
   it("accepts every kind and fills in the defaults", () => {
     const checks = ChecksConfig.parse([
-      { name: "immich-web", kind: "http", url: "https://127.0.0.1/api/server/ping", hostHeader: "photos.lagrieta.es", insecure: true, bodyMatch: "pong", interval: "30s" },
+      {
+        name: "immich-web",
+        kind: "http",
+        url: "https://127.0.0.1/api/server/ping",
+        hostHeader: "photos.lagrieta.es",
+        insecure: true,
+        bodyMatch: "pong",
+        interval: "30s",
+      },
       { name: "poste-imap", kind: "tcp", host: "127.0.0.1", port: 993 },
       { name: "pihole", kind: "dns", query: "kronos.lan", resolver: "192.168.1.2", expect: ["192.168.1.10"] },
       { name: "photos-cert", kind: "tls", host: "photos.lagrieta.es" },
@@ -19,7 +27,10 @@ describe("it.monitor.checks", () => {
     ]);
     expect(checks.map((c) => c.kind)).toEqual(["http", "tcp", "dns", "tls", "ping"]);
     expect(checks[0]).toMatchObject({ method: "GET", interval: 30_000, timeout: 5_000, insecure: true });
-    expect(ChecksConfig.parse([{ name: "nas", kind: "http", url: "https://nas.lan/" }])[0]).toMatchObject({ insecure: false, method: "GET" });
+    expect(ChecksConfig.parse([{ name: "nas", kind: "http", url: "https://nas.lan/" }])[0]).toMatchObject({
+      insecure: false,
+      method: "GET",
+    });
     expect(checks[0]).not.toHaveProperty("expectStatus"); // 200-399, decided by the check
     expect(checks[1]).toMatchObject({ timeout: 5_000 });
     expect(checks[1]!.interval).toBeUndefined(); // the monitor's interval, decided by the runner
@@ -50,7 +61,9 @@ describe("it.monitor.checks", () => {
         "[3].[kind]: check mail: expected kind: http | tcp | dns | tls | ping",
         expect.stringMatching(/^\[4\]\.\[bodyMatch\]: check health: not a valid regular expression: .*Unterminated group/),
         expect.stringMatching(/^\[5\]\.\[name\]: check Web Server: lower-case letters/),
-        expect.stringMatching(/^\[6\]: check web: unknown field warnDays; a tls check has name, kind, interval, timeout, host, port, servername$/),
+        expect.stringMatching(
+          /^\[6\]: check web: unknown field warnDays; a tls check has name, kind, interval, timeout, host, port, servername$/,
+        ),
         "[7].[timeout]: check slow: timeout (10000 ms) must be shorter than interval (5000 ms)",
         "[8].[bodyMatch]: check head: a HEAD response has no body; use method GET",
         '[9].[expect].[0]: check v4: "fd00::1" is not an IPv4 address (type A)',

@@ -31,7 +31,6 @@ import { duplicateNames, isRecord } from "../unique-names.ts";
 export const DEFAULT_TIMEOUT_MS = 5_000;
 export const DEFAULT_PING_COUNT = 3;
 
-
 const HOSTNAME = /^(?=.{1,253}\.?$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/i;
 
 /** A host name or an IP address, without scheme or port; never starting with "-" (it reaches argv of ping). */
@@ -53,7 +52,11 @@ const Timing = {
   timeout: PositiveDuration.default(DEFAULT_TIMEOUT_MS),
 };
 
-const HttpStatus = z.number({ error: "expected an HTTP status code" }).int().min(100, "HTTP status codes run from 100 to 599").max(599, "HTTP status codes run from 100 to 599");
+const HttpStatus = z
+  .number({ error: "expected an HTTP status code" })
+  .int()
+  .min(100, "HTTP status codes run from 100 to 599")
+  .max(599, "HTTP status codes run from 100 to 599");
 
 const Regex = z.string().superRefine((source, ctx) => {
   try {
@@ -99,7 +102,9 @@ const HTTP_FIELDS = {
   url: z.url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" }),
   method: z.enum(HTTP_METHODS, { error: `expected one of ${HTTP_METHODS.join(", ")}` }).default("GET"),
   /** One status or a list; absent means any of 200-399 (redirects are not followed, so a 301 is "up"). */
-  expectStatus: z.union([HttpStatus, z.array(HttpStatus).min(1, "list at least one status")], { error: "expected a status code or a list of them" }).optional(),
+  expectStatus: z
+    .union([HttpStatus, z.array(HttpStatus).min(1, "list at least one status")], { error: "expected a status code or a list of them" })
+    .optional(),
   bodyMatch: Regex.optional(),
   hostHeader: HostHeader.optional(),
   /** Skip certificate verification: for self-signed certificates (Traefik's default one, a NAS's). */
@@ -116,7 +121,10 @@ const DNS_FIELDS = {
   kind: z.literal("dns"),
   ...Timing,
   /** The name to resolve (the check's own name is `name`, hence `query`). */
-  query: z.string().min(1).refine((v) => HOSTNAME.test(v), { error: (iss) => `${JSON.stringify(iss.input)} is not a DNS name` }),
+  query: z
+    .string()
+    .min(1)
+    .refine((v) => HOSTNAME.test(v), { error: (iss) => `${JSON.stringify(iss.input)} is not a DNS name` }),
   /** The server to ask (Pi-hole); the host's own resolvers when absent. */
   resolver: Resolver.optional(),
   type: z.enum(DNS_TYPES, { error: `expected one of ${DNS_TYPES.join(", ")}` }).default("A"),
@@ -139,7 +147,12 @@ const PING_FIELDS = {
   kind: z.literal("ping"),
   ...Timing,
   host: Host,
-  count: z.number({ error: "expected a number of echo requests" }).int().min(1, "send at least 1").max(20, "at most 20 per run").default(DEFAULT_PING_COUNT),
+  count: z
+    .number({ error: "expected a number of echo requests" })
+    .int()
+    .min(1, "send at least 1")
+    .max(20, "at most 20 per run")
+    .default(DEFAULT_PING_COUNT),
 };
 
 function strict<S extends z.ZodRawShape>(kind: string, fields: S) {
@@ -182,11 +195,13 @@ function checkProblems(c: CheckConfig): Problem[] {
     out.push({ path: ["timeout"], message: `timeout (${c.timeout} ms) must be shorter than interval (${c.interval} ms)` });
   }
   if (c.kind === "http") {
-    if (c.method === "HEAD" && c.bodyMatch !== undefined) out.push({ path: ["bodyMatch"], message: "a HEAD response has no body; use method GET" });
+    if (c.method === "HEAD" && c.bodyMatch !== undefined)
+      out.push({ path: ["bodyMatch"], message: "a HEAD response has no body; use method GET" });
     const https = c.url.startsWith("https:");
     if (!https && c.insecure) out.push({ path: ["insecure"], message: "only applies to https:// URLs" });
     if (!https && c.ca !== undefined) out.push({ path: ["ca"], message: "only applies to https:// URLs" });
-    if (c.insecure && c.ca !== undefined) out.push({ path: ["ca"], message: "insecure skips verification, so ca would be ignored; keep one of them" });
+    if (c.insecure && c.ca !== undefined)
+      out.push({ path: ["ca"], message: "insecure skips verification, so ca would be ignored; keep one of them" });
     if (c.headers && Object.keys(c.headers).some((h) => h.toLowerCase() === "host")) {
       out.push({ path: ["headers"], message: "set the Host header with hostHeader (it also sets the TLS server name)" });
     }
@@ -199,7 +214,8 @@ function checkProblems(c: CheckConfig): Problem[] {
   if (c.kind === "dns" && c.expect && (c.type === "A" || c.type === "AAAA")) {
     const family = c.type === "A" ? 4 : 6;
     c.expect.forEach((v, i) => {
-      if (isIP(v) !== family) out.push({ path: ["expect", i], message: `${JSON.stringify(v)} is not an IPv${family} address (type ${c.type})` });
+      if (isIP(v) !== family)
+        out.push({ path: ["expect", i], message: `${JSON.stringify(v)} is not an IPv${family} address (type ${c.type})` });
     });
   }
   return out;
@@ -235,4 +251,3 @@ export const ChecksConfig = z.array(z.unknown(), { error: "expected a list of ch
   }
   return checks;
 });
-

@@ -16,7 +16,12 @@ describe("dns check against dnsmasq on a loopback port", () => {
     dns = await startDnsmasq({
       hosts: { "kronos.test": ["10.0.0.5"], "nas.test": ["10.0.0.8", "10.0.0.9"], "v6.test": ["fd00::7"] },
       cnames: { "photos.test": "kronos.test" },
-      mx: { "mail.test": [["mx2.mail.test", 20], ["mx1.mail.test", 10]] },
+      mx: {
+        "mail.test": [
+          ["mx2.mail.test", 20],
+          ["mx1.mail.test", 10],
+        ],
+      },
       txt: { "spf.test": "v=spf1 -all" },
     });
   });
@@ -24,7 +29,13 @@ describe("dns check against dnsmasq on a loopback port", () => {
 
   it("resolves an A record, reporting the addresses and the latency", async () => {
     const r = published(await run(check({ query: "kronos.test" }), realNow));
-    expect(r).toMatchObject({ kind: "dns", ok: true, addresses: ["10.0.0.5"], detail: "10.0.0.5", target: `kronos.test A @${dns.resolver}` });
+    expect(r).toMatchObject({
+      kind: "dns",
+      ok: true,
+      addresses: ["10.0.0.5"],
+      detail: "10.0.0.5",
+      target: `kronos.test A @${dns.resolver}`,
+    });
     expect(r.latencyMs).toBeGreaterThan(0);
   });
 
@@ -82,7 +93,12 @@ describe("dns check against a resolver that is down", () => {
 
   it("times out after the check's timeout, having asked once", async () => {
     const started = Date.now();
-    const r = published(await run(DnsCheck.parse({ name: "pihole", kind: "dns", query: "kronos.test", resolver: `127.0.0.1:${port}`, timeout: 400 }), realNow));
+    const r = published(
+      await run(
+        DnsCheck.parse({ name: "pihole", kind: "dns", query: "kronos.test", resolver: `127.0.0.1:${port}`, timeout: 400 }),
+        realNow,
+      ),
+    );
     expect(r).toMatchObject({ ok: false, detail: `timed out after 400 ms waiting for 127.0.0.1:${port}` });
     // It waited for the timeout (never gave up early); the detail says the timeout ended it.
     expect(Date.now() - started).toBeGreaterThanOrEqual(395);

@@ -11,7 +11,12 @@ import { elapsedMs, type CheckOutcome } from "./outcome.ts";
 export async function run(check: DnsCheck, now: () => Date): Promise<CheckOutcome> {
   const server = check.resolver ? serverOf(check.resolver) : undefined;
   const at = server ?? "the system resolver";
-  const base = { check: check.name, kind: "dns" as const, target: `${check.query} ${check.type} @${server ?? "system"}`, time: now().toISOString() };
+  const base = {
+    check: check.name,
+    kind: "dns" as const,
+    target: `${check.query} ${check.type} @${server ?? "system"}`,
+    time: now().toISOString(),
+  };
   // One try and c-ares' own timeout as long as ours: a resolver that is down costs one timeout, not four.
   const resolver = new Resolver({ timeout: check.timeout, tries: 1 });
   if (server) resolver.setServers([server]);

@@ -9,7 +9,8 @@ import { published, realNow } from "./fixtures/results.ts";
 import { httpServer, httpsServer, silentServer, type TestServer } from "./fixtures/servers.ts";
 import { run } from "./http.ts";
 
-const check = (fields: Omit<Extract<CheckInput, { kind: "http" }>, "kind" | "name">) => HttpCheck.parse({ name: "web", kind: "http", ...fields });
+const check = (fields: Omit<Extract<CheckInput, { kind: "http" }>, "kind" | "name">) =>
+  HttpCheck.parse({ name: "web", kind: "http", ...fields });
 
 describe("http check against a local HTTP server", () => {
   let server: TestServer;
@@ -65,7 +66,12 @@ describe("http check against a local HTTP server", () => {
   });
 
   it("sends the configured headers", async () => {
-    const r = published(await run(check({ url: `${base}/headers`, headers: { authorization: "Bearer t0ken" }, bodyMatch: '"authorization":"Bearer t0ken"' }), realNow));
+    const r = published(
+      await run(
+        check({ url: `${base}/headers`, headers: { authorization: "Bearer t0ken" }, bodyMatch: '"authorization":"Bearer t0ken"' }),
+        realNow,
+      ),
+    );
     expect(r.ok).toBe(true);
   });
 
@@ -146,7 +152,9 @@ describe("http check through a name-based HTTPS virtual host (Traefik-style)", (
   });
 
   it("reports a missing CA file instead of throwing", async () => {
-    const r = published(await run(check({ url: `https://127.0.0.1:${server.port}/`, hostHeader: "photos.test", ca: join(dir, "nope.pem") }), realNow));
+    const r = published(
+      await run(check({ url: `https://127.0.0.1:${server.port}/`, hostHeader: "photos.test", ca: join(dir, "nope.pem") }), realNow),
+    );
     expect(r.ok).toBe(false);
     expect(r.detail).toMatch(/^cannot read the CA file .*nope\.pem: ENOENT/);
   });

@@ -24,7 +24,9 @@ describe("ping check (system ping binary)", () => {
   });
 
   it("reports a host that does not resolve, in ping's words", async () => {
-    const r = published(await run(PingCheck.parse({ name: "ghost", kind: "ping", host: "ghost.invalid", count: 1, timeout: 2000 }), realNow));
+    const r = published(
+      await run(PingCheck.parse({ name: "ghost", kind: "ping", host: "ghost.invalid", count: 1, timeout: 2000 }), realNow),
+    );
     expect(r.ok).toBe(false);
     expect(r.detail).toMatch(/ghost\.invalid|name resolution|exited/i);
   });
@@ -39,8 +41,13 @@ describe("ping check (system ping binary)", () => {
 // iputils' summary lines as it prints them under LC_ALL=C, for losses a loopback cannot produce.
 describe("reading ping's summary", () => {
   it("counts a host that answers some requests as up, noting the loss", () => {
-    const stdout = "--- 10.0.0.1 ping statistics ---\n3 packets transmitted, 2 received, 33.3333% packet loss, time 402ms\nrtt min/avg/max/mdev = 0.041/0.045/0.049/0.004 ms\n";
-    expect(judgePing({ code: 1, stdout, stderr: "" }, 5000)).toEqual({ ok: true, latencyMs: 0.045, detail: "2/3 replies, avg 0.045 ms, max 0.049 ms, 1 of 3 lost" });
+    const stdout =
+      "--- 10.0.0.1 ping statistics ---\n3 packets transmitted, 2 received, 33.3333% packet loss, time 402ms\nrtt min/avg/max/mdev = 0.041/0.045/0.049/0.004 ms\n";
+    expect(judgePing({ code: 1, stdout, stderr: "" }, 5000)).toEqual({
+      ok: true,
+      latencyMs: 0.045,
+      detail: "2/3 replies, avg 0.045 ms, max 0.049 ms, 1 of 3 lost",
+    });
   });
 
   it("counts a host that answers nothing as down", () => {
@@ -49,6 +56,9 @@ describe("reading ping's summary", () => {
   });
 
   it("says when ping was killed before printing a summary", () => {
-    expect(judgePing({ code: null, stdout: "PING x (10.0.0.1) 56(84) bytes of data.\n", stderr: "" }, 2000)).toEqual({ ok: false, detail: "ping exited with a signal after 2000 ms" });
+    expect(judgePing({ code: null, stdout: "PING x (10.0.0.1) 56(84) bytes of data.\n", stderr: "" }, 2000)).toEqual({
+      ok: false,
+      detail: "ping exited with a signal after 2000 ms",
+    });
   });
 });

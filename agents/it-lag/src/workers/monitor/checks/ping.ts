@@ -1,6 +1,6 @@
 import { CommandError, runCommand, type CommandResult } from "@lag/command";
 import type { PingCheck } from "./check-config.ts";
-import { type CheckOutcome } from "./outcome.ts";
+import type { CheckOutcome } from "./outcome.ts";
 
 /** Debian's iputils ping; it holds cap_net_raw, so ICMP works without this process being root. */
 const PING = "ping";
@@ -23,7 +23,11 @@ export async function run(check: PingCheck, now: () => Date): Promise<CheckOutco
     out = await ping(check);
   } catch (err) {
     const missing = err instanceof CommandError && err.code === "LAG_COMMAND_NOT_FOUND";
-    return { ...base, ok: false, detail: missing ? "ping is not installed (Debian: apt-get install iputils-ping)" : `cannot run ping: ${(err as Error).message}` };
+    return {
+      ...base,
+      ok: false,
+      detail: missing ? "ping is not installed (Debian: apt-get install iputils-ping)" : `cannot run ping: ${(err as Error).message}`,
+    };
   }
   return { ...base, ...judgePing(out, check.timeout) };
 }
@@ -39,7 +43,8 @@ export function judgePing(out: PingRun, timeoutMs: number): Pick<CheckOutcome, "
   }
   const sent = Number(stats[1]);
   const received = Number(stats[2]);
-  if (received === 0 || !rtt) return { ok: false, detail: `no reply to ${sent} echo request${sent === 1 ? "" : "s"} within ${timeoutMs} ms` };
+  if (received === 0 || !rtt)
+    return { ok: false, detail: `no reply to ${sent} echo request${sent === 1 ? "" : "s"} within ${timeoutMs} ms` };
   const latencyMs = Number(rtt[2]);
   const loss = received < sent ? `, ${sent - received} of ${sent} lost` : "";
   return { ok: true, latencyMs, detail: `${received}/${sent} replies, avg ${latencyMs} ms, max ${rtt[3]} ms${loss}` };

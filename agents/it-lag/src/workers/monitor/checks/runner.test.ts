@@ -28,7 +28,8 @@ describe("CheckRunner", () => {
     await slow.close();
   });
 
-  const tcp = (name: string, interval?: number) => TcpCheck.parse({ name, kind: "tcp", host: "127.0.0.1", port: open.port, ...(interval ? { interval } : {}) });
+  const tcp = (name: string, interval?: number) =>
+    TcpCheck.parse({ name, kind: "tcp", host: "127.0.0.1", port: open.port, ...(interval ? { interval } : {}) });
   const slowHttp = (name: string, interval: number) =>
     // Parsed without the cross-field rules, so a check may be slower than its interval on purpose.
     HttpCheck.parse({ name, kind: "http", url: `http://127.0.0.1:${slow.port}/`, interval, timeout: 2000 });
@@ -80,7 +81,9 @@ describe("CheckRunner", () => {
   it("runs no more checks at once than its concurrency", async () => {
     const fresh = await httpServer((_req, res) => void setTimeout(() => res.end("ok"), SLOW_MS));
     try {
-      const checks = ["a", "b", "c", "d", "e"].map((n) => HttpCheck.parse({ name: n, kind: "http", url: `http://127.0.0.1:${fresh.port}/` }));
+      const checks = ["a", "b", "c", "d", "e"].map((n) =>
+        HttpCheck.parse({ name: n, kind: "http", url: `http://127.0.0.1:${fresh.port}/` }),
+      );
       const { r, seen } = runner(checks, { concurrency: 2 });
       r.start();
       await expect.poll(() => seen.length, { timeout: 3_000 }).toBe(5);

@@ -84,7 +84,10 @@ export class CheckRunner {
     try {
       await this.opts.onResult(result);
     } catch (err) {
-      this.opts.log.error({ err, check: check.name }, `handling the result of check ${check.name} failed; it runs again at its next interval`);
+      this.opts.log.error(
+        { err, check: check.name },
+        `handling the result of check ${check.name} failed; it runs again at its next interval`,
+      );
     }
   }
 }

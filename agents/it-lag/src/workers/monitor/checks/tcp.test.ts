@@ -28,7 +28,9 @@ describe("tcp check", () => {
   });
 
   it("writes an IPv6 target in brackets", async () => {
-    const r = published(await run(TcpCheck.parse({ name: "v6", kind: "tcp", host: "::1", port: await freePort(), timeout: 1000 }), realNow));
+    const r = published(
+      await run(TcpCheck.parse({ name: "v6", kind: "tcp", host: "::1", port: await freePort(), timeout: 1000 }), realNow),
+    );
     expect(r.target).toMatch(/^\[::1\]:\d+$/);
     expect(r.ok).toBe(false);
   });

@@ -30,7 +30,8 @@ export async function run(check: TlsCheck, now: () => Date): Promise<CheckOutcom
   try {
     const hs = await withDeadline(check.timeout, (signal) => handshake(check, signal));
     const daysLeft = (hs.notAfter.getTime() - at.getTime()) / DAY_MS;
-    const expiry = daysLeft >= 0 ? `certificate expires in ${daysLeft.toFixed(1)} days` : `certificate expired ${(-daysLeft).toFixed(1)} days ago`;
+    const expiry =
+      daysLeft >= 0 ? `certificate expires in ${daysLeft.toFixed(1)} days` : `certificate expired ${(-daysLeft).toFixed(1)} days ago`;
     const notes = [`${expiry} (${hs.notAfter.toISOString()})`, hs.subject, ...(hs.untrusted ? [`not trusted here: ${hs.untrusted}`] : [])];
     return {
       ...base,
@@ -55,7 +56,12 @@ function handshake(check: TlsCheck, signal: AbortSignal): Promise<Handshake> {
   // SNI may not be an IP address (RFC 6066): by IP without servername, the server's default certificate.
   const servername = check.servername ?? (isIP(check.host) === 0 ? check.host : undefined);
   return new Promise((resolve, reject) => {
-    const socket: TLSSocket = connect({ host: check.host, port: check.port, rejectUnauthorized: false, ...(servername ? { servername } : {}) });
+    const socket: TLSSocket = connect({
+      host: check.host,
+      port: check.port,
+      rejectUnauthorized: false,
+      ...(servername ? { servername } : {}),
+    });
     const abort = () => socket.destroy();
     signal.addEventListener("abort", abort, { once: true });
     socket.once("secureConnect", () => {
@@ -85,7 +91,7 @@ const TRUST: Record<string, string> = {
 };
 
 function describeAuthorizationError(err: Error | string | undefined | null, servername: string | undefined): string {
-  const code = typeof err === "string" ? err : (err as { code?: string } | null | undefined)?.code ?? err?.message ?? "";
+  const code = typeof err === "string" ? err : ((err as { code?: string } | null | undefined)?.code ?? err?.message ?? "");
   if (code === "ERR_TLS_CERT_ALTNAME_INVALID") return `not issued for ${servername ?? "this address"}`;
   return TRUST[code] ?? (code || "not verified");
 }

@@ -3,9 +3,34 @@ import type { Filesystem } from "@lag/contracts";
 
 /** Kernel pseudo filesystems and container layers: never storage anyone cares about. */
 const PSEUDO = new Set([
-  "proc", "sysfs", "devtmpfs", "devpts", "tmpfs", "cgroup", "cgroup2", "securityfs", "pstore", "bpf",
-  "debugfs", "tracefs", "configfs", "fusectl", "mqueue", "hugetlbfs", "autofs", "binfmt_misc", "rpc_pipefs",
-  "nsfs", "overlay", "squashfs", "ramfs", "efivarfs", "selinuxfs", "fuse.lxcfs", "fuse.portal", "nfsd",
+  "proc",
+  "sysfs",
+  "devtmpfs",
+  "devpts",
+  "tmpfs",
+  "cgroup",
+  "cgroup2",
+  "securityfs",
+  "pstore",
+  "bpf",
+  "debugfs",
+  "tracefs",
+  "configfs",
+  "fusectl",
+  "mqueue",
+  "hugetlbfs",
+  "autofs",
+  "binfmt_misc",
+  "rpc_pipefs",
+  "nsfs",
+  "overlay",
+  "squashfs",
+  "ramfs",
+  "efivarfs",
+  "selinuxfs",
+  "fuse.lxcfs",
+  "fuse.portal",
+  "nfsd",
 ]);
 
 export interface MountEntry {
@@ -15,7 +40,7 @@ export interface MountEntry {
 }
 
 /** /proc/mounts escapes spaces and tabs in paths as octal (`\040`). */
-function unescape(s: string): string {
+function unescapeOctal(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
 }
 
@@ -25,7 +50,7 @@ export function parseMounts(text: string): MountEntry[] {
     .filter(Boolean)
     .map((line) => {
       const [device = "", mount = "", fsType = ""] = line.split(" ");
-      return { device: unescape(device), mount: unescape(mount), fsType };
+      return { device: unescapeOctal(device), mount: unescapeOctal(mount), fsType };
     });
 }
 

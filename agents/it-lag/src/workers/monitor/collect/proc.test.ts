@@ -92,7 +92,13 @@ describe("proc reader: parsing", () => {
 
   it("gives bytes per second since the last reading, 0 the first time and when a counter goes back", () => {
     const at0 = { at: 0, counters: new Map([["eth0", { rxBytes: 1000, txBytes: 5000 }]]) };
-    const at2 = { at: 2000, counters: new Map([["eth0", { rxBytes: 3000, txBytes: 4000 }], ["wg0", { rxBytes: 9, txBytes: 9 }]]) };
+    const at2 = {
+      at: 2000,
+      counters: new Map([
+        ["eth0", { rxBytes: 3000, txBytes: 4000 }],
+        ["wg0", { rxBytes: 9, txBytes: 9 }],
+      ]),
+    };
     expect(networkRates(undefined, at0, ["eth0"])[0]).toMatchObject({ rxBytesPerSec: 0, txBytesPerSec: 0, rxBytes: 1000 });
     expect(networkRates(at0, at2, ["eth0", "wg0", "gone0"])).toEqual([
       { iface: "eth0", rxBytesPerSec: 1000, txBytesPerSec: 0, rxBytes: 3000, txBytes: 4000 },
@@ -127,14 +133,24 @@ describe("temperatures", () => {
   });
 
   it("reads AMD k10temp's Tdie, else Tctl", async () => {
-    const both = tree({ "hwmon/hwmon2/temp1_label": "Tctl", "hwmon/hwmon2/temp1_input": "61000", "hwmon/hwmon2/temp2_label": "Tdie", "hwmon/hwmon2/temp2_input": "51000" });
+    const both = tree({
+      "hwmon/hwmon2/temp1_label": "Tctl",
+      "hwmon/hwmon2/temp1_input": "61000",
+      "hwmon/hwmon2/temp2_label": "Tdie",
+      "hwmon/hwmon2/temp2_input": "51000",
+    });
     const tctl = tree({ "hwmon/hwmon0/temp1_label": "Tctl", "hwmon/hwmon0/temp1_input": "52125" });
     expect(await temperatureReader(both).read()).toEqual([{ sensor: "cpu", celsius: 51 }]);
     expect(await temperatureReader(tctl).read()).toEqual([{ sensor: "cpu", celsius: 52.1 }]);
   });
 
   it("falls back to the CPU's thermal zone (Raspberry Pi), then to thermal_zone0", async () => {
-    const pi = tree({ "thermal/thermal_zone0/type": "acpitz", "thermal/thermal_zone0/temp": "30000", "thermal/thermal_zone1/type": "cpu-thermal", "thermal/thermal_zone1/temp": "48312" });
+    const pi = tree({
+      "thermal/thermal_zone0/type": "acpitz",
+      "thermal/thermal_zone0/temp": "30000",
+      "thermal/thermal_zone1/type": "cpu-thermal",
+      "thermal/thermal_zone1/temp": "48312",
+    });
     const other = tree({ "thermal/thermal_zone0/type": "acpitz", "thermal/thermal_zone0/temp": "30000" });
     expect(await temperatureReader(pi).read()).toEqual([{ sensor: "cpu", celsius: 48.3 }]);
     expect(await temperatureReader(other).read()).toEqual([{ sensor: "cpu", celsius: 30 }]);

@@ -140,7 +140,11 @@ export function parseNetDev(text: string): Map<string, NetCounters> {
   for (const line of text.split("\n")) {
     const colon = line.indexOf(":");
     if (colon < 0) continue; // the two header lines have "|", not ":"
-    const f = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    const f = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     if (f.length < 16) continue;
     out.set(line.slice(0, colon).trim(), { rxBytes: f[0]!, txBytes: f[8]! });
   }
@@ -169,8 +173,15 @@ export function networkRates(
     if (!c) continue;
     const p = prev?.counters.get(iface);
     // A counter that went down (interface re-created, 32-bit wrap) gives 0, not a negative rate.
-    const rate = (now: number, before: number | undefined) => (before === undefined || seconds <= 0 ? 0 : Math.max(0, (now - before) / seconds));
-    out.push({ iface, rxBytesPerSec: rate(c.rxBytes, p?.rxBytes), txBytesPerSec: rate(c.txBytes, p?.txBytes), rxBytes: c.rxBytes, txBytes: c.txBytes });
+    const rate = (now: number, before: number | undefined) =>
+      before === undefined || seconds <= 0 ? 0 : Math.max(0, (now - before) / seconds);
+    out.push({
+      iface,
+      rxBytesPerSec: rate(c.rxBytes, p?.rxBytes),
+      txBytesPerSec: rate(c.txBytes, p?.txBytes),
+      rxBytes: c.rxBytes,
+      txBytes: c.txBytes,
+    });
   }
   return out;
 }

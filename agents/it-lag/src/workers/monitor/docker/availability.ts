@@ -22,7 +22,10 @@ export class DockerAvailability {
   up(version: string | undefined, now: Date): void {
     if (this.state === "down") {
       const downSec = this.since ? Math.round((now.getTime() - this.since.getTime()) / 1000) : undefined;
-      this.log?.info({ endpoint: this.endpoint, version, downSec }, `Docker reachable again at ${this.endpoint}${downSec !== undefined ? ` after ${downSec} s` : ""}`);
+      this.log?.info(
+        { endpoint: this.endpoint, version, downSec },
+        `Docker reachable again at ${this.endpoint}${downSec !== undefined ? ` after ${downSec} s` : ""}`,
+      );
     } else if (this.state === "unknown") {
       this.log?.info({ endpoint: this.endpoint, version }, `watching Docker ${version ?? "(version unknown)"} at ${this.endpoint}`);
     }
@@ -33,7 +36,10 @@ export class DockerAvailability {
 
   down(reason: string, now: Date): void {
     if (this.state !== "down") {
-      this.log?.warn({ endpoint: this.endpoint, reason }, `Docker unavailable: ${reason} (reported as docker.available=false until it answers again)`);
+      this.log?.warn(
+        { endpoint: this.endpoint, reason },
+        `Docker unavailable: ${reason} (reported as docker.available=false until it answers again)`,
+      );
       this.since = now;
     } else if (reason !== this.reason) {
       // Still down, for another reason (dockerd starting: ENOENT → ECONNREFUSED): not worth a warning.

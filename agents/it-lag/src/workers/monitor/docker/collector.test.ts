@@ -14,7 +14,13 @@ const collectors: DockerCollector[] = [];
 
 afterAll(async () => {
   for (const c of collectors) c.close();
-  if (await imageReady.then(() => true, () => false)) await removeContainers(prefix);
+  if (
+    await imageReady.then(
+      () => true,
+      () => false,
+    )
+  )
+    await removeContainers(prefix);
 });
 
 function collector(): DockerCollector {
@@ -31,12 +37,22 @@ async function collect(c: DockerCollector, name?: string): Promise<{ snap: Conta
   return { snap, mine: name ? snap.containers.find((x) => x.name === prefix + name) : undefined };
 }
 
-async function until(c: DockerCollector, name: string, pred: (x: Container) => boolean, timeoutMs: number, what: string): Promise<{ found: Container; ms: number }> {
+async function until(
+  c: DockerCollector,
+  name: string,
+  pred: (x: Container) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<{ found: Container; ms: number }> {
   const t0 = Date.now();
-  const found = await eventually(async () => {
-    const { mine } = await collect(c, name);
-    return mine && pred(mine) ? mine : undefined;
-  }, timeoutMs, what);
+  const found = await eventually(
+    async () => {
+      const { mine } = await collect(c, name);
+      return mine && pred(mine) ? mine : undefined;
+    },
+    timeoutMs,
+    what,
+  );
   return { found, ms: Date.now() - t0 };
 }
 
@@ -52,7 +68,19 @@ function cgroupCpuNs(id: string): number {
 describe("DockerCollector against a real engine", () => {
   it("lists a running container as running, without health, with memory at once and CPU from the second collection", async () => {
     const image = await imageReady;
-    const id = await runContainer(["--name", `${prefix}sleep`, "--label", "lag.role=db", "--label", "com.docker.compose.project=immich", "--label", "org.opencontainers.image.title=noise", image, "sleep", "600"]);
+    const id = await runContainer([
+      "--name",
+      `${prefix}sleep`,
+      "--label",
+      "lag.role=db",
+      "--label",
+      "com.docker.compose.project=immich",
+      "--label",
+      "org.opencontainers.image.title=noise",
+      image,
+      "sleep",
+      "600",
+    ]);
     const c = collector();
     const { mine: first } = await collect(c, "sleep");
     expect(first).toMatchObject({ id: id.slice(0, 12), name: `${prefix}sleep`, image, state: "running", health: "none", restartCount: 0 });
@@ -73,7 +101,20 @@ describe("DockerCollector against a real engine", () => {
   it("reports healthy → unhealthy → healthy within one monitor interval of each change", async () => {
     const image = await imageReady;
     const name = "health";
-    await runContainer(["--name", prefix + name, "--health-cmd", "test -f /tmp/ok", "--health-interval", "1s", "--health-retries", "1", image, "sh", "-c", "touch /tmp/ok; exec sleep 600"]);
+    await runContainer([
+      "--name",
+      prefix + name,
+      "--health-cmd",
+      "test -f /tmp/ok",
+      "--health-interval",
+      "1s",
+      "--health-retries",
+      "1",
+      image,
+      "sh",
+      "-c",
+      "touch /tmp/ok; exec sleep 600",
+    ]);
     const c = collector();
     await until(c, name, (x) => x.health === "healthy", 15_000, "container healthy");
 
@@ -117,15 +158,19 @@ describe("DockerCollector against a real engine", () => {
     const c = collector();
     const counts: number[] = [];
     const states = new Set<string>();
-    await eventually(async () => {
-      const { mine } = await collect(c, "loop");
-      if (!mine) return undefined;
-      counts.push(mine.restartCount);
-      states.add(mine.state);
-      if (mine.state === "restarting") expect(mine.exitCode).toBe(1);
-      expect(mine.restartPolicy).toBe("always");
-      return counts.length >= 2 && counts.at(-1)! >= counts[0]! + 2;
-    }, 20_000, "restart count up by 2");
+    await eventually(
+      async () => {
+        const { mine } = await collect(c, "loop");
+        if (!mine) return undefined;
+        counts.push(mine.restartCount);
+        states.add(mine.state);
+        if (mine.state === "restarting") expect(mine.exitCode).toBe(1);
+        expect(mine.restartPolicy).toBe("always");
+        return counts.length >= 2 && counts.at(-1)! >= counts[0]! + 2;
+      },
+      20_000,
+      "restart count up by 2",
+    );
     // Faithful means never going back, and each rise seen as it happened.
     for (let i = 1; i < counts.length; i++) expect(counts[i]).toBeGreaterThanOrEqual(counts[i - 1]!);
     expect(new Set(counts).size).toBeGreaterThanOrEqual(2);
@@ -169,23 +214,39 @@ describe("DockerCollector against a real engine", () => {
     await Promise.all([
       runContainer(["--name", `${p}run`, image, "sleep", "600"]),
       runContainer(["--name", `${p}paused`, image, "sleep", "600"]),
-      runContainer(["--name", `${p}sick`, "--health-cmd", "test -f /tmp/never", "--health-interval", "1s", "--health-retries", "1", image, "sleep", "600"]),
+      runContainer([
+        "--name",
+        `${p}sick`,
+        "--health-cmd",
+        "test -f /tmp/never",
+        "--health-interval",
+        "1s",
+        "--health-retries",
+        "1",
+        image,
+        "sleep",
+        "600",
+      ]),
       runContainer(["--name", `${p}done`, image, "true"]),
       runContainer(["--name", `${p}loop`, "--restart", "always", image, "false"]),
     ]);
     await dockerCli(["pause", `${p}paused`]);
     const c = collector();
-    const snap = await eventually(async () => {
-      const { snap } = await collect(c);
-      const byName = new Map(snap.containers.filter((x) => x.name.startsWith(p)).map((x) => [x.name.slice(p.length), x]));
-      const ok =
-        byName.get("run")?.state === "running" &&
-        byName.get("paused")?.state === "paused" &&
-        byName.get("sick")?.health === "unhealthy" &&
-        byName.get("done")?.state === "exited" &&
-        (byName.get("loop")?.restartCount ?? 0) > 0;
-      return ok ? snap : undefined;
-    }, 15_000, "all five states in one snapshot");
+    const snap = await eventually(
+      async () => {
+        const { snap } = await collect(c);
+        const byName = new Map(snap.containers.filter((x) => x.name.startsWith(p)).map((x) => [x.name.slice(p.length), x]));
+        const ok =
+          byName.get("run")?.state === "running" &&
+          byName.get("paused")?.state === "paused" &&
+          byName.get("sick")?.health === "unhealthy" &&
+          byName.get("done")?.state === "exited" &&
+          (byName.get("loop")?.restartCount ?? 0) > 0;
+        return ok ? snap : undefined;
+      },
+      15_000,
+      "all five states in one snapshot",
+    );
     expect(snap.host).toBe("test-host");
     expect(ContainersSnapshot.safeParse(snap).success).toBe(true);
     await dockerCli(["unpause", `${p}paused`]);

@@ -86,7 +86,10 @@ export class DockerCollector {
     const list = await api.listContainers();
     // The version is a label on the snapshot, asked once per connection; the list above already
     // proved the engine answers, so a failure here only leaves the label out until next time.
-    this.version ??= await api.version().then((v) => v.Version, () => undefined);
+    this.version ??= await api.version().then(
+      (v) => v.Version,
+      () => undefined,
+    );
     const running = list.filter((s) => s.State === "running");
     const [inspects, stats] = await Promise.all([
       mapLimit(list, this.opts.concurrency ?? 8, (s) => this.attempt(s, "inspect", () => api.inspectContainer(s.Id))),

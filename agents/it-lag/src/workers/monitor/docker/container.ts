@@ -10,7 +10,10 @@ import type { MemoryUsage } from "./usage.ts";
  */
 export const DEFAULT_LABEL_PREFIXES: readonly string[] = ["com.docker.compose.", "lag."];
 
-export function pickLabels(labels: Record<string, string> | null | undefined, prefixes: readonly string[]): Record<string, string> | undefined {
+export function pickLabels(
+  labels: Record<string, string> | null | undefined,
+  prefixes: readonly string[],
+): Record<string, string> | undefined {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(labels ?? {})) if (prefixes.some((p) => k.startsWith(p))) out[k] = v;
   return Object.keys(out).length > 0 ? out : undefined;

@@ -105,7 +105,9 @@ describe("DockerCollector without a Docker engine", () => {
     const c = collector({ connection: { host: `tcp://127.0.0.1:${port}` } });
     const snap = await c.collect();
     expect(snap.docker.available).toBe(false);
-    expect(snap.docker.error).toBe(`cannot reach Docker at tcp://127.0.0.1:${port}: connect ECONNREFUSED — is dockerd running and listening there?`);
+    expect(snap.docker.error).toBe(
+      `cannot reach Docker at tcp://127.0.0.1:${port}: connect ECONNREFUSED — is dockerd running and listening there?`,
+    );
   });
 
   it("reaches the engine through a tcp:// DOCKER_HOST", async () => {
@@ -135,7 +137,12 @@ describe("DockerCollector without a Docker engine", () => {
   });
 
   it("reports an unreadable TLS file by name", async () => {
-    const c = collector({ connection: { host: "tcp://127.0.0.1:2376", tls: { ca: join(dir, "ca.pem"), cert: join(dir, "cert.pem"), key: join(dir, "key.pem") } } });
+    const c = collector({
+      connection: {
+        host: "tcp://127.0.0.1:2376",
+        tls: { ca: join(dir, "ca.pem"), cert: join(dir, "cert.pem"), key: join(dir, "key.pem") },
+      },
+    });
     const snap = await c.collect();
     expect(snap.docker.error).toBe(`cannot read the Docker TLS CA file ${join(dir, "ca.pem")}: ENOENT`);
   });

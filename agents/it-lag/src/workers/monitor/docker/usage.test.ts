@@ -5,7 +5,11 @@ import { cpuPercent, cpuReading, memoryUsage, type StatsPayload } from "./usage.
 // and as newer engines return them on cgroup v2 (no `total_*` keys, no per-CPU list).
 const v1 = (total: number, system: number): StatsPayload => ({
   cpu_stats: { cpu_usage: { total_usage: total, percpu_usage: [total / 2, total / 2] }, system_cpu_usage: system, online_cpus: 2 },
-  memory_stats: { usage: 50_000_000, limit: 25_274_793_984, stats: { inactive_file: 1_000_000, total_inactive_file: 8_000_000, cache: 9_000_000 } },
+  memory_stats: {
+    usage: 50_000_000,
+    limit: 25_274_793_984,
+    stats: { inactive_file: 1_000_000, total_inactive_file: 8_000_000, cache: 9_000_000 },
+  },
 });
 const v2: StatsPayload = {
   cpu_stats: { cpu_usage: { total_usage: 5_000_000_000 }, system_cpu_usage: 90_000_000_000, online_cpus: 4 },

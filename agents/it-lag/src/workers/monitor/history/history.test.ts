@@ -39,7 +39,9 @@ describe("History", () => {
     t = tempHistory();
     t.history.ingest([disk("/", "root", 40), disk("/mnt/storage", "storage", 75), disk("/mnt/backup", "backup", 20)], at(1));
     const q = (labels: Record<string, string>) => t!.history.query({ metric: "fs.used_pct", labels, stepSec: 60 }, "kronos", now);
-    expect(q({ role: "storage" }).series).toEqual([{ labels: { mount: "/mnt/storage", role: "storage" }, points: [[at(1).getTime(), 75, 75, 75]] }]);
+    expect(q({ role: "storage" }).series).toEqual([
+      { labels: { mount: "/mnt/storage", role: "storage" }, points: [[at(1).getTime(), 75, 75, 75]] },
+    ]);
     expect(q({ role: "storage", mount: "/" }).series).toEqual([]);
     expect(q({}).series).toHaveLength(3);
   });

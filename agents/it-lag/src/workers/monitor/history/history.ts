@@ -111,7 +111,10 @@ export class History {
       to: new Date(plan.toMs).toISOString(),
       stepSec: plan.stepMs / 1000,
       source: plan.source,
-      series: plan.source === "raw" ? rawPoints(this.st, matching, plan) : rollupPoints(this.st, this.steps, matching, { ...plan, source: plan.source }),
+      series:
+        plan.source === "raw"
+          ? rawPoints(this.st, matching, plan)
+          : rollupPoints(this.st, this.steps, matching, { ...plan, source: plan.source }),
     };
   }
 

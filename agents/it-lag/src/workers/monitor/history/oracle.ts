@@ -18,7 +18,12 @@ export function flatten(batches: readonly SampleBatch[]): FlatSample[] {
 }
 
 /** `key → bucket → aggregate` of all samples in [fromMs, toMs). */
-export function bruteBuckets(samples: readonly FlatSample[], width: number, fromMs = -Infinity, toMs = Infinity): Map<string, Map<number, Aggregate>> {
+export function bruteBuckets(
+  samples: readonly FlatSample[],
+  width: number,
+  fromMs = -Infinity,
+  toMs = Infinity,
+): Map<string, Map<number, Aggregate>> {
   const out = new Map<string, Map<number, Aggregate>>();
   for (const s of samples) {
     if (s.ts < fromMs || s.ts >= toMs) continue;
@@ -36,7 +41,13 @@ export function bruteBuckets(samples: readonly FlatSample[], width: number, from
 }
 
 /** The points a query should return for one series: `[bucket, min, avg, max]`, oldest first. */
-export function brutePoints(samples: readonly FlatSample[], key: string, stepMs: number, fromMs: number, toMs: number): [number, number, number, number][] {
+export function brutePoints(
+  samples: readonly FlatSample[],
+  key: string,
+  stepMs: number,
+  fromMs: number,
+  toMs: number,
+): [number, number, number, number][] {
   const buckets = bruteBuckets(
     samples.filter((s) => s.key === key),
     stepMs,

@@ -12,7 +12,10 @@ type Series = HistoryReply["series"];
 export function rawPoints(st: Statements, matching: SeriesEntry[], plan: QueryPlan): Series {
   if (matching.length === 0) return [];
   const byId = new Map<number, Point[]>(matching.map((s) => [s.id, []]));
-  const rows = st.rawPoints.all({ ids: JSON.stringify([...byId.keys()]), step: plan.stepMs, from: plan.fromMs, to: plan.toMs }) as [number, ...Point][];
+  const rows = st.rawPoints.all({ ids: JSON.stringify([...byId.keys()]), step: plan.stepMs, from: plan.fromMs, to: plan.toMs }) as [
+    number,
+    ...Point,
+  ][];
   for (const [id, ...point] of rows) byId.get(id)!.push(point);
   return matching.map((s) => ({ labels: s.labels, points: byId.get(s.id)! }));
 }
@@ -27,7 +30,13 @@ export function rollupPoints(st: Statements, steps: StepIndex, matching: SeriesE
     const rows =
       plan.stepMs === width
         ? statements.direct.all(rollupKeyRange(s.id, plan.fromMs, plan.toMs, width))
-        : statements.stepped.all({ base: rollupKey(s.id, plan.fromMs, width), per: plan.stepMs / width, steps: count, from: plan.fromMs, step: plan.stepMs });
+        : statements.stepped.all({
+            base: rollupKey(s.id, plan.fromMs, width),
+            per: plan.stepMs / width,
+            steps: count,
+            from: plan.fromMs,
+            step: plan.stepMs,
+          });
     return { labels: s.labels, points: rows as Point[] };
   });
 }

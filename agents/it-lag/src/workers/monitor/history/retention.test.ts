@@ -13,13 +13,20 @@ afterEach(() => t?.dispose());
 
 function keysAndTimes(table: "samples" | "rollup_1m" | "rollup_1h"): string[] {
   const col = table === "samples" ? "ts" : "bucket";
-  const rows = t!.store.sqlite.prepare(`SELECT s.key, r.${col} AS t FROM ${table} r JOIN series s ON s.id = r.series_id`).all() as { key: string; t: number }[];
+  const rows = t!.store.sqlite.prepare(`SELECT s.key, r.${col} AS t FROM ${table} r JOIN series s ON s.id = r.series_id`).all() as {
+    key: string;
+    t: number;
+  }[];
   return rows.map((r) => `${r.key}@${r.t}`).sort();
 }
 
 function expectedKeysAndTimes(batches: SampleBatch[], width: number | undefined, cutoff: number): string[] {
   const flat = flatten(batches);
-  if (width === undefined) return flat.filter((s) => s.ts >= cutoff).map((s) => `${s.key}@${s.ts}`).sort();
+  if (width === undefined)
+    return flat
+      .filter((s) => s.ts >= cutoff)
+      .map((s) => `${s.key}@${s.ts}`)
+      .sort();
   const out: string[] = [];
   for (const [key, buckets] of bruteBuckets(flat, width)) for (const b of buckets.keys()) if (b >= cutoff) out.push(`${key}@${b}`);
   return out.sort();
@@ -36,7 +43,13 @@ describe("history retention", () => {
   const cutoffs = retentionCutoffs(now, historyOptions(options));
 
   function load(): SampleBatch[] {
-    const batches = generateBatches({ seed: 9, startMs: now.getTime() - 5 * D + 13, endMs: now.getTime(), minGapMs: 60_000, maxGapMs: 180_000 });
+    const batches = generateBatches({
+      seed: 9,
+      startMs: now.getTime() - 5 * D + 13,
+      endMs: now.getTime(),
+      minGapMs: 60_000,
+      maxGapMs: 180_000,
+    });
     // Instants on both sides of the raw cutoff, and a series that only has old data.
     const edge = { metric: "edge.value", labels: { side: "both" } };
     batches.push({ samples: [{ ...edge, value: 1 }], at: new Date(cutoffs.raw - 1) });
@@ -65,7 +78,11 @@ describe("history retention", () => {
     expect(keysAndTimes("samples")).toEqual(kept.raw);
     expect(keysAndTimes("rollup_1m")).toEqual(kept["1m"]);
     expect(keysAndTimes("rollup_1h")).toEqual(kept["1h"]);
-    expect(result.deleted).toEqual({ raw: before.raw - kept.raw.length, "1m": before["1m"] - kept["1m"].length, "1h": before["1h"] - kept["1h"].length });
+    expect(result.deleted).toEqual({
+      raw: before.raw - kept.raw.length,
+      "1m": before["1m"] - kept["1m"].length,
+      "1h": before["1h"] - kept["1h"].length,
+    });
     // Non-vacuous: every window had something to delete and something to keep, in many chunks.
     for (const s of ["raw", "1m", "1h"] as const) {
       expect(result.deleted[s]).toBeGreaterThan(options.compactChunkRows * 10);
@@ -123,10 +140,20 @@ describe("history retention", () => {
 
 describe("history retention defaults", () => {
   it("keeps raw 48 h, 1-minute roll-ups 30 days and hourly roll-ups 365 days", async () => {
-    expect(defaultHistoryOptions).toMatchObject({ rawRetentionMs: 48 * HOUR_MS, rollup1mRetentionMs: 30 * D, rollup1hRetentionMs: 365 * D });
+    expect(defaultHistoryOptions).toMatchObject({
+      rawRetentionMs: 48 * HOUR_MS,
+      rollup1mRetentionMs: 30 * D,
+      rollup1hRetentionMs: 365 * D,
+    });
     const now = new Date(Date.UTC(2026, 10, 23, 6, 30));
     // 400 days, one instant every 3–9 hours.
-    const batches = generateBatches({ seed: 3, startMs: now.getTime() - 400 * D, endMs: now.getTime(), minGapMs: 3 * HOUR_MS, maxGapMs: 9 * HOUR_MS });
+    const batches = generateBatches({
+      seed: 3,
+      startMs: now.getTime() - 400 * D,
+      endMs: now.getTime(),
+      minGapMs: 3 * HOUR_MS,
+      maxGapMs: 9 * HOUR_MS,
+    });
     t = tempHistory();
     t.history.ingestMany(batches);
     await t.history.compact(now);

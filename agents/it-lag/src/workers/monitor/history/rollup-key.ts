@@ -17,7 +17,10 @@ export function rollupKey(seriesId: number, bucketMs: number, widthMs: number): 
 /** `[lo, hi)` of the keys of one series' buckets that start in `[fromMs, toMs)`. */
 export function rollupKeyRange(seriesId: number, fromMs: number, toMs: number, widthMs: number): { lo: number; hi: number } {
   const base = seriesId * SERIES_FACTOR;
-  return { lo: base + Math.max(0, Math.ceil(fromMs / widthMs)), hi: base + Math.min(SERIES_FACTOR, Math.max(0, Math.ceil(toMs / widthMs))) };
+  return {
+    lo: base + Math.max(0, Math.ceil(fromMs / widthMs)),
+    hi: base + Math.min(SERIES_FACTOR, Math.max(0, Math.ceil(toMs / widthMs))),
+  };
 }
 
 /** Every key of one series. */

@@ -29,7 +29,11 @@ export class SeriesCache {
     const key = seriesKey(metric, labels);
     const known = this.byKey.get(key) ?? this.pending.get(key);
     if (known) return known.id;
-    const sorted = Object.fromEntries(Object.keys(labels).sort().map((k) => [k, labels[k]!]));
+    const sorted = Object.fromEntries(
+      Object.keys(labels)
+        .sort()
+        .map((k) => [k, labels[k]!]),
+    );
     const id = (this.st.insertSeries.get(metric, JSON.stringify(sorted), key) as { id: number }).id;
     if (id > MAX_SERIES_ID) {
       throw new RangeError(

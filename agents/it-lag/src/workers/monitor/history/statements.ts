@@ -28,7 +28,9 @@ function rollupPoints(db: Sqlite, table: string) {
     // The step is the roll-up's own width: its rows are the points, in key order. @lo/@hi bound
     // one series' keys (rollup-key.ts): a range read of the table's own b-tree.
     direct: db
-      .prepare(`SELECT bucket, min, sum / count, max FROM ${table} WHERE series_bucket >= @lo AND series_bucket < @hi ORDER BY series_bucket`)
+      .prepare(
+        `SELECT bucket, min, sum / count, max FROM ${table} WHERE series_bucket >= @lo AND series_bucket < @hi ORDER BY series_bucket`,
+      )
       .raw(true),
     // Step i covers the keys [@base + i·@per, @base + (i+1)·@per): @per buckets of the roll-up.
     // Steps without rows find nothing to join and are left out, as the reply wants.

@@ -3,7 +3,8 @@ import { emptyState } from "./state.ts";
 import { evaluate } from "./engine.ts";
 import { disk, HOUR, iso, MINUTE, Monitor, rule, sample, T0 } from "./test-support.ts";
 
-const down = (extra: object = {}) => rule({ name: "container-down", metric: "container.up", op: "==", threshold: 0, severity: "high", ...extra });
+const down = (extra: object = {}) =>
+  rule({ name: "container-down", metric: "container.up", op: "==", threshold: 0, severity: "high", ...extra });
 const up = (v: number, container = "plex") => sample("container.up", v, { container });
 
 describe("missing series (a container removed, a check deleted, Docker unreachable)", () => {

@@ -81,7 +81,9 @@ describe("avg, max and min over a window", () => {
   });
 
   it("max fires on any value in the window and resolves when the peak has left it", () => {
-    const m = new Monitor([rule({ name: "lat", metric: "check.latency_ms", function: "max", window: "2m", op: ">", threshold: 500, severity: "low" })]);
+    const m = new Monitor([
+      rule({ name: "lat", metric: "check.latency_ms", function: "max", window: "2m", op: ">", threshold: 500, severity: "low" }),
+    ]);
     const lat = (ms: number) => [sample("check.latency_ms", ms, { check: "web", kind: "http" })];
     expect(m.tick(lat(900)).map((a) => a.status)).toEqual(["firing"]);
     expect(m.run(2 * MINUTE - 10 * SECOND, () => lat(20))).toEqual([]);
@@ -90,7 +92,9 @@ describe("avg, max and min over a window", () => {
   });
 
   it("min fires only when every value in the window is past the threshold", () => {
-    const m = new Monitor([rule({ name: "busy", metric: "cpu.usage_pct", function: "min", window: "1m", op: ">", threshold: 80, severity: "low" })]);
+    const m = new Monitor([
+      rule({ name: "busy", metric: "cpu.usage_pct", function: "min", window: "1m", op: ">", threshold: 80, severity: "low" }),
+    ]);
     m.tick(cpu(10));
     expect(m.run(MINUTE, () => cpu(99))).toEqual([]);
     expect(m.tick(cpu(99))).toHaveLength(1);

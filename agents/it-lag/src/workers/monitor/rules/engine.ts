@@ -40,7 +40,13 @@ interface Series {
   labels: Record<string, string>;
 }
 
-export function evaluate(state: RuleState, rules: readonly CompiledRule[], samples: readonly Sample[], now: Date, host: string): Evaluation {
+export function evaluate(
+  state: RuleState,
+  rules: readonly CompiledRule[],
+  samples: readonly Sample[],
+  now: Date,
+  host: string,
+): Evaluation {
   const t = now.getTime();
   const current = indexByMetric(samples);
   const next: Record<string, SeriesState> = {};
@@ -108,7 +114,13 @@ function whileFiring(rule: CompiledRule, prev: FiringSeries, series: Series, val
 /** A series of the state that is not in the current view. */
 function absent(rule: CompiledRule | undefined, prev: SeriesState, host: string, t: number): Step {
   if (prev.phase === "firing" && (!rule || prev.alert.host !== host)) {
-    return { alert: orphanResolved(prev.alert, t, rule ? `the monitor now runs as host ${host}` : `rule ${prev.rule} removed from the configuration`) };
+    return {
+      alert: orphanResolved(
+        prev.alert,
+        t,
+        rule ? `the monitor now runs as host ${host}` : `rule ${prev.rule} removed from the configuration`,
+      ),
+    };
   }
   if (!rule) return {};
   // Its window keeps aging, so a series that comes back within the window still counts its history.

@@ -9,8 +9,17 @@ function everySample(): Sample[] {
   const fs = host.filesystems[0]!;
   const c = containerMetrics.example.containers[0]!;
   return [
-    ...samplesFromHost({ ...host, filesystems: [{ ...fs, inodesUsedPct: 10 }, { ...fs, mount: "/", role: undefined }] }),
-    ...samplesFromContainers({ ...containerMetrics.example, containers: [{ ...c, health: "unhealthy", cpuPct: 1, memPct: 2, memBytes: 3 }] }),
+    ...samplesFromHost({
+      ...host,
+      filesystems: [
+        { ...fs, inodesUsedPct: 10 },
+        { ...fs, mount: "/", role: undefined },
+      ],
+    }),
+    ...samplesFromContainers({
+      ...containerMetrics.example,
+      containers: [{ ...c, health: "unhealthy", cpuPct: 1, memPct: 2, memBytes: 3 }],
+    }),
     ...samplesFromChecks([{ ...checkResult.example, kind: "tls", latencyMs: 5, tlsDaysLeft: 30 }]),
   ];
 }

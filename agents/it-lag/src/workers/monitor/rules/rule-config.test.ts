@@ -89,7 +89,11 @@ describe("invalid rules", () => {
       /^it\.monitor\.rules\[16\]\.threshold: rule thr: expected a number$/,
       /^it\.monitor\.rules\[17\]: expected a rule: a mapping with at least name, metric, op, threshold and severity$/,
     ];
-    for (const re of expected) expect(errors.some((e) => re.test(e)), `${re} in\n${errors.join("\n")}`).toBe(true);
+    for (const re of expected)
+      expect(
+        errors.some((e) => re.test(e)),
+        `${re} in\n${errors.join("\n")}`,
+      ).toBe(true);
     expect(errors).toHaveLength(expected.length);
   });
 

@@ -193,7 +193,6 @@ function validFields(item: unknown): Partial<RuleFields> {
   return out as Partial<RuleFields>;
 }
 
-
 function noSuchLabel(metric: string, key: string, labels: readonly string[]): string {
   const has = labels.length > 0 ? `its labels are ${labels.join(", ")}` : "it has no labels";
   return `${metric} has no label ${key}; ${has}`;

@@ -23,7 +23,12 @@ export function withRules(sample: string, rules: readonly DefaultRule[]): string
   const start = lines.findIndex((l) => l.startsWith(`${" ".repeat(SAMPLE_INDENT)}# ${HEADER[0]!.split(":")[0]}:`));
   if (start < 0) throw new Error(`the sample configuration has no "# Alert rules:" block at indent ${SAMPLE_INDENT}`);
   let end = start + 1;
-  while (end < lines.length && (lines[end]!.startsWith(" ".repeat(SAMPLE_INDENT)) || lines[end]!.trim() === "") && !isSectionEnd(lines, end)) end++;
+  while (
+    end < lines.length &&
+    (lines[end]!.startsWith(" ".repeat(SAMPLE_INDENT)) || lines[end]!.trim() === "") &&
+    !isSectionEnd(lines, end)
+  )
+    end++;
   const block = renderRulesYaml(rules, SAMPLE_INDENT).replace(/\n$/, "").split("\n");
   return [...lines.slice(0, start), ...block, ...lines.slice(end)].join("\n");
 }

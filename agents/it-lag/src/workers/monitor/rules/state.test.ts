@@ -8,7 +8,12 @@ const loop = () =>
   rule({ name: "loop", metric: "container.restarts", function: "increase", window: "10m", op: ">=", threshold: 3, severity: "high" });
 
 /** Runs the same scenario twice, once through a JSON round trip of the state at `at`. */
-function withAndWithoutRestart(rules: () => ReturnType<typeof rule>[], steps: number, at: number, samples: (i: number) => ReturnType<typeof sample>[]) {
+function withAndWithoutRestart(
+  rules: () => ReturnType<typeof rule>[],
+  steps: number,
+  at: number,
+  samples: (i: number) => ReturnType<typeof sample>[],
+) {
   const plain = new Monitor(rules());
   const restarted = new Monitor(rules());
   for (let i = 0; i < steps; i++) {
@@ -21,22 +26,35 @@ function withAndWithoutRestart(rules: () => ReturnType<typeof rule>[], steps: nu
 
 describe("persisted state", () => {
   it("survives a JSON round trip mid-pending: fires at the same time with the same startsAt", () => {
-    const { plain, restarted } = withAndWithoutRestart(() => [memHigh()], 60, 18, () => [sample("mem.used_pct", 95)]);
+    const { plain, restarted } = withAndWithoutRestart(
+      () => [memHigh()],
+      60,
+      18,
+      () => [sample("mem.used_pct", 95)],
+    );
     expect(restarted).toEqual(plain);
     expect(restarted.map((a) => [a.status, a.startsAt])).toEqual([["firing", iso(T0)]]);
   });
 
   it("survives a JSON round trip mid-firing: no second firing, reminders on schedule, one resolve", () => {
-    const { plain, restarted } = withAndWithoutRestart(() => [diskHigh()], 800, 200, (i) => [disk(i < 700 ? 91 : 50)]);
+    const { plain, restarted } = withAndWithoutRestart(
+      () => [diskHigh()],
+      800,
+      200,
+      (i) => [disk(i < 700 ? 91 : 50)],
+    );
     expect(restarted).toEqual(plain);
     expect(restarted.map((a) => `${a.status}:${a.repeat}`)).toEqual(["firing:0", "firing:1", "resolved:1"]);
   });
 
   it("keeps a window's history across a round trip", () => {
     const counts = [0, 1, 2, 3, 3, 3];
-    const { plain, restarted } = withAndWithoutRestart(() => [loop()], counts.length, 3, (i) => [
-      sample("container.restarts", counts[i]!, { container: "plex" }),
-    ]);
+    const { plain, restarted } = withAndWithoutRestart(
+      () => [loop()],
+      counts.length,
+      3,
+      (i) => [sample("container.restarts", counts[i]!, { container: "plex" })],
+    );
     expect(restarted).toEqual(plain);
     expect(restarted.map((a) => a.status)).toEqual(["firing"]);
   });

@@ -69,6 +69,9 @@ export function firingAlerts(state: RuleState): Alert[] {
   const out: Alert[] = [];
   for (const s of Object.values(state.series)) if (s.phase === "firing") out.push(s.alert);
   return out.sort(
-    (a, b) => severityRank[b.severity] - severityRank[a.severity] || a.startsAt.localeCompare(b.startsAt) || a.fingerprint.localeCompare(b.fingerprint),
+    (a, b) =>
+      severityRank[b.severity] - severityRank[a.severity] ||
+      a.startsAt.localeCompare(b.startsAt) ||
+      a.fingerprint.localeCompare(b.fingerprint),
   );
 }

@@ -33,12 +33,12 @@ describe("summary templates", () => {
 
   it("formats numbers to one decimal and durations the way the config writes them", () => {
     expect([formatNumber(3), formatNumber(91.26), formatNumber(0.04), formatNumber(-2.55)]).toEqual(["3", "91.3", "0", "-2.5"]);
-    expect([formatDuration(0), formatDuration(30_000), formatDuration(5_400_000), formatDuration(86_400_000), formatDuration(1500)]).toEqual([
-      "0s",
-      "30s",
-      "1h30m",
-      "1d",
-      "1s500ms",
-    ]);
+    expect([
+      formatDuration(0),
+      formatDuration(30_000),
+      formatDuration(5_400_000),
+      formatDuration(86_400_000),
+      formatDuration(1500),
+    ]).toEqual(["0s", "30s", "1h30m", "1d", "1s500ms"]);
   });
 });
