@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Bus } from "@lag/bus";
 import { filterSubject, type EventDescriptor, type InferEvent } from "@lag/contracts";
@@ -85,6 +86,36 @@ function rawPublisher(nc: NatsConnection, subject: string, bytes: Uint8Array): P
   return { publish: () => nc.publish(subject, bytes), awaitEach: true, flush: () => nc.flush() };
 }
 
+/**
+ * What a raw nats.js user who sends JSON does: build the envelope object and JSON.stringify it for
+ * every message (a fresh id and time each, as the bus does), publish the string.
+ */
+function rawJsonPublisher(nc: NatsConnection, subject: string, envelope: Record<string, unknown>): Publisher {
+  return {
+    publish: () => nc.publish(subject, JSON.stringify({ ...envelope, id: randomUUID(), time: new Date().toISOString() })),
+    awaitEach: true,
+    flush: () => nc.flush(),
+  };
+}
+
+/** …and on the other side JSON.parse every message in the callback, reading its data. */
+function rawJsonReceiver(nc: NatsConnection, filter: string): Receiver {
+  return {
+    async subscribe(counter) {
+      const sub = nc.subscribe(filter, {
+        callback: (_e, m) => {
+          if ((m.json() as { data?: unknown }).data !== undefined) counter.hit();
+        },
+      });
+      await nc.flush();
+      return async () => {
+        sub.unsubscribe();
+        await nc.flush();
+      };
+    },
+  };
+}
+
 /** Only valid deliveries reach the handler, so counting in it counts validated messages. */
 function typedReceiver(bus: Bus, event: EventDescriptor): Receiver {
   return {
@@ -139,6 +170,7 @@ export async function measureThroughput(
     const rawPub = await c.raw("pub");
     const rawSub = await c.raw("sub");
     const { subject, bytes } = wireBytes(o.event, o.data as never);
+    const envelope = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
     const filter = filterSubject(o.event.subject);
 
     const typedEach = typedPublisher(pubBus, o.event, o.data, true);
@@ -154,6 +186,12 @@ export async function measureThroughput(
     const specs: VariantSpec[] = [
       variant("typed", "bus.emit (validated, enveloped) → bus.subscribe (validated)", typedEmit, typedRecv),
       variant("raw", "nc.publish(bytes) → nc.subscribe callback", raw, rawRecv),
+      variant(
+        "raw-json",
+        "nc.publish(JSON.stringify(envelope)) → callback JSON.parse",
+        rawJsonPublisher(rawPub, subject, envelope),
+        rawJsonReceiver(rawSub, filter),
+      ),
     ];
     if (o.breakdown) {
       specs.push(
@@ -176,7 +214,11 @@ export async function measureThroughput(
     for (const v of variants) for (const m of v.runs) m.mbPerSec = (m.msgsPerSec! * bytes.length) / 1e6;
     const warnings = busWarnings(c.log, logFrom);
     const goal = o.goal ? { statement: o.goal.statement, op: ">=" as const, limit: o.goal.limit } : undefined;
-    const ratios = [ratio("typed / raw", variants, "typed", "raw", "msgsPerSec", goal)];
+    const ratios = [
+      ratio("typed / raw+JSON", variants, "typed", "raw-json", "msgsPerSec", goal),
+      ratio("typed / raw", variants, "typed", "raw", "msgsPerSec"),
+      ratio("raw+JSON / raw", variants, "raw-json", "raw", "msgsPerSec"),
+    ];
     if (o.breakdown) {
       for (const name of ["typed-await", "typed-batch", "typed-pub", "typed-sub", "raw-iter"]) {
         ratios.push(ratio(`${name} / raw`, variants, name, "raw", "msgsPerSec"));

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { z } from "zod";
 import {
   catalog,
   describeIssues,
@@ -28,24 +29,78 @@ export interface Encoded<T> {
   payload: string;
 }
 
+const compiledSchemas = new WeakMap<z.ZodType, z.ZodType>();
+
+/**
+ * The schema compiled once (zod's `z.compile`: same verdicts, same issues, several times faster on
+ * objects), for the checks every message goes through at both ends.
+ */
+export function compiled<S extends z.ZodType>(schema: S): S {
+  let c = compiledSchemas.get(schema);
+  if (!c) {
+    c = z.compile(schema);
+    compiledSchemas.set(schema, c);
+  }
+  return c as S;
+}
+
+/**
+ * The envelope's constant attributes for one event type and source, JSON-encoded once: a message
+ * is then written by concatenation, not by stringifying a temporary envelope object.
+ */
+const heads = new Map<string, { afterSpec: string; afterId: string }>();
+function headOf(type: string, source: string): { afterSpec: string; afterId: string } {
+  const key = `${type}\u0000${source}`;
+  let h = heads.get(key);
+  if (!h) {
+    h = { afterSpec: '{"specversion":"1.0","id":', afterId: `,"source":${JSON.stringify(source)},"type":${JSON.stringify(type)},"time":` };
+    heads.set(key, h);
+  }
+  return h;
+}
+
+/** ISO time stamps are formatted at most once per millisecond. */
+let lastMs = Number.NaN;
+let lastIso = "";
+function isoTime(d: Date | undefined): string {
+  const ms = d ? d.getTime() : Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
 /** Validates data against its contract and wraps it in an envelope; throws ContractError naming each bad field. */
 export function encodeEvent<E extends EventDescriptor>(event: E, data: InferEvent<E>, meta: EventMeta): Encoded<InferEvent<E>> {
-  const parsed = event.schema.safeParse(data);
+  const parsed = compiled(event.schema).safeParse(data);
   if (!parsed.success) throw new ContractError(event.subject, describeIssues(parsed.error, "data"));
   const value = parsed.data as InferEvent<E>;
   const subject = renderSubject(event.subject, event.tokens(value) as Record<string, string>);
+  const id = meta.id ?? randomUUID();
+  const time = isoTime(meta.time);
   const envelope: EnvelopeType<InferEvent<E>> = {
     specversion: "1.0",
-    id: meta.id ?? randomUUID(),
+    id,
     source: meta.source,
     type: event.type,
-    time: (meta.time ?? new Date()).toISOString(),
+    time,
     datacontenttype: "application/json",
     ...(meta.correlationid ? { correlationid: meta.correlationid } : {}),
     ...(meta.causationid ? { causationid: meta.causationid } : {}),
     data: value,
   };
-  return { subject, envelope, payload: JSON.stringify(envelope) };
+  // The same document JSON.stringify(envelope) gives, attribute for attribute, written directly.
+  const h = headOf(event.type, meta.source);
+  const payload =
+    h.afterSpec +
+    (meta.id === undefined ? `"${id}"` : JSON.stringify(id)) +
+    h.afterId +
+    `"${time}","datacontenttype":"application/json"` +
+    (meta.correlationid ? `,"correlationid":${JSON.stringify(meta.correlationid)}` : "") +
+    (meta.causationid ? `,"causationid":${JSON.stringify(meta.causationid)}` : "") +
+    `,"data":${JSON.stringify(value)}}`;
+  return { subject, envelope, payload };
 }
 
 export type Decoded =
@@ -68,7 +123,7 @@ export function decodeEvent(subject: string, body: string, expected?: readonly E
   } catch (err) {
     return { ok: false, event, code: "invalid-json", reason: `body is not JSON: ${(err as Error).message}` };
   }
-  const env = Envelope.safeParse(json);
+  const env = compiled(Envelope).safeParse(json);
   if (!env.success) {
     return { ok: false, event, code: "invalid-envelope", reason: describeIssues(env.error).join("; ") };
   }
@@ -80,7 +135,7 @@ export function decodeEvent(subject: string, body: string, expected?: readonly E
       reason: `type: expected ${event.type} on ${subject}, got ${env.data.type}`,
     };
   }
-  const data = event.schema.safeParse(env.data.data);
+  const data = compiled(event.schema).safeParse(env.data.data);
   if (!data.success) {
     return { ok: false, event, code: "invalid-data", reason: describeIssues(data.error, "data").join("; ") };
   }
@@ -98,5 +153,8 @@ export function decodeEvent(subject: string, body: string, expected?: readonly E
       return { ok: false, event, code: "invalid-data", reason: `data belongs on ${expectedSubject}, not on ${subject}` };
     }
   }
-  return { ok: true, event, envelope: { ...env.data, data: data.data }, tokens };
+  // env.data is zod's own copy: the validated data takes the place of the raw one.
+  const envelope = env.data as EnvelopeType;
+  envelope.data = data.data;
+  return { ok: true, event, envelope, tokens };
 }

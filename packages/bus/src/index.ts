@@ -3,7 +3,7 @@ export { Bus } from "./bus.ts";
 export type { ConnectOptions, NatsSettings } from "./connect.ts";
 export { openConnection, RECONNECT_BACKOFF } from "./connect.ts";
 export type { Decoded, Encoded, EventMeta } from "./codec.ts";
-export { decodeEvent, encodeEvent } from "./codec.ts";
+export { compiled as compiledSchema, decodeEvent, encodeEvent } from "./codec.ts";
 export type { ConsumeHandle } from "./consume.ts";
 export { retryDelay } from "./consume.ts";
 export { Delivery } from "./delivery.ts";

@@ -1,5 +1,6 @@
 import { headers as natsHeaders, NoRespondersError, RequestError, TimeoutError, type NatsConnection } from "@nats-io/nats-core";
 import { describeIssues, Headers, renderSubject, type EndpointDescriptor, type InferReply, type InferRequest } from "@lag/contracts";
+import { compiled } from "./codec.ts";
 import { ContractError, ServiceError } from "./errors.ts";
 
 export interface RequestOptions {
@@ -23,7 +24,7 @@ export async function requestEndpoint<E extends EndpointDescriptor>(
   opts: RequestOptions = {},
 ): Promise<InferReply<E>> {
   const subject = renderSubject(ep.subject, opts.tokens ?? {});
-  const req = ep.request.safeParse(data);
+  const req = compiled(ep.request).safeParse(data);
   if (!req.success) throw new ContractError(subject, describeIssues(req.error, "request"));
   const h = natsHeaders();
   h.set(Headers.ceSource, source);
@@ -51,7 +52,7 @@ export async function requestEndpoint<E extends EndpointDescriptor>(
   } catch {
     throw new ServiceError(502, "reply is not JSON", subject);
   }
-  const reply = ep.reply.safeParse(body);
+  const reply = compiled(ep.reply).safeParse(body);
   if (!reply.success) throw new ContractError(`${subject} (reply)`, describeIssues(reply.error, "reply"));
   return reply.data as InferReply<E>;
 }

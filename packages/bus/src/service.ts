@@ -11,6 +11,7 @@ import {
   type ServiceDescriptor,
 } from "@lag/contracts";
 import type { Logger } from "@lag/log";
+import { compiled } from "./codec.ts";
 import { ServiceError } from "./errors.ts";
 
 export interface CallContext {
@@ -79,7 +80,7 @@ async function answer(log: Logger, ep: EndpointDescriptor, handler: EndpointHand
     msg.respondError(400, "request body is not JSON");
     return;
   }
-  const req = ep.request.safeParse(body);
+  const req = compiled(ep.request).safeParse(body);
   if (!req.success) {
     msg.respondError(400, `invalid request: ${describeIssues(req.error, "request").join("; ")}`);
     return;
@@ -92,7 +93,7 @@ async function answer(log: Logger, ep: EndpointDescriptor, handler: EndpointHand
   };
   try {
     const result = await handler(req.data as never, ctx);
-    const reply = ep.reply.safeParse(result);
+    const reply = compiled(ep.reply).safeParse(result);
     if (!reply.success) {
       log.error({ endpoint: msg.subject, issues: describeIssues(reply.error, "reply") }, "handler reply breaks its contract");
       msg.respondError(500, "internal error: reply does not match its contract");
