@@ -19,18 +19,34 @@ import { describeEnvironment, loadAverage } from "./harness/environment.ts";
 import { formatReport, type ResultFile } from "./harness/report.ts";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
+const root = join(benchDir, "..");
+
+/**
+ * Benchmarks live beside what they measure: bench/<name>/bench.ts for the packages (they import
+ * only public entry points), agents/<agent>/bench/<name>/bench.ts for an agent's own code.
+ */
+function benchFolders(): Map<string, string> {
+  const out = new Map<string, string>();
+  const scan = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const d of readdirSync(dir, { withFileTypes: true })) {
+      if (d.isDirectory() && existsSync(join(dir, d.name, "bench.ts"))) out.set(d.name, join(dir, d.name));
+    }
+  };
+  scan(benchDir);
+  for (const agent of readdirSync(join(root, "agents"))) scan(join(root, "agents", agent, "bench"));
+  return out;
+}
 
 function available(): string[] {
-  return readdirSync(benchDir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(benchDir, d.name, "bench.ts")))
-    .map((d) => d.name)
-    .sort();
+  return [...benchFolders().keys()].sort();
 }
 
 async function loadBenchmark(name: string): Promise<Benchmark> {
-  const mod = (await import(pathToFileURL(join(benchDir, name, "bench.ts")).href)) as { benchmark?: Benchmark };
+  const folder = benchFolders().get(name)!;
+  const mod = (await import(pathToFileURL(join(folder, "bench.ts")).href)) as { benchmark?: Benchmark };
   if (!mod.benchmark || typeof mod.benchmark.run !== "function") {
-    throw new Error(`bench/${name}/bench.ts must export \`benchmark\` (see bench/harness/benchmark.ts)`);
+    throw new Error(`${folder}/bench.ts must export \`benchmark\` (see bench/harness/benchmark.ts)`);
   }
   return mod.benchmark;
 }

@@ -6,7 +6,7 @@ import { checkResult } from "./it/checks.ts";
 import { containerMetrics } from "./it/containers.ts";
 import { monitorService } from "./it/monitor-service.ts";
 import { hostMetrics } from "./it/host.ts";
-import { statusReport } from "./it/status.ts";
+import { statusReport } from "./it/status-report.ts";
 import { storageService } from "./it/storage.ts";
 import { dlqStream, itStream } from "./streams.ts";
 import { filterSubject, parseSubject } from "./subject.ts";

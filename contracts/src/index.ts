@@ -33,7 +33,7 @@ export { Bytes, HostName, IsoTime, Percent, Severity, severityRank, Slug } from 
 export { Filesystem, HostMetrics, hostMetrics, NetworkInterface } from "./it/host.ts";
 export { StorageQuery, StorageReport, storageService, Volume } from "./it/storage.ts";
 export { Alert, alert, AlertStatus } from "./it/alerts.ts";
-export { Health, StatusReport, statusReport } from "./it/status.ts";
+export { Health, StatusReport, statusReport } from "./it/status-report.ts";
 export { ceoItInbox } from "./ceo/consumers.ts";
 export { Container, ContainerHealth, ContainersSnapshot, ContainerState, containerMetrics } from "./it/containers.ts";
 export { CheckKind, CheckResult, checkResult } from "./it/checks.ts";

@@ -1,6 +1,6 @@
 import { defineConsumer } from "../descriptors.ts";
 import { alert } from "../it/alerts.ts";
-import { statusReport } from "../it/status.ts";
+import { statusReport } from "../it/status-report.ts";
 import { itStream } from "../streams.ts";
 
 /** CEO_LAG's durable inbox of IT alerts and reports: it gets what it missed while offline. */

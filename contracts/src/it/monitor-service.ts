@@ -4,7 +4,7 @@ import { Alert } from "./alerts.ts";
 import { CheckResult } from "./checks.ts";
 import { Bytes, HostName, IsoTime, Percent } from "./common.ts";
 import { Container } from "./containers.ts";
-import { Health } from "./status.ts";
+import { Health } from "./status-report.ts";
 
 /** A series is a metric name plus labels: `fs.used_pct{mount=/mnt/storage}`. */
 export const SeriesKey = z.object({

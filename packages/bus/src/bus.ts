@@ -24,7 +24,7 @@ import { emitEvent, publishEvent, type Published } from "./publish.ts";
 import { requestEndpoint, type RequestOptions } from "./request.ts";
 import { serveService, type ServeOptions, type ServiceHandlers } from "./service.ts";
 import { subscribeEvent, type Handler, type SubscribeOptions, type SubscriptionContext } from "./subscribe.ts";
-import { watchStatus } from "./status.ts";
+import { watchConnection } from "./connection-events.ts";
 
 export interface BusOptions extends ConnectOptions {
   logger: Logger;
@@ -61,7 +61,7 @@ export class Bus {
   static async connect(opts: BusOptions): Promise<Bus> {
     const nc = await openConnection(opts);
     const log = opts.logger.child({ component: "bus" });
-    watchStatus(nc, log);
+    watchConnection(nc, log);
     log.info({ server: nc.getServer(), version: nc.info?.version }, "connected to NATS");
     return new Bus(nc, opts.principal, log, opts.source ?? `/lag/${opts.principal}/${hostname()}`, opts.streams ?? {});
   }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "@lag/launcher";
 import { startTestNats, type TestNats } from "@lag/testing";
-import { cleanEnv, jsonOf, lag, LagProcess } from "./run-lag.ts";
+import { cleanEnv, jsonOf, lag, LagProcess } from "./run-lag.fixture.ts";
 
 /** A server that only lets user `cli` in: where the CLI connects is proven by whether it gets in. */
 let nats: TestNats;

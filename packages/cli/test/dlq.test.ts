@@ -4,7 +4,7 @@ import type { Bus } from "@lag/bus";
 import { dlqStream, hostMetrics } from "@lag/contracts";
 import { eventually, startTestNats, type TestNats } from "@lag/testing";
 import type { DeadLetterEntry } from "@lag/bus";
-import { cleanEnv, jsonOf, lag } from "./run-lag.ts";
+import { cleanEnv, jsonOf, lag } from "./run-lag.fixture.ts";
 
 let nats: TestNats;
 let env: NodeJS.ProcessEnv;

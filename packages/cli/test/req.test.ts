@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ServiceError, type Bus } from "@lag/bus";
 import { StorageReport, storageService, type StorageQuery } from "@lag/contracts";
 import { startTestNats, type TestNats } from "@lag/testing";
-import { cleanEnv, jsonOf, lag } from "./run-lag.ts";
+import { cleanEnv, jsonOf, lag } from "./run-lag.fixture.ts";
 
 let nats: TestNats;
 let server: Bus;

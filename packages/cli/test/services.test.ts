@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storageService } from "@lag/contracts";
 import { startTestNats, type TestNats } from "@lag/testing";
 import type { RunningService } from "@lag/bus";
-import { cleanEnv, jsonOf, lag } from "./run-lag.ts";
+import { cleanEnv, jsonOf, lag } from "./run-lag.fixture.ts";
 
 let nats: TestNats;
 let env: NodeJS.ProcessEnv;

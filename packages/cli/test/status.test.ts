@@ -17,7 +17,7 @@ import {
   type TestNats,
 } from "@lag/testing";
 import { monitorWorker } from "@lag/it-lag";
-import { cleanEnv, jsonOf, lag } from "./run-lag.ts";
+import { cleanEnv, jsonOf, lag } from "./run-lag.fixture.ts";
 
 /** `lag status` against two real monitors: one healthy, one with a failing check firing an alert. */
 let nats: TestNats;

@@ -3,7 +3,7 @@ import type { Bus } from "@lag/bus";
 import { hostMetrics, storageService } from "@lag/contracts";
 import { startTestNats, type TestNats } from "@lag/testing";
 import type { MessageRecord } from "../src/inspect.ts";
-import { cleanEnv, LagProcess } from "./run-lag.ts";
+import { cleanEnv, LagProcess } from "./run-lag.fixture.ts";
 
 let nats: TestNats;
 let monitor: Bus;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { CommonConfig, ConfigError, duration, loadConfig } from "@lag/config";
-import { tempDir } from "./temp-files.ts";
+import { tempDir } from "./temp-files.fixture.ts";
 
 const Schema = CommonConfig.extend({
   it: z

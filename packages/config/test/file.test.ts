@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { CommonConfig, ConfigError, duration, formatConfigError, loadConfig } from "@lag/config";
-import { tempDir } from "./temp-files.ts";
+import { tempDir } from "./temp-files.fixture.ts";
 
 const Rule = z.strictObject({ name: z.string(), metric: z.string(), for: duration.default(0) });
 const Schema = CommonConfig.extend({

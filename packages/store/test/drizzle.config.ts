@@ -4,6 +4,6 @@ import { defineConfig } from "drizzle-kit";
 // root: `pnpm exec drizzle-kit generate --config test/drizzle.config.ts --name <name>` from packages/store.
 export default defineConfig({
   dialect: "sqlite",
-  schema: "./test/fixture-schema.ts",
+  schema: "./test/schema.fixture.ts",
   out: "./test/fixture-migrations",
 });

@@ -22,7 +22,7 @@ function copyOfFixture(): { root: string; schema: string; config: string } {
   writeFileSync(join(root, "package.json"), '{ "name": "fixture-copy", "private": true, "type": "module" }\n');
   symlinkSync(join(packageRoot, "node_modules"), join(root, "node_modules"), "dir");
   cpSync(here, join(root, "test"), { recursive: true, filter: (src) => !src.endsWith(".test.ts") });
-  return { root, schema: join(root, "test", "fixture-schema.ts"), config: join(root, "test", "drizzle.config.ts") };
+  return { root, schema: join(root, "test", "schema.fixture.ts"), config: join(root, "test", "drizzle.config.ts") };
 }
 
 function snapshotOf(dir: string): Record<string, string> {

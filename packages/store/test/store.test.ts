@@ -6,7 +6,7 @@ import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { openStore, StoreError, type Store } from "@lag/store";
 import { memoryLogger } from "@lag/testing";
-import * as schema from "./fixture-schema.ts";
+import * as schema from "./schema.fixture.ts";
 
 const migrationsFolder = fileURLToPath(new URL("./fixture-migrations", import.meta.url));
 

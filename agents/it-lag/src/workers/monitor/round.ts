@@ -18,7 +18,7 @@ import type { History } from "./history/history.ts";
 import type { CompiledRule } from "./rules/compile.ts";
 import { alertId } from "./rules/identity.ts";
 import { samplesFromChecks, samplesFromContainers, samplesFromHost } from "./samples.ts";
-import { healthOf } from "./status.ts";
+import { healthOf } from "./status-report.ts";
 import type { VolumeBook } from "./volumes.ts";
 
 export interface RoundDeps {

@@ -10,7 +10,7 @@ import { History, historyMigrationsFolder } from "./history/history.ts";
 import * as historySchema from "./history/schema.ts";
 import { MonitorRound } from "./round.ts";
 import { compileRules } from "./rules/compile.ts";
-import { buildStatusReport } from "./status.ts";
+import { buildStatusReport } from "./status-report.ts";
 import { VolumeBook } from "./volumes.ts";
 
 /**

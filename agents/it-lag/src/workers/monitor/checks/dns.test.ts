@@ -2,8 +2,8 @@ import { createSocket, type Socket } from "node:dgram";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DnsCheck, type CheckInput } from "./check-config.ts";
 import { run } from "./dns.ts";
-import { freePort, startDnsmasq, type TestDns } from "./fixtures/dnsmasq.ts";
-import { published, realNow } from "./fixtures/results.ts";
+import { freePort, startDnsmasq, type TestDns } from "./dnsmasq.fixture.ts";
+import { published, realNow } from "./results.fixture.ts";
 
 type DnsFields = Omit<Extract<CheckInput, { kind: "dns" }>, "kind" | "name">;
 

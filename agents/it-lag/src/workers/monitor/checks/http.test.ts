@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HttpCheck, type CheckInput } from "./check-config.ts";
 import { makeCertificate, type TestCertificate } from "@lag/testing";
-import { freePort } from "./fixtures/dnsmasq.ts";
-import { published, realNow } from "./fixtures/results.ts";
-import { httpServer, httpsServer, silentServer, type TestServer } from "./fixtures/servers.ts";
+import { freePort } from "./dnsmasq.fixture.ts";
+import { published, realNow } from "./results.fixture.ts";
+import { httpServer, httpsServer, silentServer, type TestServer } from "./servers.fixture.ts";
 import { run } from "./http.ts";
 
 const check = (fields: Omit<Extract<CheckInput, { kind: "http" }>, "kind" | "name">) =>

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { PingCheck } from "./check-config.ts";
-import { published, realNow } from "./fixtures/results.ts";
+import { published, realNow } from "./results.fixture.ts";
 import { judgePing, run } from "./ping.ts";
 
 describe("ping check (system ping binary)", () => {

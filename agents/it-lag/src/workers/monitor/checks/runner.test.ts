@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CheckResult } from "@lag/contracts";
 import { memoryLogger } from "@lag/testing";
 import { HttpCheck, TcpCheck, type CheckConfig } from "./check-config.ts";
-import { freePort } from "./fixtures/dnsmasq.ts";
-import { httpServer, tcpServer, type TestServer } from "./fixtures/servers.ts";
+import { freePort } from "./dnsmasq.fixture.ts";
+import { httpServer, tcpServer, type TestServer } from "./servers.fixture.ts";
 import { CheckRunner, type CheckRunnerOptions } from "./runner.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

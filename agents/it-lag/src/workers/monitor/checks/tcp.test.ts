@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TcpCheck } from "./check-config.ts";
-import { freePort } from "./fixtures/dnsmasq.ts";
-import { published, realNow } from "./fixtures/results.ts";
-import { tcpServer, type TestServer } from "./fixtures/servers.ts";
+import { freePort } from "./dnsmasq.fixture.ts";
+import { published, realNow } from "./results.fixture.ts";
+import { tcpServer, type TestServer } from "./servers.fixture.ts";
 import { run } from "./tcp.ts";
 
 describe("tcp check", () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TlsCheck } from "./check-config.ts";
 import { makeCertificate, type TestCertificate } from "@lag/testing";
-import { freePort } from "./fixtures/dnsmasq.ts";
-import { published } from "./fixtures/results.ts";
-import { httpServer, tlsServer, type TestServer } from "./fixtures/servers.ts";
+import { freePort } from "./dnsmasq.fixture.ts";
+import { published } from "./results.fixture.ts";
+import { httpServer, tlsServer, type TestServer } from "./servers.fixture.ts";
 import { run } from "./tls.ts";
 
 const DAY = 86_400_000;

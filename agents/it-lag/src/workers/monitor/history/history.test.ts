@@ -1,9 +1,9 @@
 import { HistoryReply, SeriesReply } from "@lag/contracts";
 import { afterEach, describe, expect, it } from "vitest";
 import { HOUR_MS, MINUTE_MS } from "./buckets.ts";
-import { tempHistory, type TempHistory } from "./fixture.ts";
-import { generateBatches, randomChunks } from "./generated.ts";
-import { brutePoints, close, flatten } from "./oracle.ts";
+import { tempHistory, type TempHistory } from "./temp-history.fixture.ts";
+import { generateBatches, randomChunks } from "./generated.fixture.ts";
+import { brutePoints, close, flatten } from "./oracle.fixture.ts";
 
 const now = new Date("2026-11-23T06:00:00.000Z");
 const at = (minutesAgo: number) => new Date(now.getTime() - minutesAgo * MINUTE_MS);

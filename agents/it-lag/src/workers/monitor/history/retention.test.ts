@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { HOUR_MS, MINUTE_MS } from "./buckets.ts";
-import { tempHistory, type TempHistory } from "./fixture.ts";
-import { generateBatches } from "./generated.ts";
+import { tempHistory, type TempHistory } from "./temp-history.fixture.ts";
+import { generateBatches } from "./generated.fixture.ts";
 import type { SampleBatch } from "./history.ts";
 import { defaultHistoryOptions, historyOptions } from "./options.ts";
-import { bruteBuckets, flatten } from "./oracle.ts";
+import { bruteBuckets, flatten } from "./oracle.fixture.ts";
 import { retentionCutoffs } from "./retention.ts";
 
 const D = 24 * HOUR_MS;

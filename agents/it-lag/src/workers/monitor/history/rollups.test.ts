@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriesKey } from "../samples.ts";
 import { HOUR_MS, MINUTE_MS } from "./buckets.ts";
-import { tempHistory, type TempHistory } from "./fixture.ts";
-import { generateBatches, generatedSeries, randomChunks } from "./generated.ts";
+import { tempHistory, type TempHistory } from "./temp-history.fixture.ts";
+import { generateBatches, generatedSeries, randomChunks } from "./generated.fixture.ts";
 import type { SampleBatch } from "./history.ts";
-import { bruteBuckets, brutePoints, close, flatten, type FlatSample } from "./oracle.ts";
+import { bruteBuckets, brutePoints, close, flatten, type FlatSample } from "./oracle.fixture.ts";
 
 // Three days of irregular instants (1–25 s apart, ms precision), ending at `now`.
 const start = Date.UTC(2026, 10, 20, 3, 17, 23, 456);

@@ -4,7 +4,7 @@ import type { Sample } from "../samples.ts";
 import { compileRules } from "./compile.ts";
 import { DEFAULT_RULES, defaultRules, defaultRulesYaml } from "./defaults.ts";
 import { RulesConfig } from "./rule-config.ts";
-import { disk, MINUTE, Monitor, sample, SECOND } from "./test-support.ts";
+import { disk, MINUTE, Monitor, sample, SECOND } from "./monitor.fixture.ts";
 
 const monitor = () => new Monitor(compileRules(defaultRules));
 const container = (name: string) => ({ container: name });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { emptyState } from "./state.ts";
 import { evaluate } from "./engine.ts";
-import { disk, HOUR, iso, MINUTE, Monitor, rule, sample, T0 } from "./test-support.ts";
+import { disk, HOUR, iso, MINUTE, Monitor, rule, sample, T0 } from "./monitor.fixture.ts";
 
 const down = (extra: object = {}) =>
   rule({ name: "container-down", metric: "container.up", op: "==", threshold: 0, severity: "high", ...extra });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MINUTE, Monitor, rule, sample, SECOND } from "./test-support.ts";
+import { MINUTE, Monitor, rule, sample, SECOND } from "./monitor.fixture.ts";
 
 const restartLoop = () =>
   rule({

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Alert } from "@lag/contracts";
 import { evaluate } from "./engine.ts";
 import { emptyState } from "./state.ts";
-import { disk, HOUR, iso, MINUTE, Monitor, rule, sample, SECOND, T0 } from "./test-support.ts";
+import { disk, HOUR, iso, MINUTE, Monitor, rule, sample, SECOND, T0 } from "./monitor.fixture.ts";
 
 const memHigh = () => rule({ name: "memory-high", metric: "mem.used_pct", op: ">", threshold: 90, for: "5m", severity: "medium" });
 const diskHigh = (extra: object = {}) =>

@@ -1,6 +1,6 @@
 import type { Alert } from "@lag/contracts";
 import { seriesKey, type Sample } from "../samples.ts";
-import { firingAlert, orphanResolved, resolvedAlert, type Occurrence } from "./alerts.ts";
+import { firingAlert, orphanResolved, resolvedAlert, type Occurrence } from "./alert-message.ts";
 import type { CompiledRule } from "./compile.ts";
 import { fingerprint } from "./identity.ts";
 import type { FiringSeries, RuleState, SeriesState } from "./state.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { emptyState, firingAlerts, restoreState } from "./state.ts";
-import { disk, HOUR, iso, MINUTE, Monitor, rule, sample, T0 } from "./test-support.ts";
+import { disk, HOUR, iso, MINUTE, Monitor, rule, sample, T0 } from "./monitor.fixture.ts";
 
 const memHigh = () => rule({ name: "memory-high", metric: "mem.used_pct", op: ">", threshold: 90, for: "5m", severity: "medium" });
 const diskHigh = () => rule({ name: "disk-high", metric: "fs.used_pct", op: ">", threshold: 85, recover: 80, severity: "high" });

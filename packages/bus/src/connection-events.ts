@@ -6,7 +6,7 @@ import type { Logger } from "@lag/log";
  * Connection events reach the log, once each. A publish the server refuses does not throw in
  * nats.js: the refusal arrives here, and this is where it becomes visible.
  */
-export function watchStatus(nc: NatsConnection, log: Logger): void {
+export function watchConnection(nc: NatsConnection, log: Logger): void {
   void (async () => {
     for await (const s of nc.status()) {
       switch (s.type) {

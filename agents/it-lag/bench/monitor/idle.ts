@@ -4,6 +4,6 @@
  * (worker.ts: zod schemas, dockerode, drizzle, better-sqlite3, the bus) without starting anything, so
  * the RSS of the code alone shows between the idle floor and the running monitor.
  */
-if (process.argv.includes("--load")) await import("../../agents/it-lag/src/workers/monitor/worker.ts");
+if (process.argv.includes("--load")) await import("../../src/workers/monitor/worker.ts");
 setInterval(() => undefined, 1 << 30);
 process.on("SIGTERM", () => process.exit(0));

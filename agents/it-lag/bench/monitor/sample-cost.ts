@@ -6,17 +6,17 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { networkInterfaces, uptime } from "node:os";
-import { hostSampler } from "../../agents/it-lag/src/workers/monitor/collect/host.ts";
-import { collectFilesystems } from "../../agents/it-lag/src/workers/monitor/collect/filesystems.ts";
-import { parseMeminfo, parseNetDev, parseProcStat, procReader } from "../../agents/it-lag/src/workers/monitor/collect/proc.ts";
-import { systeminformationReader, type SystemInformation } from "../../agents/it-lag/src/workers/monitor/collect/systeminformation.ts";
-import { temperatureReader } from "../../agents/it-lag/src/workers/monitor/collect/temperatures.ts";
-import { DockerCollector } from "../../agents/it-lag/src/workers/monitor/docker/collector.ts";
-import type { BenchContext, Measurement, Metrics, Variant } from "../harness/benchmark.ts";
+import { hostSampler } from "../../src/workers/monitor/collect/host.ts";
+import { collectFilesystems } from "../../src/workers/monitor/collect/filesystems.ts";
+import { parseMeminfo, parseNetDev, parseProcStat, procReader } from "../../src/workers/monitor/collect/proc.ts";
+import { systeminformationReader, type SystemInformation } from "../../src/workers/monitor/collect/systeminformation.ts";
+import { temperatureReader } from "../../src/workers/monitor/collect/temperatures.ts";
+import { DockerCollector } from "../../src/workers/monitor/docker/collector.ts";
+import type { BenchContext, Measurement, Metrics, Variant } from "@lag/bench";
 import { CLK_TCK } from "./proc-stats.ts";
 
 // systeminformation is the monitor's dependency, not the bench's: loaded from the monitor's package.
-const si = createRequire(new URL("../../agents/it-lag/package.json", import.meta.url))("systeminformation") as SystemInformation;
+const si = createRequire(new URL("../../package.json", import.meta.url))("systeminformation") as SystemInformation;
 
 /**
  * systeminformation answers from a cache when asked again within 200 ms (currentLoad) or 500 ms
@@ -210,7 +210,7 @@ export async function measureDockerCollect(ctx: BenchContext, opts: { rounds: nu
       [
         {
           name: "DockerCollector.collect()",
-          description: "list, inspect and one-shot stats of every container through the Docker socket (dockerode)",
+          description: "list, inspect and one-shot stats of every container through the Docker socket (DockerEngine over node:http)",
           run: async () => {
             const snap = await collector.collect();
             seen = snap.containers.filter((c) => c.state === "running").length;

@@ -14,14 +14,8 @@ import {
   type TestNats,
 } from "@lag/testing";
 // The monitor's own test servers: the same ones its check tests run against.
-import { startDnsmasq, type TestDns } from "../../agents/it-lag/src/workers/monitor/checks/fixtures/dnsmasq.ts";
-import {
-  httpServer,
-  httpsServer,
-  tcpServer,
-  tlsServer,
-  type TestServer,
-} from "../../agents/it-lag/src/workers/monitor/checks/fixtures/servers.ts";
+import { startDnsmasq, type TestDns } from "../../src/workers/monitor/checks/dnsmasq.fixture.ts";
+import { httpServer, httpsServer, tcpServer, tlsServer, type TestServer } from "../../src/workers/monitor/checks/servers.fixture.ts";
 
 export const CONTAINERS = 10;
 

@@ -12,15 +12,14 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { checkResult, containerMetrics, hostMetrics } from "@lag/contracts";
-import { bundleProcess } from "../../packages/launcher/src/build.ts";
-import { NODE_FLAGS } from "../../packages/launcher/src/supervisor.ts";
-import type { BenchContext, Measurement, Metrics, Variant } from "../harness/benchmark.ts";
+import { bundleProcess, NODE_FLAGS } from "@lag/launcher";
+import type { BenchContext, Measurement, Metrics, Variant } from "@lag/bench";
 import type { MonitorEnvironment } from "./environment.ts";
 import { commandOf, descendants, procUsage, type ProcUsage } from "./proc-stats.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
+const root = fileURLToPath(new URL("../../../..", import.meta.url));
 const MONITOR_ENTRY = "agents/it-lag/src/workers/monitor/main.ts";
-const IDLE_ENTRY = "bench/monitor/idle.ts";
+const IDLE_ENTRY = "agents/it-lag/bench/monitor/idle.ts";
 const MiB = 1024 * 1024;
 const SHIPPED = "monitor as shipped";
 

@@ -11,7 +11,7 @@
  * `LAG_BENCH_MONITOR_WINDOW=30` shortens the process window (seconds) for a quick look; the figures in
  * bench/README.md come from the full 120 s.
  */
-import type { BenchReport, Benchmark } from "../harness/benchmark.ts";
+import type { BenchReport, Benchmark } from "@lag/bench";
 import { startEnvironment } from "./environment.ts";
 import { measureHistory } from "./history.bench.ts";
 import { measureProcessCost } from "./process-cost.ts";

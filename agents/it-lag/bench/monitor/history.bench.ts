@@ -15,23 +15,15 @@
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 // The bench measures the monitor's internals, which no package exports: a relative import.
-import { tempHistory, type TempHistory } from "../../agents/it-lag/src/workers/monitor/history/fixture.ts";
-import { seededRandom } from "../../agents/it-lag/src/workers/monitor/history/generated.ts";
-import { rollupKeyRange } from "../../agents/it-lag/src/workers/monitor/history/rollup-key.ts";
-import { History, type SampleBatch } from "../../agents/it-lag/src/workers/monitor/history/history.ts";
-import type { Sample } from "../../agents/it-lag/src/workers/monitor/samples.ts";
-import {
-  compareVariants,
-  ratio,
-  type BenchContext,
-  type BenchReport,
-  type Measurement,
-  type Metrics,
-  type Variant,
-} from "../harness/benchmark.ts";
-import { describeEnvironment } from "../harness/environment.ts";
-import { formatReport } from "../harness/report.ts";
-import { medianIndex } from "../harness/stats.ts";
+import { tempHistory, type TempHistory } from "../../src/workers/monitor/history/temp-history.fixture.ts";
+import { seededRandom } from "../../src/workers/monitor/history/generated.fixture.ts";
+import { rollupKeyRange } from "../../src/workers/monitor/history/rollup-key.ts";
+import { History, type SampleBatch } from "../../src/workers/monitor/history/history.ts";
+import type { Sample } from "../../src/workers/monitor/samples.ts";
+import { compareVariants, ratio, type BenchContext, type BenchReport, type Measurement, type Metrics, type Variant } from "@lag/bench";
+import { describeEnvironment } from "@lag/bench";
+import { formatReport } from "@lag/bench";
+import { medianIndex } from "@lag/bench";
 
 const INGEST_SERIES = 100;
 const INGEST_INTERVAL_MS = 10_000;
