@@ -46,8 +46,6 @@ const ALIASES: Record<string, Alias> = {
   LAG_LOG_LEVEL: { path: ["log", "level"], text: true },
 };
 
-export const ALIAS_NAMES = Object.keys(ALIASES);
-
 /**
  * Reads every override from the environment: aliases first, then `LAG__A__B_C` variables (fewer
  * segments first), so the most specific variable wins. An empty variable is ignored, as compose

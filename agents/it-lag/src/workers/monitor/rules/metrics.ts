@@ -57,7 +57,3 @@ export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];
 export function isMetricName(name: string): name is MetricName {
   return Object.hasOwn(METRICS, name);
 }
-
-export function metricInfo(name: MetricName): MetricInfo {
-  return METRICS[name];
-}

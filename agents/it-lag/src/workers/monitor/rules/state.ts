@@ -41,8 +41,6 @@ const Firing = z.object({
 
 export const SeriesState = z.discriminatedUnion("phase", [Idle, Pending, Firing]);
 export type SeriesState = z.infer<typeof SeriesState>;
-export type IdleSeries = z.infer<typeof Idle>;
-export type PendingSeries = z.infer<typeof Pending>;
 export type FiringSeries = z.infer<typeof Firing>;
 
 export const RuleState = z.object({ version: z.literal(1), series: z.record(z.string(), SeriesState) });
