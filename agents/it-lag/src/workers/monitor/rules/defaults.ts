@@ -1,16 +1,11 @@
-import { RulesConfig, type RuleConfig, type RuleInput } from "./rule-config.ts";
-import { renderRulesYaml, withRules } from "./rules-yaml.ts";
+import { RulesConfig, type RuleConfig } from "./rule-config.ts";
+import { renderRulesYaml, withRules, type DefaultRule } from "./rules-yaml.ts";
 
 /**
  * The rules shipped with the sample config, each with the reason for its numbers (rendered as a
  * YAML comment above it). They apply when `it.monitor.rules` is absent; a config that lists rules
  * gets exactly those, so the sample config carries this list for the operator to edit in place.
  */
-export interface DefaultRule {
-  why: string;
-  rule: RuleInput;
-}
-
 export const DEFAULT_RULES: readonly DefaultRule[] = [
   {
     why: "A disk past 85 % needs a plan (clean up, move media, add a disk). It resolves under 80 %, so a disk hovering at 85 % does not flap.",

@@ -1,4 +1,4 @@
-import type { DefaultRule } from "./defaults.ts";
+import type { RuleInput } from "./rule-config.ts";
 import { formatDuration } from "./summary.ts";
 
 /**
@@ -10,6 +10,12 @@ const HEADER = [
   "function + window (increase/avg/max/min), repeat (reminders, default 1h; never), labels, summary,",
   "missing (resolve | keep). Listing rules here replaces the built-in defaults, which these are.",
 ];
+
+/** A rule with the reason it is what it is: a comment above it in the YAML. */
+export interface DefaultRule {
+  why: string;
+  rule: RuleInput;
+}
 
 /** Where the rules sit in config/lag.sample.yaml: under it.monitor, four spaces in. */
 const SAMPLE_INDENT = 4;
