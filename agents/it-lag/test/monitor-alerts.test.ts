@@ -130,12 +130,25 @@ describe("monitor alerts from a real Docker engine and real checks", () => {
     expect(of("container-down", name)[0]).toMatchObject({ status: "firing", severity: "high", host: "dockertest" });
   }, 60_000);
 
-  it("a restart loop is detected", async () => {
+  it("a restart loop is one alert (the loop), not also a down alert flapping between restarts", async () => {
     const image = await ensureBusyboxImage();
     const name = `${prefix}loop`;
     await runContainer(["--name", name, "--restart", "always", image, "sh", "-c", "sleep 1; exit 1"]);
     await eventually(() => of("container-restart-loop", name).some((a) => a.status === "firing"), 60_000, "restart loop alert");
+    // A few more rounds of crashing and restarting.
+    await new Promise((r) => setTimeout(r, 5_000));
+    expect(of("container-restart-loop", name).filter((a) => a.status === "firing" && a.repeat === 0)).toHaveLength(1);
+    expect(of("container-down", name)).toEqual([]);
   }, 90_000);
+
+  it("a one-shot container that finished cleanly raises nothing; one that failed is down", async () => {
+    const image = await ensureBusyboxImage();
+    await runContainer(["--name", `${prefix}oneshot`, image, "sh", "-c", "sleep 2; exit 0"]);
+    await runContainer(["--name", `${prefix}failed`, image, "sh", "-c", "sleep 2; exit 3"]);
+    await eventually(() => of("container-down", `${prefix}failed`).length > 0, 30_000, "the failed one-shot is down");
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(of("container-down", `${prefix}oneshot`)).toEqual([]);
+  }, 60_000);
 
   it("a failing HTTP check raises check-down (critical) and resolves when it answers again", async () => {
     webUp = false;

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { Backoff } from "@lag/async";
 import type { ProcessEntry } from "./processes.ts";
 
 export const EXIT_CONFIG = 78;
@@ -39,7 +40,7 @@ export interface SupervisorOptions {
 export class Supervised {
   private child?: ChildProcess;
   private stopping = false;
-  private delay: number;
+  private readonly backoff: Backoff;
   private timer?: NodeJS.Timeout;
   private readonly log: WriteStream;
   restarts = 0;
@@ -51,7 +52,7 @@ export class Supervised {
     readonly proc: ProcessEntry,
     private readonly opts: SupervisorOptions,
   ) {
-    this.delay = opts.restart.initialDelayMs;
+    this.backoff = new Backoff({ initialMs: opts.restart.initialDelayMs, maxMs: opts.restart.maxDelayMs, jitter: 0 });
     this.log = createWriteStream(join(opts.logsDir, `${proc.name}.log`), { flags: "a" });
     this.exitedForGood = new Promise((r) => (this.resolveForGood = r));
   }
@@ -83,11 +84,11 @@ export class Supervised {
         this.resolveForGood(code);
         return;
       }
-      if (Date.now() - started > this.opts.restart.stableAfterMs) this.delay = this.opts.restart.initialDelayMs;
-      this.opts.onEvent(this.proc.name, `exited (${signal ?? `code ${code}`}); restarting in ${this.delay} ms`);
+      if (Date.now() - started > this.opts.restart.stableAfterMs) this.backoff.succeeded();
+      const delay = this.backoff.failed();
+      this.opts.onEvent(this.proc.name, `exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`);
       this.restarts++;
-      this.timer = setTimeout(() => this.start(), this.delay);
-      this.delay = Math.min(this.delay * 2, this.opts.restart.maxDelayMs);
+      this.timer = setTimeout(() => this.start(), delay);
     });
   }
 

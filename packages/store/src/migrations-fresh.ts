@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { runCommand } from "@lag/command";
 import { StoreError } from "./errors.ts";
 
 export interface FreshnessOptions {
@@ -99,32 +99,20 @@ function drizzleKitBin(): string {
   return join(dirname(entry), "bin.cjs");
 }
 
-function runDrizzleKit(args: string[], cwd: string, timeoutMs: number): Promise<{ code: number; output: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [drizzleKitBin(), ...args], {
-      cwd,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(
-        new StoreError(
-          cwd,
-          `drizzle-kit generate did not finish within ${timeoutMs} ms (is it asking about a rename? run it by hand in ${cwd}):\n${output}`,
-        ),
-      );
-    }, timeoutMs);
-    child.on("error", (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code: code ?? 1, output });
-    });
+async function runDrizzleKit(args: string[], cwd: string, timeoutMs: number): Promise<{ code: number; output: string }> {
+  const lines: string[] = [];
+  const r = await runCommand(process.execPath, [drizzleKitBin(), ...args], {
+    cwd,
+    env: { NO_COLOR: "1" },
+    timeoutMs,
+    onLine: (l) => lines.push(l),
   });
+  const output = lines.join("\n");
+  if (r.timedOut) {
+    throw new StoreError(
+      cwd,
+      `drizzle-kit generate did not finish within ${timeoutMs} ms (is it asking about a rename? run it by hand in ${cwd}):\n${output}`,
+    );
+  }
+  return { code: r.code ?? 1, output };
 }
