@@ -11,13 +11,14 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer } from "node:net";
+import { AckPolicy } from "@nats-io/jetstream";
 import { Svcm } from "@nats-io/services";
 import { Bus, parkDeadLetter, type Delivery } from "@lag/bus";
 import {
   alert,
   catalog,
   ceoItInbox,
-  dlqStream,
+  dlqStreamOf,
   Headers,
   hostMetrics,
   itStream,
@@ -64,6 +65,9 @@ beforeAll(async () => {
   nats = await startTestNats({ config: readFileSync(join(root, PROD_CONF_FILE), "utf8"), env });
   const mon = await as("it-monitor");
   await mon.ensureStreams();
+  // Every principal creates its own dead-letter stream at start, as its worker does.
+  await (await as("ceo")).ensureStreams();
+  await (await as("media")).ensureStreams();
   await mon.serve(storageService, { query: () => report() });
   // A monitor serves two services on one connection, as it-monitor does in production.
   await mon.serve(
@@ -148,7 +152,7 @@ describe("prod.conf: ceo", () => {
     const jsm = await cli.jsm();
     const parked = await eventually(async () => {
       const m = await jsm.streams
-        .getMessage(dlqStream.name, { last_by_subj: "lag.dlq.ceo.lag.it.host.metrics.perm-broken" })
+        .getMessage(dlqStreamOf("ceo").name, { last_by_subj: "lag.dlq.ceo.lag.it.host.metrics.perm-broken" })
         .catch(() => null);
       return m ?? undefined;
     });
@@ -234,7 +238,7 @@ describe("prod.conf: cli (the operator)", () => {
 
   it("reads the dead-letter stream through an ordered consumer, as `lag dlq` does", async () => {
     const cli = await as("cli");
-    const c = await cli.js.consumers.get(dlqStream.name);
+    const c = await cli.js.consumers.get(dlqStreamOf("ceo").name);
     const m = await c.next({ expires: 5_000 });
     expect(m?.subject.startsWith("lag.dlq.")).toBe(true);
     expect(m?.headers?.get(Headers.dlqCode)).toBeTruthy();
@@ -250,10 +254,104 @@ describe("prod.conf: cli (the operator)", () => {
 
   it("may clear dead letters (`lag dlq rm`, `lag dlq purge`), and nothing else of any stream", async () => {
     const jsm = await (await as("cli")).jsm();
-    await jsm.streams.purge(dlqStream.name, { filter: "lag.dlq.nobody.>" });
-    await expect(jsm.streams.deleteMessage(dlqStream.name, 1_000_000, false)).rejects.toThrow(/stream store EOF|no message found/);
+    await jsm.streams.purge(dlqStreamOf("ceo").name, { filter: "lag.dlq.ceo.nothing.>" });
+    await expect(jsm.streams.deleteMessage(dlqStreamOf("ceo").name, 1_000_000, false)).rejects.toThrow(/stream store EOF|no message found/);
     await expect(jsm.streams.purge(itStream.name)).rejects.toThrow();
     await expect(jsm.streams.deleteMessage(itStream.name, 1, false)).rejects.toThrow();
+  });
+});
+
+/**
+ * The JetStream API, least privilege: only a stream's owner (by the contracts) may create or change
+ * it, only a consumer's owner may create, change or pull from it. Each case below was possible
+ * before and is refused now, with the principal's real production credentials.
+ */
+describe("prod.conf: streams and consumers only their owner may change", () => {
+  const limits = async () => (await (await (await as("it-monitor")).jsm()).streams.info(itStream.name)).config;
+
+  it("ceo cannot cut LAG_IT's limits nor cap it per subject: LAG_IT stays as its contract says", async () => {
+    const jsm = await (await as("ceo")).jsm();
+    const before = await limits();
+    await expect(jsm.streams.update(itStream.name, { ...before, max_msgs: 2 })).rejects.toThrow();
+    await expect(jsm.streams.update(itStream.name, { ...before, max_msgs_per_subject: 1 })).rejects.toThrow();
+    expect(await limits()).toEqual(before);
+  });
+
+  it("media cannot truncate, purge, seal or delete another principal's dead letters", async () => {
+    const jsm = await (await as("media")).jsm();
+    for (const p of ["it-monitor", "ceo"] as const) {
+      const name = dlqStreamOf(p).name;
+      const cfg = (await (await (await as(p)).jsm()).streams.info(name)).config;
+      await expect(jsm.streams.update(name, { ...cfg, max_msgs: 1 })).rejects.toThrow();
+      await expect(jsm.streams.update(name, { ...cfg, sealed: true } as typeof cfg)).rejects.toThrow();
+      await expect(jsm.streams.purge(name)).rejects.toThrow();
+      await expect(jsm.streams.delete(name)).rejects.toThrow();
+      const after = (await (await (await as(p)).jsm()).streams.info(name)).config;
+      expect(after.sealed).toBe(false);
+      expect(after.max_msgs).toBe(-1);
+    }
+  });
+
+  it("it-monitor cannot narrow another principal's dead-letter stream, so their dead letters keep a place", async () => {
+    const mon = await (await as("it-monitor")).jsm();
+    const name = dlqStreamOf("ceo").name;
+    const cfg = (await (await (await as("ceo")).jsm()).streams.info(name)).config;
+    await expect(mon.streams.update(name, { ...cfg, subjects: ["lag.dlq.ceo.nothing.>"] })).rejects.toThrow();
+    expect((await (await (await as("ceo")).jsm()).streams.info(name)).config.subjects).toEqual(["lag.dlq.ceo.>"]);
+  });
+
+  it("cli cannot redefine CEO_LAG's durable consumer, nor pull from it; it may still read its info", async () => {
+    const cli = await as("cli");
+    const jsm = await cli.jsm();
+    const ceoJsm = await (await as("ceo")).jsm();
+    const before = await ceoJsm.consumers.info(itStream.name, ceoItInbox.durable);
+    await expect(jsm.consumers.update(itStream.name, ceoItInbox.durable, { filter_subjects: ["lag.it.nothing.>"] })).rejects.toThrow();
+    await expect(
+      jsm.consumers.add(itStream.name, { durable_name: ceoItInbox.durable, ack_policy: AckPolicy.None, filter_subject: "lag.it.>" }),
+    ).rejects.toThrow();
+    expect((await jsm.consumers.info(itStream.name, ceoItInbox.durable)).config.durable_name).toBe(ceoItInbox.durable);
+    // Pulling is refused by the server: nothing is delivered to cli, nothing is used up.
+    await (await as("it-monitor")).publish(alert, alertFor("perm-not-for-cli"));
+    const c = await cli.js.consumers.get(itStream.name, ceoItInbox.durable);
+    const m = await c.next({ expires: 2_000 }).catch(() => null);
+    expect(m).toBeNull();
+    await denied("cli", "publish", `$JS.API.CONSUMER.MSG.NEXT.${itStream.name}.${ceoItInbox.durable}`);
+    const after = await ceoJsm.consumers.info(itStream.name, ceoItInbox.durable);
+    expect(after.config.filter_subjects ?? [after.config.filter_subject]).toEqual(
+      before.config.filter_subjects ?? [before.config.filter_subject],
+    );
+    expect(after.num_redelivered).toBe(before.num_redelivered);
+  });
+
+  it("cli may read stream and consumer info and a message by sequence, as `lag dlq` and `nats stream view` do", async () => {
+    const jsm = await (await as("cli")).jsm();
+    const info = await jsm.streams.info(itStream.name);
+    expect(info.state.messages).toBeGreaterThan(0);
+    expect((await jsm.streams.getMessage(itStream.name, { seq: info.state.first_seq }))?.subject).toMatch(/^lag\.it\./);
+    expect((await jsm.consumers.info(itStream.name, ceoItInbox.durable)).name).toBe(ceoItInbox.durable);
+  });
+
+  it("puts a stream or consumer that someone changed back to its contract at its owner's next start, saying what differed", async () => {
+    const admin = await nats.bus("cli", { user: ADMIN_USER, password: passwords[ADMIN_USER]!, logger: memoryLogger("admin") });
+    const jsm = await admin.jsm();
+    const cfg = (await jsm.streams.info(itStream.name)).config;
+    await jsm.streams.update(itStream.name, { ...cfg, max_msgs_per_subject: 2 });
+    await jsm.consumers.update(itStream.name, ceoItInbox.durable, { max_ack_pending: 3 });
+    const monLog = memoryLogger("it-monitor");
+    const mon = await nats.bus("it-monitor", { user: "it-monitor", password: passwords["it-monitor"]!, logger: monLog });
+    await mon.ensureStreams();
+    expect(monLog.lines.map((l) => l.msg)).toContainEqual(
+      expect.stringMatching(/^stream LAG_IT differed from its contract; put back \(max_msgs_per_subject: 2 → -1\)$/),
+    );
+    expect((await jsm.streams.info(itStream.name)).config.max_msgs_per_subject).toBe(-1);
+    const ceoLog = memoryLogger("ceo");
+    const ceo = await nats.bus("ceo", { user: "ceo", password: passwords.ceo!, logger: ceoLog });
+    await ceo.consume(ceoItInbox, () => undefined);
+    expect(ceoLog.lines.map((l) => l.msg)).toContainEqual(
+      expect.stringMatching(/^consumer ceo-it-inbox differed from its contract; put back \(max_ack_pending: 3 → 1000\)$/),
+    );
+    expect((await jsm.consumers.info(itStream.name, ceoItInbox.durable)).config.max_ack_pending).toBe(1000);
+    await ceo.drain();
   });
 });
 
@@ -264,7 +362,7 @@ describe("prod.conf: admin", () => {
     const admin = await nats.bus("cli", { user: ADMIN_USER, password: passwords[ADMIN_USER]!, logger });
     const jsm = await admin.jsm();
     expect((await jsm.streams.info(itStream.name)).config.name).toBe(itStream.name);
-    await jsm.streams.purge(dlqStream.name, { filter: "lag.dlq.nobody.>" });
+    await jsm.streams.purge(dlqStreamOf("ceo").name, { filter: "lag.dlq.ceo.nothing.>" });
     admin.nc.publish("lag.it.host.metrics.kronos", "{}");
     await logger.waitFor((l) => l.msg === "permission denied: publish on lag.it.host.metrics.kronos", 5_000);
   });

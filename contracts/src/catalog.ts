@@ -8,12 +8,12 @@ import { monitorService } from "./it/monitor-service.ts";
 import { hostMetrics } from "./it/host.ts";
 import { statusReport } from "./it/status-report.ts";
 import { storageService } from "./it/storage.ts";
-import { dlqStream, itStream } from "./streams.ts";
+import { dlqStreams, itStream } from "./streams.ts";
 import { filterSubject, parseSubject } from "./subject.ts";
 
 /** Everything that travels on the bus. Adding a message means adding it here. */
 export const catalog = {
-  streams: [itStream, dlqStream] as readonly StreamDescriptor[],
+  streams: [itStream, ...dlqStreams] as readonly StreamDescriptor[],
   events: [hostMetrics, containerMetrics, checkResult, alert, statusReport, greeting] as readonly EventDescriptor[],
   services: [storageService, monitorService, helloService] as readonly ServiceDescriptor[],
   consumers: [ceoItInbox] as readonly ConsumerDescriptor[],

@@ -27,7 +27,7 @@ export {
 } from "./subject.ts";
 export { deployedPrincipals, inboxPrefixOf, Principal, PRINCIPALS, principalNames } from "./principals.ts";
 export { describeIssues, pathOf } from "./issues.ts";
-export { DLQ_PREFIX, dlqFilter, dlqStream, dlqSubject, itStream, parseDlqSubject } from "./streams.ts";
+export { DLQ_PREFIX, dlqFilter, dlqStreamOf, dlqStreams, dlqSubject, isDlqStream, itStream, parseDlqSubject } from "./streams.ts";
 export { allEndpoints, catalog, endpointForSubject, eventForSubject, eventForType, streamSubjects } from "./catalog.ts";
 export { Bytes, HostName, IsoTime, Percent, Severity, severityRank, Slug } from "./it/common.ts";
 export { Filesystem, HostMetrics, hostMetrics, NetworkInterface } from "./it/host.ts";

@@ -1,4 +1,5 @@
-import { defineStream } from "./descriptors.ts";
+import { defineStream, type StreamDescriptor } from "./descriptors.ts";
+import { principalNames, type Principal } from "./principals.ts";
 
 const DAY = 86_400_000;
 
@@ -12,19 +13,32 @@ export const itStream = defineStream({
   duplicateWindow: 10 * 60_000,
 });
 
-/** Dead letters of every principal: `lag.dlq.<principal>.<original subject>`, reason in headers. */
-export const dlqStream = defineStream({
-  name: "LAG_DLQ",
-  description: "messages that failed validation or exhausted their deliveries, with the reason in headers",
-  // Every principal parks its dead letters here; IT_LAG, which looks after the system, keeps it.
-  owner: "it-monitor",
-  subjects: ["lag.dlq.>"],
-  maxAge: 30 * DAY,
-  maxBytes: 256 * 1024 ** 2,
-  duplicateWindow: 2 * 60_000,
-});
-
 export const DLQ_PREFIX = "lag.dlq";
+
+/**
+ * A principal's own dead letters: `lag.dlq.<principal>.<original subject>`, the reason in headers.
+ * One stream per principal, owned by it: each can always park what it cannot use, and none can
+ * narrow, seal or purge another's (the operator may read all of them and clear them).
+ */
+export function dlqStreamOf(principal: Principal): StreamDescriptor {
+  return defineStream({
+    name: `LAG_DLQ_${principal.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}`,
+    description: `dead letters of ${principal}: messages it could not use (failed validation, exhausted deliveries), reason in headers`,
+    owner: principal,
+    subjects: [`${DLQ_PREFIX}.${principal}.>`],
+    maxAge: 30 * DAY,
+    maxBytes: 64 * 1024 ** 2,
+    duplicateWindow: 2 * 60_000,
+  });
+}
+
+/** Every principal's dead-letter stream. */
+export const dlqStreams: readonly StreamDescriptor[] = principalNames.map(dlqStreamOf);
+
+/** Whether a stream is a dead-letter stream. */
+export function isDlqStream(name: string): boolean {
+  return dlqStreams.some((s) => s.name === name);
+}
 
 export function dlqSubject(principal: string, originalSubject: string): string {
   return `${DLQ_PREFIX}.${principal}.${originalSubject}`;

@@ -1,6 +1,6 @@
 import { Headers } from "../envelope.ts";
 import { principalNames } from "../principals.ts";
-import { DLQ_PREFIX, dlqStream } from "../streams.ts";
+import { DLQ_PREFIX } from "../streams.ts";
 import { ref, stringHeaders } from "./asyncapi-common.ts";
 
 /** The dead-letter channel: every principal parks under its own name, the operator reads. */
@@ -37,7 +37,8 @@ export function deadLetterParts() {
         principal: { description: "The principal that parked the message.", enum: [...principalNames] },
         subject: { description: "The original subject (several tokens).", examples: ["lag.it.host.metrics.kronos"] },
       },
-      "x-lag-stream": dlqStream.name,
+      // One stream per principal: LAG_DLQ_CEO, LAG_DLQ_IT_MONITOR, …
+      "x-lag-stream": "LAG_DLQ_<PRINCIPAL>",
     },
     operations: {
       [`${id}.park`]: {

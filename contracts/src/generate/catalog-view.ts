@@ -60,7 +60,7 @@ export function templateId(template: string): string {
 export function deployedOnly(cat: Catalog): Catalog {
   const deployed = (p: Principal) => deployedPrincipals.includes(p);
   return {
-    streams: cat.streams,
+    streams: cat.streams.filter((s) => deployed(s.owner)),
     events: cat.events.filter((e) => deployed(e.publisher)),
     services: cat.services.filter((svc) => deployed(svc.server)),
     consumers: cat.consumers.filter((c) => deployed(c.principal)),

@@ -10,9 +10,18 @@ const API = "$JS.API";
 /** `jetstreamManager()` asks for the account's JetStream info before anything else. */
 export const accountInfo = `${API}.INFO`;
 
-/** What `Bus.ensureStreams` does: look the stream up, create it when missing, bring it to the contract. */
+/**
+ * What `Bus.ensureStreams` does for a stream its principal owns: look it up, create it when missing,
+ * put it back to the contract. Only the owner gets CREATE and UPDATE (UPDATE is also how a stream is
+ * narrowed, capped or sealed); nobody gets DELETE or PURGE but the admin and, for dead letters, the operator.
+ */
 export function streamProvisioning(s: StreamDescriptor): string[] {
   return [`${API}.STREAM.INFO.${s.name}`, `${API}.STREAM.CREATE.${s.name}`, `${API}.STREAM.UPDATE.${s.name}`];
+}
+
+/** A stream someone else owns: looked up (to wait until it exists), never changed. */
+export function streamInfo(s: StreamDescriptor): string {
+  return `${API}.STREAM.INFO.${s.name}`;
 }
 
 /**
@@ -33,6 +42,22 @@ export function durableConsumer(c: ConsumerDescriptor): string[] {
     `${API}.CONSUMER.DURABLE.CREATE.${s}.${d}`,
     `${API}.CONSUMER.MSG.NEXT.${s}.${d}`,
     `$JS.ACK.${s}.${d}.>`,
+  ];
+}
+
+/**
+ * What the operator may not do to another principal's durable consumer, though its reading grants
+ * (below) match: create or redefine it (one filter or several) and pull from it. Denied by name, so
+ * the operator's own ephemeral consumers stay allowed.
+ */
+export function othersDurable(c: ConsumerDescriptor): string[] {
+  const s = c.stream.name;
+  const d = c.durable;
+  return [
+    `${API}.CONSUMER.CREATE.${s}.${d}`,
+    `${API}.CONSUMER.CREATE.${s}.${d}.>`,
+    `${API}.CONSUMER.DURABLE.CREATE.${s}.${d}`,
+    `${API}.CONSUMER.MSG.NEXT.${s}.${d}`,
   ];
 }
 

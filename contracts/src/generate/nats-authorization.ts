@@ -20,7 +20,9 @@ function renderUser(u: UserPermissions): string {
     // Unquoted, so nats-server fills it from the environment (and refuses to start without it).
     `      password: $${u.passwordEnv}`,
     "      permissions: {",
-    `        publish: { allow: ${allowList(u.publish, `${i}  `)} }`,
+    u.publishDeny.length > 0
+      ? `        publish: {\n          allow: ${allowList(u.publish, `${i}    `)}\n          deny: ${allowList(u.publishDeny, `${i}    `)}\n        }`
+      : `        publish: { allow: ${allowList(u.publish, `${i}  `)} }`,
     `        subscribe: { allow: ${allowList(u.subscribe, `${i}  `)} }`,
     ...(u.allowResponses > 0
       ? [

@@ -1,11 +1,13 @@
 import { deployedPrincipals, inboxPrefixOf, PRINCIPALS, type Principal } from "../principals.ts";
-import { dlqStream, dlqSubject } from "../streams.ts";
+import { dlqSubject, isDlqStream } from "../streams.ts";
 import { filterSubject } from "../subject.ts";
 import { bySubject, deployedOnly, endpointsCallableBy, endpointsOf, eventsReadBy, streamsUsedBy, type Catalog } from "./catalog-view.ts";
 import {
   accountInfo,
   deadLetterClearing,
   durableConsumer,
+  othersDurable,
+  streamInfo,
   streamListing,
   streamProvisioning,
   streamReading,
@@ -24,6 +26,8 @@ export interface UserPermissions {
   /** The environment variable nats-server reads the password from. */
   passwordEnv: string;
   publish: SubjectGroup[];
+  /** Subjects refused even where an allow matches (the operator may read streams, never drive another's consumer). */
+  publishDeny: SubjectGroup[];
   subscribe: SubjectGroup[];
   /** May answer requests it received (services), on whatever inbox the caller named. */
   /**
@@ -54,8 +58,10 @@ function publishOf(cat: Catalog, p: Principal): SubjectGroup[] {
   const operator = p === OPERATOR;
   const events = bySubject(cat.events.filter((e) => e.publisher === p));
   const calls = operator ? bySubject(endpointsOf(cat)) : bySubject(endpointsCallableBy(cat, p));
-  const owned = [...streamsUsedBy(cat, p).filter((s) => s.name !== dlqStream.name), dlqStream];
+  const owned = cat.streams.filter((s) => s.owner === p);
+  const used = streamsUsedBy(cat, p).filter((s) => s.owner !== p);
   const durables = cat.consumers.filter((c) => c.principal === p);
+  const callable = operator ? [] : [...new Set(endpointsCallableBy(cat, p).map((e) => e.service))].sort();
   return [
     ...group(
       "events it publishes",
@@ -67,10 +73,15 @@ function publishOf(cat: Catalog, p: Principal): SubjectGroup[] {
     ),
     ...group("its own dead letters", [dlqSubject(p, ">")]),
     ...group("service discovery: `nats micro ls`, `lag services`", operator ? ["$SRV.>"] : []),
-    ...group("JetStream: account info, then its streams (and the dead-letter stream) created or updated from contracts", [
+    ...group(
+      "waiting at start for the services it calls ($SRV.PING)",
+      callable.map((name) => `$SRV.PING.${name}`),
+    ),
+    ...group("JetStream: account info, then the streams it owns (its dead letters included), created or put back to the contract", [
       accountInfo,
       ...owned.flatMap(streamProvisioning),
     ]),
+    ...group("JetStream: the streams it writes or reads but others own, looked up only (never changed)", used.map(streamInfo)),
     ...durables.flatMap((c) => group(`JetStream: its durable consumer ${c.durable} on ${c.stream.name}`, durableConsumer(c))),
     ...group(
       "JetStream, read only: stream info and messages, ephemeral and ordered consumers (`lag dlq`, `nats stream view`)",
@@ -78,9 +89,18 @@ function publishOf(cat: Catalog, p: Principal): SubjectGroup[] {
     ),
     ...group(
       "JetStream: clearing dead letters once dealt with (`lag dlq rm`, `lag dlq purge`)",
-      operator ? deadLetterClearing(dlqStream) : [],
+      operator ? cat.streams.filter((s) => isDlqStream(s.name)).flatMap(deadLetterClearing) : [],
     ),
   ];
+}
+
+/** The operator reads streams through ephemeral consumers; it may not redefine or pull from anyone's durable one. */
+function publishDenyOf(cat: Catalog, p: Principal): SubjectGroup[] {
+  if (p !== OPERATOR) return [];
+  return group(
+    "JetStream: every principal's durable consumers, which only their owner may create, change or pull from",
+    cat.consumers.filter((c) => c.principal !== p).flatMap(othersDurable),
+  );
 }
 
 function subscribeOf(cat: Catalog, p: Principal): SubjectGroup[] {
@@ -128,6 +148,7 @@ export function derivePermissions(all: Catalog): UserPermissions[] {
     description: PRINCIPALS[p].description,
     passwordEnv: passwordEnvOf(p),
     publish: once(publishOf(cat, p)),
+    publishDeny: publishDenyOf(cat, p),
     subscribe: once(subscribeOf(cat, p)),
     // One more than the services served: measured on nats-server 2.10 with two services on one
     // connection, max 2 let only one discovery reply through and max 3 let both.
@@ -138,6 +159,7 @@ export function derivePermissions(all: Catalog): UserPermissions[] {
     description: "maintenance by hand (`nats stream rm/purge/edit`, replicas); used by no agent",
     passwordEnv: passwordEnvOf(ADMIN_USER),
     publish: group("the whole JetStream API and service discovery; still no event subject", [...wholeApi, "$SRV.>"]),
+    publishDeny: [],
     subscribe: group("everything, and the `_INBOX.` of the standard nats CLI", [">"]),
     allowResponses: 0,
   });

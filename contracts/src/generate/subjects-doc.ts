@@ -1,7 +1,7 @@
 import type { EndpointDescriptor, EventDescriptor } from "../descriptors.ts";
 import { Headers } from "../envelope.ts";
 import { inboxPrefixOf, PRINCIPALS, principalNames, type Principal } from "../principals.ts";
-import { DLQ_PREFIX, dlqStream } from "../streams.ts";
+import { DLQ_PREFIX, dlqStreamOf } from "../streams.ts";
 import { filterSubject } from "../subject.ts";
 import { agentOf, bySubject, endpointsOf, expand, storedSubjects, type Catalog } from "./catalog-view.ts";
 import { exampleEndpointSubject, exampleSubject } from "./examples.ts";
@@ -119,9 +119,10 @@ function deadLetterSection(): string {
     "## Dead letters",
     "",
     `A message that fails validation, or whose handler keeps failing past its delivery limit, is parked on ` +
-      `${code(`${DLQ_PREFIX}.<principal>.<original subject>`)} in stream ${code(dlqStream.name)} ` +
-      `(${duration(dlqStream.maxAge)}), body unchanged, reason in headers. Each principal may only write under its own ` +
-      `name. Nothing is dropped silently; ${code("lag dlq")} lists them.`,
+      `${code(`${DLQ_PREFIX}.<principal>.<original subject>`)} in that principal's own stream ` +
+      `${code("LAG_DLQ_<PRINCIPAL>")} (e.g. ${code(dlqStreamOf("ceo").name)}; ${duration(dlqStreamOf("ceo").maxAge)}), body unchanged, ` +
+      `reason in headers. Each principal may only write, and only change, its own. Nothing is dropped silently; ` +
+      `${code("lag dlq")} lists every principal's.`,
     "",
     table(
       ["Header", "Meaning"],
@@ -161,7 +162,7 @@ function tryItSection(cat: Catalog): string {
     if (JSON.stringify(ep.example.request) !== "{}") lines.push(`nats req ${subject} '${JSON.stringify(ep.example.request)}'`);
   }
   lines.push(`${`nats sub '${DLQ_PREFIX}.>'`.padEnd(PAD)} # dead letters as they are parked (headers carry the reason)`);
-  lines.push(`${`nats stream view ${dlqStream.name}`.padEnd(PAD)} # the ones already parked`, "```", "");
+  lines.push(`${`nats stream view ${dlqStreamOf("ceo").name}`.padEnd(PAD)} # the ones CEO_LAG parked already`, "```", "");
   return lines.join("\n");
 }
 

@@ -3,14 +3,16 @@ import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import {
   DeadLetter,
   describeIssues,
+  DLQ_PREFIX,
   dlqFilter,
-  dlqStream,
+  dlqStreams,
   dlqSubject,
   Headers,
   parseDlqSubject,
   subjectMatches,
   type DeadLetterCode,
   type Principal,
+  type StreamDescriptor,
 } from "@lag/contracts";
 import { isNotFound } from "./jetstream.ts";
 
@@ -62,7 +64,10 @@ export async function parkDeadLetter(js: JetStreamClient, principal: Principal, 
 
 /** One dead letter, as `lag dlq --json` prints it. */
 export interface DeadLetterEntry extends Partial<DeadLetter> {
-  /** Its sequence in LAG_DLQ: what `lag dlq show <seq>` takes. */
+  /** `<principal>/<seq>`: what `lag dlq show` and `lag dlq rm` take. */
+  id: string;
+  /** The dead-letter stream holding it (the parking principal's own) and its sequence there. */
+  dlqStream: string;
   seq: number;
   /** Where it was parked: lag.dlq.<principal>.<original subject>. */
   dlqSubject: string;
@@ -73,7 +78,7 @@ export interface DeadLetterEntry extends Partial<DeadLetter> {
 }
 
 export interface DeadLetterList {
-  /** False when no agent has created LAG_DLQ on this server yet. */
+  /** False when no dead-letter stream exists on this server yet. */
   exists: boolean;
   /** How many match the filter in all; `entries` holds the newest `limit` of them, oldest first. */
   total: number;
@@ -108,9 +113,18 @@ export function deadLetterOf(h: MsgHdrs | undefined, subject: string): { value: 
   return { value, problems: checked.success ? [] : describeIssues(checked.error, "dead-letter headers") };
 }
 
-export function deadLetterEntry(seq: number, subject: string, headers: MsgHdrs | undefined, size: number, stored: Date): DeadLetterEntry {
+export function deadLetterEntry(
+  stream: StreamDescriptor,
+  seq: number,
+  subject: string,
+  headers: MsgHdrs | undefined,
+  size: number,
+  stored: Date,
+): DeadLetterEntry {
   const { value, problems } = deadLetterOf(headers, subject);
   return {
+    id: `${stream.owner}/${seq}`,
+    dlqStream: stream.name,
     seq,
     ...value,
     time: value.time ?? stored.toISOString(),
@@ -121,14 +135,23 @@ export function deadLetterEntry(seq: number, subject: string, headers: MsgHdrs |
 }
 
 /**
- * How many dead letters there are, all of them or those whose original subject matches a (valid)
- * pattern; undefined when no agent has created LAG_DLQ on this server yet.
+ * Where to look for the dead letters whose original subject matches a (valid) pattern: each
+ * principal's stream with the filter narrowed to it. A pattern that names a principal under
+ * lag.dlq (`lag.dlq.media.>`) looks in that one's stream only.
  */
-export async function countDeadLetters(bus: JetStreamAccess, subject?: string): Promise<number | undefined> {
-  const jsm = await bus.jsm();
+export function deadLetterScopes(subject?: string): { stream: StreamDescriptor; filter: string }[] {
+  const filter = dlqFilter(subject);
+  const [, , who, ...rest] = filter.split(".");
+  return dlqStreams.flatMap((stream) => {
+    if (who === ">") return [{ stream, filter: `${DLQ_PREFIX}.${stream.owner}.>` }];
+    if (who !== "*" && who !== stream.owner) return [];
+    return [{ stream, filter: [DLQ_PREFIX, stream.owner, ...rest].join(".") }];
+  });
+}
+
+async function countIn(jsm: JetStreamManager, stream: StreamDescriptor, filter: string): Promise<number | undefined> {
   try {
-    if (subject === undefined) return (await jsm.streams.info(dlqStream.name)).state.messages;
-    const info = await jsm.streams.info(dlqStream.name, { subjects_filter: dlqFilter(subject) });
+    const info = await jsm.streams.info(stream.name, { subjects_filter: filter });
     return Object.values(info.state.subjects ?? {}).reduce((a, n) => a + n, 0);
   } catch (err) {
     if (isNotFound(err)) return undefined;
@@ -137,32 +160,117 @@ export async function countDeadLetters(bus: JetStreamAccess, subject?: string): 
 }
 
 /**
- * Reads LAG_DLQ through an ordered consumer: ephemeral, no acks, nothing left behind and nothing
- * changed, so listing never disturbs the stream (and needs only read grants).
+ * How many dead letters there are, all of them or those whose original subject matches a (valid)
+ * pattern; undefined when no dead-letter stream exists on this server yet.
  */
-export async function listDeadLetters(bus: JetStreamAccess, opts: { limit: number; subject?: string }): Promise<DeadLetterList> {
-  const filter = dlqFilter(opts.subject);
-  const total = await countDeadLetters(bus, opts.subject);
-  if (total === undefined) return { exists: false, total: 0, entries: [] };
+export async function countDeadLetters(bus: JetStreamAccess, subject?: string): Promise<number | undefined> {
+  const jsm = await bus.jsm();
+  const counts = await Promise.all(deadLetterScopes(subject).map((s) => countIn(jsm, s.stream, s.filter)));
+  const found = counts.filter((n): n is number => n !== undefined);
+  return found.length === 0 ? undefined : found.reduce((a, n) => a + n, 0);
+}
+
+/** The newest `limit` dead letters of one stream matching `filter`, oldest first. */
+async function readStream(
+  bus: JetStreamAccess,
+  stream: StreamDescriptor,
+  filter: string,
+  total: number,
+  limit: number,
+): Promise<DeadLetterEntry[]> {
   const entries: DeadLetterEntry[] = [];
-  if (total === 0) return { exists: true, total, entries };
-  const consumer = await bus.js.consumers.get(dlqStream.name, { filter_subjects: [filter] });
+  const consumer = await bus.js.consumers.get(stream.name, { filter_subjects: [filter] });
   // `pending` after each message says how many remain; a fetch that brings nothing means the rest
   // expired (max age) while we read.
   let remaining = total;
-  let read = 0;
   while (remaining > 0) {
     const batch = await consumer.fetch({ max_messages: Math.min(256, remaining), expires: 5_000 });
     let got = 0;
     for await (const m of batch) {
       got++;
-      read++;
       if (!subjectMatches(filter, m.subject)) continue;
-      entries.push(deadLetterEntry(m.seq, m.subject, m.headers, m.data.length, m.time));
-      if (entries.length > opts.limit) entries.shift();
+      entries.push(deadLetterEntry(stream, m.seq, m.subject, m.headers, m.data.length, m.time));
+      if (entries.length > limit) entries.shift();
       remaining = m.info.pending;
     }
     if (got === 0) break;
   }
-  return { exists: true, total: Math.max(total, read), entries };
+  return entries;
+}
+
+/**
+ * Reads every principal's dead-letter stream through ordered consumers: ephemeral, no acks,
+ * nothing left behind and nothing changed, so listing never disturbs a stream (and needs only
+ * read grants). The newest `limit` of all, oldest first.
+ */
+export async function listDeadLetters(bus: JetStreamAccess, opts: { limit: number; subject?: string }): Promise<DeadLetterList> {
+  const jsm = await bus.jsm();
+  const scopes = await Promise.all(
+    deadLetterScopes(opts.subject).map(async (s) => ({ ...s, count: await countIn(jsm, s.stream, s.filter) })),
+  );
+  const existing = scopes.filter((s): s is typeof s & { count: number } => s.count !== undefined);
+  if (existing.length === 0) return { exists: false, total: 0, entries: [] };
+  const total = existing.reduce((a, s) => a + s.count, 0);
+  const read = await Promise.all(existing.filter((s) => s.count > 0).map((s) => readStream(bus, s.stream, s.filter, s.count, opts.limit)));
+  const entries = read.flat().sort((a, b) => (a.time ?? "").localeCompare(b.time ?? "") || a.id.localeCompare(b.id));
+  return { exists: true, total, entries: entries.slice(Math.max(0, entries.length - opts.limit)) };
+}
+
+/** `ceo/42` → the stream and sequence it names; undefined when it is not such an id. */
+export function parseDeadLetterId(id: string): { stream: StreamDescriptor; seq: number } | undefined {
+  const m = /^([a-z][a-z0-9-]*)\/([1-9]\d*)$/.exec(id);
+  if (!m) return undefined;
+  const stream = dlqStreams.find((s) => s.owner === m[1]);
+  return stream ? { stream, seq: Number(m[2]) } : undefined;
+}
+
+/** One dead letter by id, or undefined when there is no such message (or no such stream yet). */
+export async function getDeadLetter(
+  bus: JetStreamAccess,
+  id: string,
+): Promise<{ entry: DeadLetterEntry; headers: MsgHdrs | undefined; data: Uint8Array; stored: Date } | undefined> {
+  const where = parseDeadLetterId(id);
+  if (!where) return undefined;
+  const jsm = await bus.jsm();
+  const m = await jsm.streams.getMessage(where.stream.name, { seq: where.seq }).catch((err: unknown) => {
+    if (isNotFound(err)) return null;
+    throw err;
+  });
+  if (!m) return undefined;
+  return {
+    entry: deadLetterEntry(where.stream, m.seq, m.subject, m.header, m.data.length, m.time),
+    headers: m.header,
+    data: m.data,
+    stored: m.time,
+  };
+}
+
+/** Removes one dead letter; false when it was not there. */
+export async function removeDeadLetter(bus: JetStreamAccess, id: string): Promise<boolean> {
+  const where = parseDeadLetterId(id);
+  if (!where) return false;
+  const jsm = await bus.jsm();
+  return jsm.streams.deleteMessage(where.stream.name, where.seq, false).catch(async (err: unknown) => {
+    // The server words a missing sequence differently by where it falls (deleted, past the end);
+    // whether the message is there says it plainly.
+    const there = await jsm.streams
+      .getMessage(where.stream.name, { seq: where.seq })
+      .catch((e: unknown) => (isNotFound(e) ? null : undefined));
+    if (there === null) return false;
+    throw err;
+  });
+}
+
+/** Removes every dead letter, or those whose original subject matches; how many went. */
+export async function purgeDeadLetters(bus: JetStreamAccess, subject?: string): Promise<number> {
+  const jsm = await bus.jsm();
+  let purged = 0;
+  for (const s of deadLetterScopes(subject)) {
+    try {
+      purged += (await jsm.streams.purge(s.stream.name, subject === undefined ? undefined : { filter: s.filter })).purged;
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+  return purged;
 }

@@ -8,7 +8,18 @@ export type { ConsumeHandle } from "./consume.ts";
 export { retryDelay } from "./consume.ts";
 export { Delivery } from "./delivery.ts";
 export type { DeadLetterEntry, DeadLetterInput, DeadLetterList, JetStreamAccess } from "./dead-letters.ts";
-export { countDeadLetters, deadLetterEntry, deadLetterOf, listDeadLetters, parkDeadLetter } from "./dead-letters.ts";
+export {
+  countDeadLetters,
+  deadLetterEntry,
+  deadLetterOf,
+  deadLetterScopes,
+  getDeadLetter,
+  listDeadLetters,
+  parkDeadLetter,
+  parseDeadLetterId,
+  purgeDeadLetters,
+  removeDeadLetter,
+} from "./dead-letters.ts";
 export type { RunningEndpoint, RunningService } from "./discovery.ts";
 export { discoverServices, pingService } from "./discovery.ts";
 export { BusError, ContractError, ServiceError, UnsupportedServerError } from "./errors.ts";

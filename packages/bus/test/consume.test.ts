@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureConsumer, type Bus } from "@lag/bus";
-import { alert, defineConsumer, dlqStream, Headers, itStream, statusReport, type Alert } from "@lag/contracts";
+import { alert, defineConsumer, dlqStreamOf, Headers, itStream, statusReport, type Alert } from "@lag/contracts";
 import { eventually, startTestNats, type TestNats } from "@lag/testing";
 
 let nats: TestNats;
@@ -9,7 +9,7 @@ let pub: Bus;
 beforeAll(async () => {
   nats = await startTestNats();
   pub = await nats.bus("it-monitor");
-  await pub.ensureStreams();
+  await nats.provisionStreams();
 });
 afterAll(async () => nats?.stop());
 
@@ -31,10 +31,10 @@ const alertFor = (rule: string): Alert => ({ ...alert.example, rule, fingerprint
 
 async function dlqFor(subjectPart: string) {
   const jsm = await pub.jsm();
-  const info = await jsm.streams.info(dlqStream.name);
+  const info = await jsm.streams.info(dlqStreamOf("ceo").name);
   const out = [];
   for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
-    const m = await jsm.streams.getMessage(dlqStream.name, { seq }).catch(() => null);
+    const m = await jsm.streams.getMessage(dlqStreamOf("ceo").name, { seq }).catch(() => null);
     if (m?.subject.includes(subjectPart)) out.push(m);
   }
   return out;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { headers as natsHeaders } from "@nats-io/nats-core";
 import { ContractError, type Delivery, type Bus } from "@lag/bus";
-import { alert, dlqStream, Headers, hostMetrics, type HostMetrics } from "@lag/contracts";
+import { alert, dlqStreamOf, Headers, hostMetrics, type HostMetrics } from "@lag/contracts";
 import { eventually, memoryLogger, startTestNats, type TestNats } from "@lag/testing";
 
 let nats: TestNats;
@@ -12,16 +12,16 @@ beforeAll(async () => {
   nats = await startTestNats();
   pub = await nats.bus("it-monitor");
   sub = await nats.bus("ceo");
-  await pub.ensureStreams();
+  await nats.provisionStreams();
 });
 afterAll(async () => nats?.stop());
 
 async function deadLetters(): Promise<{ subject: string; headers: Record<string, string>; body: string }[]> {
   const jsm = await pub.jsm();
-  const info = await jsm.streams.info(dlqStream.name);
+  const info = await jsm.streams.info(dlqStreamOf("ceo").name);
   const out = [];
   for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
-    const m = await jsm.streams.getMessage(dlqStream.name, { seq }).catch(() => null);
+    const m = await jsm.streams.getMessage(dlqStreamOf("ceo").name, { seq }).catch(() => null);
     if (!m) continue;
     const h: Record<string, string> = {};
     for (const [k, v] of m.header ?? []) h[k] = v.join(",");

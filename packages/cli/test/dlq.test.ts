@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { headers as natsHeaders } from "@nats-io/nats-core";
 import type { Bus } from "@lag/bus";
-import { dlqStream, hostMetrics } from "@lag/contracts";
+import { dlqStreamOf, hostMetrics } from "@lag/contracts";
 import { eventually, startTestNats, type TestNats } from "@lag/testing";
 import type { DeadLetterEntry } from "@lag/bus";
 import { cleanEnv, jsonOf, lag } from "./run-lag.fixture.ts";
@@ -17,11 +17,11 @@ beforeAll(async () => {
 afterAll(async () => nats?.stop());
 
 describe("lag dlq", () => {
-  it("says there are none while no agent has created the dead-letter stream", async () => {
+  it("says there are none while no agent has created a dead-letter stream", async () => {
     const r = await lag(["dlq"], env);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toContain("the LAG_DLQ stream does not exist yet");
+    expect(r.stderr).toContain("no dead-letter stream exists yet");
     expect(jsonOf(await lag(["dlq", "--json"], env))).toEqual([]);
   });
 
@@ -34,13 +34,15 @@ describe("lag dlq", () => {
     const h = natsHeaders();
     h.set("X-Trace", "t-42");
     ceo.nc.publish("lag.it.host.metrics.kronos", "{not json", { headers: h });
-    await eventually(async () => (await (await ceo.jsm()).streams.info(dlqStream.name)).state.messages === 1);
+    await eventually(async () => (await (await ceo.jsm()).streams.info(dlqStreamOf("ceo").name)).state.messages === 1);
 
     const r = await lag(["dlq", "--json"], env);
     expect(r.code, r.stderr).toBe(0);
     const [entry, ...rest] = jsonOf<DeadLetterEntry[]>(r);
     expect(rest).toEqual([]);
     expect(entry).toMatchObject({
+      id: "ceo/1",
+      dlqStream: "LAG_DLQ_CEO",
       seq: 1,
       principal: "ceo",
       subject: "lag.it.host.metrics.kronos",
@@ -54,20 +56,22 @@ describe("lag dlq", () => {
 
   it("prints a table, and filters by original subject and limit", async () => {
     ceo.nc.publish("lag.it.host.metrics.nas", JSON.stringify({ specversion: "1.0" }));
-    await eventually(async () => (await (await ceo.jsm()).streams.info(dlqStream.name)).state.messages === 2);
+    await eventually(async () => (await (await ceo.jsm()).streams.info(dlqStreamOf("ceo").name)).state.messages === 2);
 
     const table = await lag(["dlq"], env);
     expect(table.code, table.stderr).toBe(0);
     const [header, first, second] = table.stdout.split("\n");
-    expect(header).toMatch(/^SEQ\s+TIME\s+PRINCIPAL\s+SUBJECT\s+CODE\s+DELIVERIES\s+REASON$/);
+    expect(header).toMatch(/^ID\s+TIME\s+SUBJECT\s+CODE\s+DELIVERIES\s+REASON$/);
     expect(first).toMatch(
-      /^1\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+ceo\s+lag\.it\.host\.metrics\.kronos\s+invalid-json\s+-\s+body is not JSON/,
+      /^ceo\/1\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+lag\.it\.host\.metrics\.kronos\s+invalid-json\s+-\s+body is not JSON/,
     );
-    expect(second).toMatch(/^2\s+.*lag\.it\.host\.metrics\.nas\s+invalid-envelope\s+-\s+\S+/);
-    expect(table.stderr).toContain("2 dead letters in LAG_DLQ");
+    expect(second).toMatch(/^ceo\/2\s+.*lag\.it\.host\.metrics\.nas\s+invalid-envelope\s+-\s+\S+/);
+    expect(table.stderr).toContain("2 dead letters · `lag dlq show <id>`");
 
     const nas = jsonOf<DeadLetterEntry[]>(await lag(["dlq", "--json", "--subject", "lag.it.host.metrics.nas"], env));
-    expect(nas.map((e) => e.seq)).toEqual([2]);
+    expect(nas.map((e) => e.id)).toEqual(["ceo/2"]);
+    const onlyMedia = jsonOf<DeadLetterEntry[]>(await lag(["dlq", "--json", "--subject", "lag.dlq.media.>"], env));
+    expect(onlyMedia).toEqual([]);
     const none = jsonOf<DeadLetterEntry[]>(await lag(["dlq", "--json", "--subject", "lag.ceo.>"], env));
     expect(none).toEqual([]);
     const newest = await lag(["dlq", "--limit", "1"], env);
@@ -76,7 +80,7 @@ describe("lag dlq", () => {
   });
 
   it("shows one dead letter with its payload and every header", async () => {
-    const r = await lag(["dlq", "show", "1", "--json"], env);
+    const r = await lag(["dlq", "show", "ceo/1", "--json"], env);
     expect(r.code, r.stderr).toBe(0);
     const shown = jsonOf<DeadLetterEntry & { payload: string; headers: Record<string, string[]> }>(r);
     expect(shown.payload).toBe("{not json");
@@ -84,36 +88,41 @@ describe("lag dlq", () => {
     expect(shown.headers["Lag-Dlq-Code"]).toEqual(["invalid-json"]);
     expect(shown.code).toBe("invalid-json");
 
-    const text = await lag(["dlq", "show", "1"], env);
-    expect(text.stdout).toMatch(/^dead letter 1 in LAG_DLQ/);
+    const text = await lag(["dlq", "show", "ceo/1"], env);
+    expect(text.stdout).toMatch(/^dead letter ceo\/1 · LAG_DLQ_CEO/);
     expect(text.stdout).toMatch(/^code\s+invalid-json$/m);
     expect(text.stdout).toContain("  X-Trace: t-42");
     expect(text.stdout).toMatch(/payload \(9 bytes\)\n\{not json\n$/);
   });
 
-  it("says which sequences exist when asked for one that does not", async () => {
-    const r = await lag(["dlq", "show", "99"], env);
+  it("says so when asked for one that is not there, and what an id looks like when given something else", async () => {
+    const r = await lag(["dlq", "show", "ceo/99"], env);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("no dead letter with sequence 99 in LAG_DLQ (it holds 2 between 1 and 2)");
+    expect(r.stderr).toContain("no dead letter ceo/99; `lag dlq` lists them");
+    const bad = await lag(["dlq", "show", "99"], env);
+    expect(bad.code).toBe(64);
+    expect(bad.stderr).toContain("give one dead letter's id, as `lag dlq` lists them: lag dlq show ceo/42");
   });
 });
 
 describe("clearing dead letters", () => {
   const seqs = async () => jsonOf<DeadLetterEntry[]>(await lag(["dlq", "--json"], env)).map((e) => e.seq);
+  const media = async () => nats.bus("media");
 
   it("lag dlq rm removes the given ones and says which were not there (exit 1)", async () => {
     for (const host of ["a", "b", "c"]) ceo.nc.publish(`lag.it.host.metrics.${host}`, "{}");
     await eventually(async () => (await seqs()).length === 5);
-    const r = await lag(["dlq", "rm", "3", "99"], env);
+    const r = await lag(["dlq", "rm", "ceo/3", "ceo/99"], env);
     expect(r.code).toBe(1);
-    expect(r.stdout).toBe("removed dead letter 3\nno dead letter 99 in LAG_DLQ\n");
+    expect(r.stdout).toBe("removed dead letter ceo/3\nno dead letter ceo/99\n");
     expect(await seqs()).toEqual([1, 2, 4, 5]);
-    const again = await lag(["dlq", "rm", "3"], env);
+    const again = await lag(["dlq", "rm", "ceo/3"], env);
     expect(again.code).toBe(1);
-    expect(again.stdout, again.stderr).toBe("no dead letter 3 in LAG_DLQ\n");
+    expect(again.stdout, again.stderr).toBe("no dead letter ceo/3\n");
     const bad = await lag(["dlq", "rm", "x"], env);
     expect(bad.code).toBe(64);
-    expect(bad.stderr).toContain("give one or more sequence numbers");
+    expect(bad.stderr).toContain('"x" is not a dead letter\'s id');
+    void media;
   });
 
   it("lag dlq purge says how many without --yes, removes only the matching subject's with it", async () => {

@@ -1,40 +1,35 @@
-import { dlqFilter, dlqStream } from "@lag/contracts";
+import { countDeadLetters, parseDeadLetterId, purgeDeadLetters, removeDeadLetter } from "@lag/bus";
 import { booleanOption, stringOption, subjectPattern } from "../args.ts";
 import type { Command } from "../command.ts";
-import { countDeadLetters, isNotFound } from "@lag/bus";
 import { CliError, UsageError } from "../errors.ts";
 
-/** `lag dlq rm <seq>…`: removes dead letters one by one, once the operator has dealt with them. */
+/** `lag dlq rm <id>…`: removes dead letters one by one, once the operator has dealt with them. */
 export const dlqRm: Command = {
   name: "dlq rm",
-  summary: "remove dead letters by sequence number, once dealt with",
-  usage: "<seq>…",
+  summary: "remove dead letters by id, once dealt with",
+  usage: "<principal>/<seq>…",
   details: [
-    `Deletes each given message from ${dlqStream.name} (\`lag dlq\` lists their sequence numbers). Every one is`,
+    "Deletes each given message from its dead-letter stream (`lag dlq` lists their ids). Every one is",
     "tried; the exit status is 1 when any of them was not there.",
   ],
   options: {},
   connects: true,
-  examples: ["lag dlq rm 42", "lag dlq rm 42 43 44"],
+  examples: ["lag dlq rm ceo/42", "lag dlq rm ceo/42 ceo/43 media/7"],
   async run({ args, out, bus: connect }) {
-    const seqs = args.positionals.map(Number);
-    if (seqs.length === 0 || seqs.some((n) => !Number.isInteger(n) || n < 1)) {
-      throw new UsageError("dlq rm: give one or more sequence numbers, as `lag dlq` lists them: lag dlq rm 42 43");
+    const ids = args.positionals;
+    const bad = ids.find((id) => !parseDeadLetterId(id));
+    if (ids.length === 0 || bad !== undefined) {
+      throw new UsageError(
+        `dlq rm: ${bad !== undefined ? `${JSON.stringify(bad)} is not a dead letter's id; ` : ""}give one or more ids, as \`lag dlq\` lists them: lag dlq rm ceo/42 ceo/43`,
+      );
     }
-    const jsm = await (await connect()).jsm();
+    const bus = await connect();
     let missing = 0;
-    for (const seq of seqs) {
-      const removed = await jsm.streams.deleteMessage(dlqStream.name, seq, false).catch(async (err: unknown) => {
-        // The server words a missing sequence differently by where it falls (deleted, past the end);
-        // whether the message is there says it plainly.
-        const there = await jsm.streams.getMessage(dlqStream.name, { seq }).catch((e: unknown) => (isNotFound(e) ? null : undefined));
-        if (there === null) return false;
-        throw err;
-      });
-      if (removed) out.line(`removed dead letter ${seq}`);
+    for (const id of ids) {
+      if (await removeDeadLetter(bus, id)) out.line(`removed dead letter ${id}`);
       else {
         missing++;
-        out.line(`no dead letter ${seq} in ${dlqStream.name}`);
+        out.line(`no dead letter ${id}`);
       }
     }
     return missing > 0 ? 1 : 0;
@@ -47,8 +42,8 @@ export const dlqPurge: Command = {
   summary: "remove every dead letter (or those of a subject pattern); asks for --yes",
   usage: "",
   details: [
-    `Purges ${dlqStream.name}: all of it, or with --subject only the dead letters whose original subject`,
-    "matches. Without --yes it only says how many it would remove (exit 1 when there are any).",
+    "Purges every principal's dead-letter stream: all of them, or with --subject only the dead letters",
+    "whose original subject matches. Without --yes it only says how many it would remove (exit 1 when there are any).",
   ],
   options: {
     subject: { type: "string", value: "PATTERN", description: "only dead letters whose original subject matches, e.g. 'lag.it.>'" },
@@ -59,20 +54,19 @@ export const dlqPurge: Command = {
   async run({ args, out, bus: connect }) {
     if (args.positionals.length > 0)
       throw new UsageError(
-        `dlq purge: unexpected argument ${JSON.stringify(args.positionals[0])}; to remove single dead letters write \`lag dlq rm <seq>\``,
+        `dlq purge: unexpected argument ${JSON.stringify(args.positionals[0])}; to remove single dead letters write \`lag dlq rm <id>\``,
       );
     const given = stringOption(args, "subject");
     const subject = given === undefined ? undefined : subjectPattern("dlq purge: --subject", given);
-    const filter = dlqFilter(subject);
     const bus = await connect();
     const count = await countDeadLetters(bus, subject);
-    if (count === undefined) throw new CliError(`dlq purge: the ${dlqStream.name} stream does not exist yet, so there are no dead letters`);
+    if (count === undefined) throw new CliError("dlq purge: no dead-letter stream exists yet, so there are no dead letters");
     const which = subject ? ` from subjects matching ${subject}` : "";
     if (!booleanOption(args, "yes")) {
       out.line(`would remove ${count} dead letter${count === 1 ? "" : "s"}${which}; add --yes to remove them`);
       return count === 0 ? 0 : 1;
     }
-    const { purged } = await (await bus.jsm()).streams.purge(dlqStream.name, subject ? { filter } : undefined);
+    const purged = await purgeDeadLetters(bus, subject);
     out.line(`removed ${purged} dead letter${purged === 1 ? "" : "s"}${which}`);
     return 0;
   },

@@ -1,4 +1,3 @@
-import { dlqStream } from "@lag/contracts";
 import { listDeadLetters, type DeadLetterEntry } from "@lag/bus";
 import { booleanOption, integerOption, stringOption, subjectPattern } from "../args.ts";
 import type { Command } from "../command.ts";
@@ -13,15 +12,15 @@ export const dlq: Command = {
   summary: "list dead letters: messages parked because they broke their contract or kept failing",
   usage: "",
   details: [
-    `Reads the ${dlqStream.name} stream (nothing is changed or acknowledged) and prints the newest dead letters,`,
-    "oldest first: sequence, when, which principal parked it, the original subject, the code, how many",
-    "deliveries were tried, and the reason. `lag dlq show <seq>` prints one with its payload and headers.",
+    "Reads every principal's dead-letter stream (LAG_DLQ_<PRINCIPAL>; nothing is changed or acknowledged)",
+    "and prints the newest dead letters, oldest first: id (<principal>/<seq>), when, the original subject,",
+    "the code, how many deliveries were tried, and the reason. `lag dlq show <id>` prints one in full.",
   ],
   options: {
     json: {
       type: "boolean",
       description:
-        "a JSON array: {seq, time, principal, subject, code, reason, deliveries, stream?, sequence?, consumer?, dlqSubject, size}",
+        "a JSON array: {id, dlqStream, seq, time, principal, subject, code, reason, deliveries, stream?, sequence?, consumer?, dlqSubject, size}",
     },
     limit: { type: "string", value: "N", description: `show the newest N (default ${DEFAULT_LIMIT})` },
     subject: { type: "string", value: "PATTERN", description: "only dead letters whose original subject matches, e.g. 'lag.it.>'" },
@@ -30,13 +29,13 @@ export const dlq: Command = {
   examples: [
     "lag dlq",
     "lag dlq --subject 'lag.it.host.metrics.*' --limit 10",
-    "lag dlq --json | jq '.[] | {seq, code, reason}'",
-    "lag dlq show 42",
+    "lag dlq --json | jq '.[] | {id, code, reason}'",
+    "lag dlq show ceo/42",
   ],
   async run({ args, out, bus: connect }) {
     if (args.positionals.length > 0) {
       throw new UsageError(
-        `dlq: unexpected argument ${JSON.stringify(args.positionals[0])}; to see one dead letter write \`lag dlq show <seq>\``,
+        `dlq: unexpected argument ${JSON.stringify(args.positionals[0])}; to see one dead letter write \`lag dlq show <id>\``,
       );
     }
     const limit = integerOption("dlq", args, "limit", 1) ?? DEFAULT_LIMIT;
@@ -49,16 +48,16 @@ export const dlq: Command = {
       return 0;
     }
     if (!list.exists) {
-      out.note(`no dead letters: the ${dlqStream.name} stream does not exist yet (the agents create it when they start)`);
+      out.note("no dead letters: no dead-letter stream exists yet (each agent creates its own when it starts)");
       return 0;
     }
     if (list.entries.length === 0) {
-      out.note(`no dead letters${subject ? ` from subjects matching ${subject}` : ""} in ${dlqStream.name}`);
+      out.note(`no dead letters${subject ? ` from subjects matching ${subject}` : ""}`);
       return 0;
     }
     for (const l of render(list.entries, out.style)) out.fitted(l);
     const shown = list.entries.length < list.total ? `the newest ${list.entries.length} of ${list.total}` : `${list.total}`;
-    out.note(`${shown} dead letter${list.total === 1 ? "" : "s"} in ${dlqStream.name} · \`lag dlq show <seq>\` prints one in full`);
+    out.note(`${shown} dead letter${list.total === 1 ? "" : "s"} · \`lag dlq show <id>\` prints one in full`);
     return 0;
   },
 };
@@ -72,13 +71,12 @@ function when(iso: string | undefined): string {
 
 function render(entries: readonly DeadLetterEntry[], s: Style): string[] {
   const rows = entries.map((e) => [
-    String(e.seq),
+    e.id,
     when(e.time),
-    e.principal ?? "?",
     s.cyan(e.subject ?? "?"),
     s.yellow(e.code ?? "?"),
     e.deliveries !== undefined ? String(e.deliveries) : "-",
     `${e.reason ?? ""}${e.problems ? s.red(` [${e.problems.join("; ")}]`) : ""}`,
   ]);
-  return table(["SEQ", "TIME", "PRINCIPAL", "SUBJECT", "CODE", "DELIVERIES", "REASON"], rows, s.bold);
+  return table(["ID", "TIME", "SUBJECT", "CODE", "DELIVERIES", "REASON"], rows, s.bold);
 }
