@@ -74,9 +74,10 @@ export function serverIdentityCheck(servers: readonly string[]): (host: string, 
 
 /**
  * Reconnect back-off: the first dial after a disconnect goes at once, then 100 ms, 200 ms … capped
- * at 2 s (±20 %), so a server back after a short outage is found within about a second.
+ * at 1 s (±20 %), so a server back after a short outage is found within about a second; a client
+ * waiting out a long one dials about once a second, which a server shrugs off.
  */
-export const RECONNECT_BACKOFF = { initialMs: 100, maxMs: 2_000, jitter: 0.2 } as const;
+export const RECONNECT_BACKOFF = { initialMs: 100, maxMs: 1_000, jitter: 0.2 } as const;
 
 /**
  * Opens a connection that reconnects forever with back-off and jitter, refuses servers older

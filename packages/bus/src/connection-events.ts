@@ -26,7 +26,9 @@ export function watchConnection(nc: NatsConnection, log: Logger): void {
               `permission denied: ${s.error.operation} on ${s.error.subject}`,
             );
           } else {
-            log.error({ err: s.error }, "NATS error");
+            // A protocol error (a refused login, a stale connection) is the server's sentence, not our
+            // bug: its message and name, no stack trace inside the JSON line.
+            log.error({ error: s.error.name, code: (s.error as { code?: string }).code }, `NATS error: ${s.error.message}`);
           }
           break;
         case "slowConsumer":

@@ -78,7 +78,11 @@ export async function consumeDurable(
     });
     try {
       await withDeadline(consumer.ackWait, () => handler(d), { error: ackWaitError(consumer.ackWait) });
-      await m.ackAck().catch(() => m.ack());
+      // A plain ack, not ackAck: waiting for the server to confirm each one made a consumer that
+      // reconnected with a full buffer handle one message per JetStream timeout (10 s) until the
+      // buffer was gone. An ack lost with the connection means a redelivery, which handlers absorb
+      // (every delivery carries the event id).
+      m.ack();
     } catch (err) {
       if (count >= consumer.maxDeliver) {
         return park(m, {

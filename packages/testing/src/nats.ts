@@ -22,6 +22,9 @@ export interface TestNats {
   stop(): Promise<void>;
   /** Stops and starts the server again on the same port and data (JetStream keeps its data). */
   restart(): Promise<void>;
+  /** kill -9, as a crash or a power cut looks to clients; `start()` brings it back on the same port and data. */
+  kill(): Promise<void>;
+  start(): Promise<void>;
 }
 
 export interface TestNatsOptions {
@@ -89,6 +92,14 @@ export async function startTestNats(opts: TestNatsOptions = {}): Promise<TestNat
     },
     async restart() {
       await server.stop();
+      server = await start();
+    },
+    async kill() {
+      if (server.child.exitCode !== null || server.child.signalCode !== null) return;
+      server.child.kill("SIGKILL");
+      await server.exited;
+    },
+    async start() {
       server = await start();
     },
     async stop() {

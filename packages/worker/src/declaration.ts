@@ -21,8 +21,19 @@ export interface WorkerContext<T, D extends Tables = Tables> {
   log: Logger;
   /** Absolute data directory of this installation. */
   dataDir: string;
-  /** Its own SQLite file, migrated, when the declaration names one; closed at shutdown. */
+  /**
+   * Its own SQLite file, migrated, when the declaration names one; closed at shutdown. With
+   * `degradable: true` and the file unavailable (a full or read-only disk), reading this throws
+   * StoreUnavailableError: use `tryStore()`.
+   */
   store: Store<D>;
+  /**
+   * The store when it is open, else one more attempt to open it (a degradable store that failed at
+   * start: the disk may have room again), else undefined. Callers decide how often to try.
+   */
+  tryStore(): Store<D> | undefined;
+  /** Why the store is unavailable, while it is. */
+  storeProblem(): Error | undefined;
   /** For work scheduled at run time; the declared schedules run on it too. Stopped first at shutdown. */
   scheduler: Scheduler;
   clock: Clock;
@@ -105,6 +116,11 @@ export interface WorkerDeclaration<T, S, D extends Tables = Tables> {
     migrationsFolder: string;
     /** File name without `.sqlite`; the process name by default. */
     file?: (config: T) => string;
+    /**
+     * The worker can do its main job without it (the monitor's history): when the file cannot be
+     * opened (a full or read-only disk) the worker starts anyway, says so, and retries with tryStore().
+     */
+    degradable?: boolean;
   };
   /** Builds the worker's state: its domain objects, the first round of work. */
   setup(ctx: WorkerContext<T, D>): Promise<S> | S;

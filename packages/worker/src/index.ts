@@ -12,4 +12,4 @@ export type {
 export { consume, defineWorker, schedule, serve, subscribe } from "./declaration.ts";
 export { StartAbortedError } from "./readiness.ts";
 export type { RunningWorker, StartOptions } from "./worker.ts";
-export { EXIT_CONFIG, runWorker, startWorker } from "./worker.ts";
+export { EXIT_CONFIG, runWorker, startWorker, StoreUnavailableError } from "./worker.ts";

@@ -61,6 +61,25 @@ export async function startWorker<T, S, D extends Tables>(
     streams: { replicas: common.jetstream.replicas },
   });
   let store: Store<D> | undefined;
+  let storeError: Error | undefined;
+  const storeFile = decl.store ? join(dataDir, `${decl.store.file?.(config) ?? decl.name}.sqlite`) : undefined;
+  const openOwnStore = (): Store<D> | undefined => {
+    if (store || !decl.store || !storeFile) return store;
+    try {
+      store = openStore({ file: storeFile, schema: decl.store.schema, migrationsFolder: decl.store.migrationsFolder, logger: log });
+      if (storeError) log.info({ file: storeFile }, `store ${storeFile} is available again`);
+      storeError = undefined;
+    } catch (err) {
+      if (!decl.store.degradable) throw err;
+      if (!storeError)
+        log.error(
+          { file: storeFile, reason: (err as Error).message },
+          `store ${storeFile} unavailable; ${decl.name} runs without it: ${(err as Error).message}`,
+        );
+      storeError = err as Error;
+    }
+    return store;
+  };
   const ready = { log, signal: abort.signal, clock };
   const ctx: WorkerContext<T, D> = {
     config,
@@ -69,9 +88,12 @@ export async function startWorker<T, S, D extends Tables>(
     log,
     dataDir,
     get store(): Store<D> {
-      if (!store) throw new Error(`${decl.name} declares no store`);
-      return store;
+      if (store) return store;
+      if (!decl.store) throw new Error(`${decl.name} declares no store`);
+      throw new StoreUnavailableError(storeFile!, storeError);
     },
+    tryStore: openOwnStore,
+    storeProblem: () => storeError,
     scheduler,
     clock,
     signal: abort.signal,
@@ -81,10 +103,7 @@ export async function startWorker<T, S, D extends Tables>(
   try {
     await waitUntilReady("its streams", streamsReady(bus, streamsOf(decl, bus)), ready);
     for (const service of decl.dependsOn ?? []) await waitUntilReady(`service ${service.name}`, serviceReady(bus, service), ready);
-    if (decl.store) {
-      const file = join(dataDir, `${decl.store.file?.(config) ?? decl.name}.sqlite`);
-      store = openStore({ file, schema: decl.store.schema, migrationsFolder: decl.store.migrationsFolder, logger: log });
-    }
+    openOwnStore();
     state = await decl.setup(ctx);
     for (const b of decl.bindings?.(state, ctx) ?? []) {
       await attach(b, ctx);
@@ -147,6 +166,15 @@ function describe(b: Binding): string {
       return `service ${b.service.name}`;
     case "schedule":
       return `schedule ${b.name} (${"every" in b.schedule ? `every ${b.schedule.every} ms` : `cron ${b.schedule.cron}${b.schedule.timezone ? ` ${b.schedule.timezone}` : ""}`})`;
+  }
+}
+
+/** A degradable store that could not be opened (a full or read-only disk). */
+export class StoreUnavailableError extends Error {
+  override readonly name = "StoreUnavailableError";
+  readonly code = "LAG_STORE_UNAVAILABLE";
+  constructor(file: string, cause: Error | undefined) {
+    super(`store ${file} is unavailable${cause ? `: ${cause.message}` : ""}`, { cause });
   }
 }
 

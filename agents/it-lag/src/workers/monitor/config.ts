@@ -22,6 +22,8 @@ export const HistorySection = z.strictObject({
   hourRetention: duration.default(365 * 86_400_000),
   /** How often data past its retention is deleted. */
   compactInterval: duration.default(600_000),
+  /** How often a history file that could not be opened (a full or read-only disk) is tried again. */
+  reopenInterval: duration.default(60_000),
 });
 
 export const MonitorConfig = z.strictObject({

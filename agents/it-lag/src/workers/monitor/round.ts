@@ -14,10 +14,10 @@ import type { AlertBook } from "./alerts/alert-book.ts";
 import type { CheckRunner } from "./checks/runner.ts";
 import type { HostSampler } from "./collect/host.ts";
 import type { DockerCollector } from "./docker/collector.ts";
-import type { History } from "./history/history.ts";
+import type { HistoryKeeper } from "./history/keeper.ts";
 import type { CompiledRule } from "./rules/compile.ts";
 import { alertId } from "./rules/identity.ts";
-import { samplesFromChecks, samplesFromContainers, samplesFromHost } from "./samples.ts";
+import { samplesFromChecks, samplesFromContainers, samplesFromHost, samplesFromStores } from "./samples.ts";
 import { healthOf } from "./status-report.ts";
 import type { VolumeBook } from "./volumes.ts";
 
@@ -28,7 +28,7 @@ export interface RoundDeps {
   sampler: HostSampler;
   docker?: DockerCollector;
   checks: CheckRunner;
-  history: History;
+  history: HistoryKeeper;
   rules: readonly CompiledRule[];
   alerts: AlertBook;
   volumes: VolumeBook;
@@ -59,7 +59,10 @@ export class MonitorRound {
       ...(containers ? samplesFromContainers(containers) : []),
       ...samplesFromChecks(this.d.checks.latest()),
     ];
-    this.d.history.ingest(samples, now);
+    // History is best effort: whatever the store does, the rules are evaluated and alerts go out,
+    // and a store that fails is itself a sample the rules see.
+    const historyOk = this.d.history.ingest(samples, now);
+    samples.push(...samplesFromStores({ history: historyOk, "alert-state": this.d.alerts.saving }));
     const fresh = this.d.alerts.evaluate(this.d.rules, samples, now, this.d.host);
     for (const a of fresh) {
       const line = { rule: a.rule, severity: a.severity, status: a.status, repeat: a.repeat, summary: a.summary };

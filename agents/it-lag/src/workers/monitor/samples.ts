@@ -89,6 +89,14 @@ export function samplesFromContainers(snap: ContainersSnapshot): Sample[] {
   return out;
 }
 
+/**
+ * 1 when every one of the monitor's own stores (history, alert state) was written this round, 0
+ * when any failed: one series, so a full disk is one alert; the log says which store and why.
+ */
+export function samplesFromStores(ok: Readonly<Record<string, boolean>>): Sample[] {
+  return [s("lag.store_ok", Object.values(ok).every(Boolean) ? 1 : 0)];
+}
+
 export function samplesFromChecks(results: readonly CheckResult[]): Sample[] {
   const out: Sample[] = [];
   for (const r of results) {

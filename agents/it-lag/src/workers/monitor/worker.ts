@@ -6,7 +6,8 @@ import { AlertBook } from "./alerts/alert-book.ts";
 import { CheckRunner } from "./checks/runner.ts";
 import { hostSampler } from "./collect/host.ts";
 import { DockerCollector } from "./docker/collector.ts";
-import { History, historyMigrationsFolder } from "./history/history.ts";
+import { historyMigrationsFolder } from "./history/history.ts";
+import { HistoryKeeper } from "./history/keeper.ts";
 import * as historySchema from "./history/schema.ts";
 import { MonitorRound } from "./round.ts";
 import { compileRules } from "./rules/compile.ts";
@@ -21,15 +22,22 @@ export const monitorWorker = defineWorker({
   name: "it-monitor",
   principal: "it-monitor",
   config: itConfig.section("monitor"),
-  store: { schema: historySchema, migrationsFolder: historyMigrationsFolder, file: (cfg) => `it-monitor-${cfg.host}` },
+  // History is an extra: on a full or read-only disk the monitor starts without it and keeps alerting.
+  store: { schema: historySchema, migrationsFolder: historyMigrationsFolder, file: (cfg) => `it-monitor-${cfg.host}`, degradable: true },
 
-  async setup({ config: cfg, bus, log, dataDir, store }) {
+  async setup(ctx) {
+    const { config: cfg, bus, log, dataDir } = ctx;
     const host = cfg.host;
-    const history = new History(store, {
-      rawRetentionMs: cfg.history.rawRetention,
-      rollup1mRetentionMs: cfg.history.minuteRetention,
-      rollup1hRetentionMs: cfg.history.hourRetention,
-    });
+    const history = new HistoryKeeper(
+      ctx,
+      {
+        rawRetentionMs: cfg.history.rawRetention,
+        rollup1mRetentionMs: cfg.history.minuteRetention,
+        rollup1hRetentionMs: cfg.history.hourRetention,
+      },
+      log,
+      cfg.history.reopenInterval,
+    );
     const volumes = new VolumeBook();
     const { enabled: dockerEnabled, ...dockerConnection } = cfg.docker;
     const checks = new CheckRunner({
@@ -43,7 +51,8 @@ export const monitorWorker = defineWorker({
       host,
       bus,
       log,
-      sampler: hostSampler({ host, intervalMs: cfg.interval, mounts: cfg.mounts }),
+      // LAG's own data directory is watched too: a full one is what stops history and alert state.
+      sampler: hostSampler({ host, intervalMs: cfg.interval, mounts: cfg.mounts, dataDir }),
       ...(dockerEnabled ? { docker: new DockerCollector({ host, connection: dockerConnection, logger: log }) } : {}),
       checks,
       history,
@@ -87,7 +96,7 @@ export const monitorWorker = defineWorker({
       }),
       schedule("history-compact", { every: cfg.history.compactInterval }, async () => {
         const c = await history.compact(new Date());
-        log.debug({ ...c }, "history compacted");
+        if (c) log.debug({ ...c }, "history compacted");
       }),
     ];
   },

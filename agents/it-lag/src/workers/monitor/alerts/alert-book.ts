@@ -22,6 +22,7 @@ export class AlertBook {
   private state: RuleState = emptyState();
   private outbox: Alert[] = [];
   private failing = false;
+  private saveFailure?: string;
 
   constructor(
     private readonly file: string,
@@ -86,10 +87,33 @@ export class AlertBook {
     return this.outbox.length;
   }
 
+  /** Whether the last save worked. */
+  get saving(): boolean {
+    return this.saveFailure === undefined;
+  }
+
+  /**
+   * Saved after every change. When the disk is full or read-only the state lives on in memory —
+   * rules are still evaluated and alerts still published — and the failure is logged once (and
+   * becomes the `lag.store_ok{store=alert-state}` sample); the next save that works says so.
+   */
   private save(): void {
     const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ state: this.state, outbox: this.outbox }));
-    renameSync(tmp, this.file);
+    try {
+      writeFileSync(tmp, JSON.stringify({ state: this.state, outbox: this.outbox }));
+      renameSync(tmp, this.file);
+    } catch (err) {
+      if (this.saveFailure === undefined) {
+        this.log.error(
+          { file: this.file, reason: (err as Error).message },
+          `cannot save the alert state (${(err as Error).message}); alerts still go out`,
+        );
+      }
+      this.saveFailure = (err as Error).message;
+      return;
+    }
+    if (this.saveFailure !== undefined) this.log.info({ file: this.file }, "alert state saved again");
+    this.saveFailure = undefined;
   }
 }
 

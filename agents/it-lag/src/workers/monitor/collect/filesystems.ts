@@ -110,9 +110,32 @@ function round(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
-/** Every watched filesystem, labelled with the role the config gives its mount. */
-export async function collectFilesystems(roles: Record<string, string>, mountsFile = "/proc/mounts"): Promise<Filesystem[]> {
+/** The mount a path lives on: the longest mount point that is a prefix of it. */
+export function mountOf(entries: readonly MountEntry[], path: string): MountEntry | undefined {
+  let best: MountEntry | undefined;
+  for (const e of entries) {
+    const inside = path === e.mount || path.startsWith(e.mount.endsWith("/") ? e.mount : `${e.mount}/`);
+    if (inside && (!best || e.mount.length > best.mount.length)) best = e;
+  }
+  return best;
+}
+
+/** The role given to the mount holding LAG's own data directory (its SQLite files, its alert state). */
+export const LAG_DATA_ROLE = "lag-data";
+
+/**
+ * Every watched filesystem, labelled with the role the config gives its mount. The mount holding
+ * `dataDir` is always watched, as `lag-data` unless the config already names it: a full data disk
+ * is what stops LAG's own stores.
+ */
+export async function collectFilesystems(
+  roles: Record<string, string>,
+  mountsFile = "/proc/mounts",
+  dataDir?: string,
+): Promise<Filesystem[]> {
   const entries = parseMounts(await readFile(mountsFile, "utf8"));
+  const data = dataDir ? mountOf(entries, dataDir) : undefined;
+  if (data && !Object.values(roles).includes(data.mount)) roles = { ...roles, [LAG_DATA_ROLE]: data.mount };
   const roleOf = new Map(Object.entries(roles).map(([role, path]) => [path, role]));
   const out = await Promise.all(selectMounts(entries, roles).map((e) => measureMount(e, roleOf.get(e.mount))));
   return out.filter((f): f is Filesystem => f !== undefined);

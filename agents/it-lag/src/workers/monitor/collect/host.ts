@@ -30,11 +30,18 @@ export function defaultHostReader(env: NodeJS.ProcessEnv = process.env): HostRea
  * call measures CPU over at least half a second (both readers wait for it if they must), and network
  * rates since the sampler was made (proc) or reports them as zero (systeminformation).
  */
-export function hostSampler(opts: { host: string; intervalMs: number; mounts: Record<string, string>; reader?: HostReader }): HostSampler {
+export function hostSampler(opts: {
+  host: string;
+  intervalMs: number;
+  mounts: Record<string, string>;
+  /** LAG's data directory: the mount holding it gets the role `lag-data` unless it has one. */
+  dataDir?: string;
+  reader?: HostReader;
+}): HostSampler {
   const reader = opts.reader ?? defaultHostReader();
   return {
     async sample() {
-      const [readings, fs] = await Promise.all([reader.read(), collectFilesystems(opts.mounts)]);
+      const [readings, fs] = await Promise.all([reader.read(), collectFilesystems(opts.mounts, "/proc/mounts", opts.dataDir)]);
       const [l1 = 0, l5 = 0, l15 = 0] = loadavg();
       return {
         host: opts.host,

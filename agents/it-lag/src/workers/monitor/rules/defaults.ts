@@ -75,6 +75,10 @@ export const DEFAULT_RULES: readonly DefaultRule[] = [
     why: "Sustained heat past 80 C shortens disk and CPU life; two minutes so that a short burst does not count.",
     rule: { name: "temperature-high", metric: "temp.celsius", op: ">", threshold: 80, for: "2m", recover: 75, severity: "high" },
   },
+  {
+    why: "The monitor cannot write its history or its alert state (a full or read-only data disk): alerts still go out, but history has a gap and a restart would announce firing alerts again. Once, not every interval; it resolves when the store is written again.",
+    rule: { name: "store-failing", metric: "lag.store_ok", op: "==", threshold: 0, severity: "high" },
+  },
 ];
 
 /** The default rules, parsed (defaults filled in, durations in ms). */

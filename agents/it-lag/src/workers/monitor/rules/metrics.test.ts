@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkResult, containerMetrics, hostMetrics } from "@lag/contracts";
-import { samplesFromChecks, samplesFromContainers, samplesFromHost, type Sample } from "../samples.ts";
+import { samplesFromChecks, samplesFromContainers, samplesFromHost, samplesFromStores, type Sample } from "../samples.ts";
 import { METRIC_NAMES, METRICS } from "./metrics.ts";
 
 /** Everything samples.ts can produce: the contract examples with every optional field filled. */
@@ -21,6 +21,7 @@ function everySample(): Sample[] {
       containers: [{ ...c, health: "unhealthy", cpuPct: 1, memPct: 2, memBytes: 3 }],
     }),
     ...samplesFromChecks([{ ...checkResult.example, kind: "tls", latencyMs: 5, tlsDaysLeft: 30 }]),
+    ...samplesFromStores({ history: false }),
   ];
 }
 

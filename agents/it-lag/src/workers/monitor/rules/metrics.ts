@@ -49,6 +49,10 @@ export const METRICS = {
     labels: CHECK,
     summary: "the TLS certificate of check {check} expires in {value} days (threshold {threshold})",
   },
+  "lag.store_ok": {
+    labels: [],
+    summary: "the monitor cannot write its history or alert state (full or read-only data disk?); alerts still go out",
+  },
 } as const satisfies Record<string, MetricInfo>;
 
 export type MetricName = keyof typeof METRICS;
