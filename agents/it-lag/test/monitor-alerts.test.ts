@@ -182,5 +182,21 @@ describe("monitor alerts from a real Docker engine and real checks", () => {
     const points = h.series[0]!.points;
     expect(points.some((p) => p[1] === 0)).toBe(true); // the outage is in the history
     expect(points.at(-1)![3]).toBe(1);
+    // A `to` at the end of the calendar is valid by the contract: clamped to now, not a 500.
+    const far = await watcher.request(
+      monitorService.endpoints.history,
+      { metric: "check.up", to: "9999-12-31T23:59:59Z" },
+      { tokens: { host: "dockertest" } },
+    );
+    expect(Date.parse(far.to)).toBeLessThan(Date.now() + 3_600_000);
+    // A range wholly in the future is valid by the contract, and empty once clamped: a 400 that says why.
+    const future = await watcher
+      .request(
+        monitorService.endpoints.history,
+        { metric: "check.up", from: "9999-12-31T00:00:00Z", to: "9999-12-31T23:59:59Z" },
+        { tokens: { host: "dockertest" } },
+      )
+      .catch((e: unknown) => e);
+    expect(String(future)).toMatch(/400 invalid request: from \(9999-12-31T00:00:00.000Z\) must be before to/);
   }, 60_000);
 });

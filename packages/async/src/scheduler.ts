@@ -26,6 +26,8 @@ export interface ScheduledTask {
   nextRun(): Date | undefined;
   /** Starts no new run; resolves once the run in progress is over. */
   stop(): Promise<void>;
+  /** Whether a run is in progress. */
+  readonly running: boolean;
 }
 
 export class ScheduleError extends Error {
@@ -120,6 +122,9 @@ export class Scheduler {
       name,
       runNow: run,
       nextRun: () => (active && due !== undefined ? new Date(due) : undefined),
+      get running() {
+        return running !== undefined;
+      },
       async stop() {
         active = false;
         cancel?.();
@@ -143,8 +148,21 @@ export class Scheduler {
     return [...this.tasks];
   }
 
-  async stopAll(): Promise<void> {
+  /**
+   * Starts no new run and waits for the runs in progress — at most `graceMs` when given (the
+   * process is stopping: work that hangs, a publish waiting out a timeout, is abandoned then).
+   * Resolves with the names of the tasks still running when it stopped waiting.
+   */
+  async stopAll(graceMs?: number): Promise<string[]> {
     this.stopped = true;
-    await Promise.all([...this.tasks].map((t) => t.stop()));
+    const all = Promise.all([...this.tasks].map((t) => t.stop()));
+    if (graceMs === undefined) {
+      await all;
+      return [];
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([all, new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+    return [...this.tasks].filter((t) => t.running).map((t) => t.name);
   }
 }

@@ -126,10 +126,16 @@ export async function startWorker<T, S, D extends Tables>(
         log.info({ reason }, `${decl.name} stopping`);
         abort.abort();
         opts.signal?.removeEventListener("abort", onOuterAbort);
-        await scheduler.stopAll();
+        const abandoned = await scheduler.stopAll(TASK_GRACE_MS);
+        if (abandoned.length > 0) {
+          log.warn(
+            { tasks: abandoned },
+            `${abandoned.join(", ")} still running ${TASK_GRACE_MS} ms after the stop; abandoned (what it had not done is done at the next start)`,
+          );
+        }
         await bus.quiesce();
         await decl.stopping?.(state, ctx);
-        await bus.drain();
+        await bus.drain(DRAIN_TIMEOUT_MS);
         store?.close();
         log.info(`${decl.name} stopped`);
       })();
@@ -168,6 +174,14 @@ function describe(b: Binding): string {
       return `schedule ${b.name} (${"every" in b.schedule ? `every ${b.schedule.every} ms` : `cron ${b.schedule.cron}${b.schedule.timezone ? ` ${b.schedule.timezone}` : ""}`})`;
   }
 }
+
+/**
+ * How long shutdown waits for scheduled work in progress, then for NATS to drain. Together well
+ * under the 15 s the launcher (and 40 s systemd) give a process before SIGKILL, also when NATS is
+ * unreachable and a publish would wait out its own 10 s timeout.
+ */
+const TASK_GRACE_MS = 3_000;
+const DRAIN_TIMEOUT_MS = 5_000;
 
 /** A degradable store that could not be opened (a full or read-only disk). */
 export class StoreUnavailableError extends Error {

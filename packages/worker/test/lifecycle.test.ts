@@ -6,7 +6,7 @@ import { z } from "zod";
 import { ConfigError, duration } from "@lag/config";
 import { alert, defineConsumer, itStream } from "@lag/contracts";
 import { eventually, memoryLogger, startTestNats, type TestNats } from "@lag/testing";
-import { consume, defineWorker, singleSection, startWorker } from "../src/index.ts";
+import { consume, defineWorker, schedule, singleSection, startWorker } from "../src/index.ts";
 
 let nats: TestNats;
 let dataDir: string;
@@ -78,6 +78,23 @@ describe("a worker's life", () => {
     expect(log.lines.map((l) => l.msg)).toContainEqual(expect.stringContaining("closing the connection"));
     await own.stop();
   }, 40_000);
+
+  it("abandons a scheduled task that hangs at shutdown after its grace period, and says so", async () => {
+    const log = memoryLogger("ceo");
+    const w = await startWorker(
+      defineWorker({
+        name: "ceo",
+        principal: "ceo",
+        config: Config,
+        setup: () => undefined,
+        bindings: () => [schedule("stuck", { every: 60_000, runAtStart: true }, () => new Promise<void>(() => undefined))],
+      }),
+      { env: { NATS_URL: nats.url, LAG_DATA_DIR: dataDir }, logger: log.logger },
+    );
+    await w.shutdown("test");
+    expect(log.lines.map((l) => l.msg)).toContainEqual(expect.stringMatching(/^stuck still running 3000 ms after the stop; abandoned/));
+    expect(w.ctx.bus.nc.isClosed()).toBe(true);
+  });
 
   it("refuses to start on a bad configuration, naming every bad key", async () => {
     const err = await startWorker(defineWorker({ name: "ceo", principal: "ceo", config: Config, setup: () => undefined }), {

@@ -5,6 +5,7 @@ import type { z } from "zod";
 import type { Sample } from "../samples.ts";
 import { History } from "./history.ts";
 import type { HistoryOptions } from "./options.ts";
+import { HistoryRangeError } from "./plan.ts";
 
 /** What the keeper needs of the worker's store: it open, or one more attempt, and why not. */
 export interface StoreAccess {
@@ -51,8 +52,15 @@ export class HistoryKeeper {
     return true;
   }
 
+  /** A range the plan refuses (from not before to) is the caller's mistake: 400, naming the fields. */
   query(q: z.infer<typeof HistoryQuery>, host: string, now: Date): HistoryReply {
-    return this.available().query(q, host, now);
+    const history = this.available();
+    try {
+      return history.query(q, host, now);
+    } catch (err) {
+      if (err instanceof HistoryRangeError) throw new ServiceError(400, `invalid request: ${err.message}`);
+      throw err;
+    }
   }
 
   series(q: z.infer<typeof SeriesQuery>, host: string): z.infer<typeof SeriesReply> {

@@ -83,6 +83,14 @@ describe("planQuery: range", () => {
 
   it("refuses a range whose from is not before to", () => {
     expect(() => plan({ from: ago(0), to: ago(H) })).toThrow(HistoryRangeError);
+  });
+
+  it("clamps a `to` past now to now: the last hour up to now, even for 9999-12-31T23:59:59Z", () => {
+    const p = plan({ to: "9999-12-31T23:59:59Z" });
+    expect(p.toMs).toBeGreaterThan(now.getTime());
+    expect(p.toMs - now.getTime()).toBeLessThanOrEqual(p.stepMs);
+    expect(new Date(p.toMs).toISOString()).toMatch(/^2\d{3}-/);
+    expect(() => plan({ from: "9999-12-31T00:00:00Z", to: "9999-12-31T23:59:59Z" })).toThrow(HistoryRangeError);
     expect(() => plan({ from: iso(now.getTime() + H) })).toThrow(/must be before/);
   });
 });

@@ -50,8 +50,9 @@ export function niceStepSec(rangeMs: number, points: number): number {
 export function planQuery(q: RangeRequest, now: Date, opts: HistoryOptions, seriesCount = 1): QueryPlan {
   const nowMs = now.getTime();
   // Ranges are half-open, [from, to). A defaulted `to` ends just after now so that a sample
-  // taken at `now` is in "the last hour".
-  const to = q.to ? Date.parse(q.to) : nowMs + 1;
+  // taken at `now` is in "the last hour"; a later one is clamped there: there is no data past now,
+  // and a `to` near the end of the calendar (9999-12-31) would align past what a date can say.
+  const to = Math.min(q.to ? Date.parse(q.to) : nowMs + 1, nowMs + 1);
   const from = q.from ? Date.parse(q.from) : to - DEFAULT_RANGE_MS;
   if (!(from < to)) throw new HistoryRangeError(`from (${new Date(from).toISOString()}) must be before to (${new Date(to).toISOString()})`);
   const wantedSec = q.stepSec ?? niceStepSec(to - from, opts.targetPoints);
