@@ -126,10 +126,21 @@ describe("npm start (the launcher)", () => {
       await l.waitFor(/it-monitor exited \(SIGKILL\); restarting in 200 ms/);
       await eventually(() => l.pidOf("it-monitor") !== pid, 20_000);
       await eventually(() => cli("req", "lag.it.storage.query", "{}").status === 0, 30_000, "storage answers after the restart");
+
+      // The NATS server dies: it is started again, the agents reconnect, nothing else stops.
+      const agents = ["ceo", "it-monitor", "media"].map((p) => [p, l.pidOf(p)] as const);
+      const natsPid = Number(readFileSync(join(dir, "data/nats-server.pid"), "utf8"));
+      process.kill(natsPid, "SIGKILL");
+      await l.waitFor(/nats-server exited unexpectedly \(code null\); restarting in \d+ ms/);
+      await l.waitFor(/nats-server restarted \(pid \d+\)/);
+      await l.waitFor(/it-monitor\s+INFO\s+reconnected to NATS/);
+      await eventually(() => cli("req", "lag.it.storage.query", "{}").status === 0, 30_000, "storage answers after NATS came back");
+      for (const [p, pid] of agents) expect(l.pidOf(p), `${p} kept running`).toBe(pid);
+      expect(Number(readFileSync(join(dir, "data/nats-server.pid"), "utf8"))).not.toBe(natsPid);
     } finally {
       expect(await l.stop()).toBe(0);
     }
-  }, 120_000);
+  }, 150_000);
 
   it("refuses a configuration with mistakes, listing every bad key, and starts nothing that stays up", async () => {
     const bad = join(dir, "bad.yaml");

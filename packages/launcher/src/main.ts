@@ -4,7 +4,8 @@ import { ConfigError, formatConfigError, loadConfig } from "@lag/config";
 import { bundleProcesses } from "./build.ts";
 import { launcherConfig } from "./config.ts";
 import { formatLine } from "./log-format.ts";
-import { natsServerBinary, repoRoot, startNatsServer, type NatsServerProcess } from "./nats-server.ts";
+import { natsServerBinary, repoRoot } from "./nats-server.ts";
+import { SupervisedNats } from "./nats-supervisor.ts";
 import { killAndWait, livePid, removePid, writePid } from "./pidfile.ts";
 import { discoverProcesses } from "./processes.ts";
 import { EXIT_CONFIG, Supervised } from "./supervisor.ts";
@@ -44,7 +45,7 @@ async function main(): Promise<number> {
   }
   writePid(lock, process.pid);
 
-  let nats: NatsServerProcess | undefined;
+  let nats: SupervisedNats | undefined;
   const natsPid = join(dataDir, "nats-server.pid");
   const env: NodeJS.ProcessEnv = { ...process.env, LAG_CONFIG: file, LAG_DATA_DIR: dataDir };
   if (l.nats.embedded) {
@@ -57,18 +58,22 @@ async function main(): Promise<number> {
     const { createWriteStream } = await import("node:fs");
     const out = createWriteStream(natsLog, { flags: "a" });
     const config = readFileSync(join(repoRoot, "infra/nats/dev.conf"), "utf8");
-    nats = await startNatsServer({
-      config,
-      dir: join(dataDir, "nats"),
-      port: l.nats.port,
-      ...(l.nats.monitorPort ? { monitorPort: l.nats.monitorPort } : {}),
-      env: { LAG_JS_DIR: join(dataDir, "nats", "jetstream") },
-      detached: true,
-      onLog: (line) => out.write(`${line}\n`),
+    nats = await SupervisedNats.start({
+      server: {
+        config,
+        dir: join(dataDir, "nats"),
+        port: l.nats.port,
+        ...(l.nats.monitorPort ? { monitorPort: l.nats.monitorPort } : {}),
+        env: { LAG_JS_DIR: join(dataDir, "nats", "jetstream") },
+        detached: true,
+        onLog: (line) => out.write(`${line}\n`),
+      },
+      pidFile: natsPid,
+      restart: { initialDelayMs: l.restart.initialDelay, maxDelayMs: l.restart.maxDelay, stableAfterMs: l.restart.stableAfter },
+      onEvent: say,
     }).catch((err: Error) => {
       throw new Error(`${err.message}\nIs another NATS server using port ${l.nats.port}? Set launcher.nats.port in ${file}.`);
     });
-    writePid(natsPid, nats.child.pid!);
     env.NATS_URL = nats.url;
     say(`nats-server ${nats.url} (${natsServerBinary()}) with JetStream in ${relative(process.cwd(), join(dataDir, "nats"))}`);
   }
@@ -123,7 +128,7 @@ async function main(): Promise<number> {
       if (++signals > 1) {
         say("second signal: killing everything now");
         for (const s of supervised) s.kill();
-        void nats?.stop();
+        nats?.kill();
         removePid(natsPid);
         removePid(lock);
         res(130);
@@ -138,12 +143,6 @@ async function main(): Promise<number> {
         if (code === EXIT_CONFIG && !stopping) void shutdown(EXIT_CONFIG).then(res);
       });
     }
-    void nats?.exited.then((code) => {
-      if (!stopping) {
-        say(`nats-server exited unexpectedly (code ${code}); see ${join(logsDir, "nats-server.log")}`);
-        void shutdown(1).then(res);
-      }
-    });
   });
 }
 
