@@ -31,6 +31,8 @@ export interface BusOptions extends ConnectOptions {
   /** CloudEvents `source` of this process; defaults to `/lag/<principal>/<hostname>`. */
   source?: string;
   streams?: StreamOptions;
+  /** How long a durable publish retries a stream that does not answer (default 30 s). */
+  publishRetryMs?: number;
 }
 
 /**
@@ -52,6 +54,7 @@ export class Bus {
     readonly log: Logger,
     source: string,
     private readonly streamOptions: StreamOptions,
+    private readonly publishRetryMs: number | undefined,
   ) {
     this.js = jetstream(nc, { timeout: 10_000 });
     this.source = source;
@@ -63,7 +66,7 @@ export class Bus {
     const log = opts.logger.child({ component: "bus" });
     watchConnection(nc, log);
     log.info({ server: nc.getServer(), version: nc.info?.version }, "connected to NATS");
-    return new Bus(nc, opts.principal, log, opts.source ?? `/lag/${opts.principal}/${hostname()}`, opts.streams ?? {});
+    return new Bus(nc, opts.principal, log, opts.source ?? `/lag/${opts.principal}/${hostname()}`, opts.streams ?? {}, opts.publishRetryMs);
   }
 
   jsm(): Promise<JetStreamManager> {
@@ -99,8 +102,12 @@ export class Bus {
     return [...out.values()];
   }
 
+  /**
+   * Publishes an event: durable ones resolve once their stream stored them (retried with the same
+   * id while the stream does not answer, up to `publishRetryMs`), core ones at once.
+   */
   publish<E extends EventDescriptor>(event: E, data: InferEvent<E>, meta: Omit<EventMeta, "source"> = {}): Promise<Published> {
-    return publishEvent(this.nc, this.js, event, data, { ...meta, source: this.source });
+    return publishEvent(this.nc, this.js, event, data, { ...meta, source: this.source }, { log: this.log, retryMs: this.publishRetryMs });
   }
 
   /** Synchronous publish of a core event (see emitEvent): for high-rate events such as metrics. */

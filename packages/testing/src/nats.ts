@@ -12,7 +12,7 @@ export interface TestNats {
   dir: string;
   server: NatsServerProcess;
   /** A typed bus client as the given principal, logging to memory; closed by stop(). */
-  bus(principal?: Principal, opts?: { logger?: MemoryLogger; user?: string; password?: string }): Promise<Bus>;
+  bus(principal?: Principal, opts?: { logger?: MemoryLogger; user?: string; password?: string; publishRetryMs?: number }): Promise<Bus>;
   /**
    * Creates every stream of the contracts as its owner would at start (agents that only read or
    * write a stream wait until it exists).
@@ -80,6 +80,7 @@ export async function startTestNats(opts: TestNatsOptions = {}): Promise<TestNat
         },
         failFast: true,
         logger: (o.logger ?? memoryLogger(principal)).logger,
+        ...(o.publishRetryMs !== undefined ? { publishRetryMs: o.publishRetryMs } : {}),
       });
       clients.push(b);
       return b;

@@ -8,6 +8,7 @@ import type { Logger } from "@lag/log";
 import type { Store } from "@lag/store";
 import type { z } from "zod";
 import type { ConfigSection } from "./config.ts";
+import type { Outbox } from "./outbox.ts";
 
 export type Common = z.infer<typeof CommonConfig>;
 export type Tables = Record<string, unknown>;
@@ -34,6 +35,11 @@ export interface WorkerContext<T, D extends Tables = Tables> {
   tryStore(): Store<D> | undefined;
   /** Why the store is unavailable, while it is. */
   storeProblem(): Error | undefined;
+  /**
+   * Durable events that must not be lost, kept (in `<name>.outbox.json`) until their stream
+   * acknowledged them — across outages, elections and restarts; sent every 2 s while not empty.
+   */
+  outbox: Outbox;
   /** For work scheduled at run time; the declared schedules run on it too. Stopped first at shutdown. */
   scheduler: Scheduler;
   clock: Clock;

@@ -11,5 +11,7 @@ export type {
 } from "./declaration.ts";
 export { consume, defineWorker, schedule, serve, subscribe } from "./declaration.ts";
 export { StartAbortedError } from "./readiness.ts";
+export type { OutboxOptions } from "./outbox.ts";
+export { Outbox, OutboxItem, outboxFile } from "./outbox.ts";
 export type { RunningWorker, StartOptions } from "./worker.ts";
 export { EXIT_CONFIG, runWorker, startWorker, StoreUnavailableError } from "./worker.ts";

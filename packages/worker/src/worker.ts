@@ -7,6 +7,7 @@ import type { StreamDescriptor } from "@lag/contracts";
 import { createLogger, type Logger } from "@lag/log";
 import { openStore, type Store } from "@lag/store";
 import type { Binding, Common, Tables, WorkerContext, WorkerDeclaration } from "./declaration.ts";
+import { Outbox, outboxFile } from "./outbox.ts";
 import { serviceReady, StartAbortedError, streamsReady, waitUntilReady } from "./readiness.ts";
 
 export interface RunningWorker<T = unknown, D extends Tables = Tables> {
@@ -81,6 +82,8 @@ export async function startWorker<T, S, D extends Tables>(
     return store;
   };
   const ready = { log, signal: abort.signal, clock };
+  const saved = outboxFile(join(dataDir, `${decl.name}.outbox.json`), log);
+  const outbox = new Outbox({ bus, log, items: saved.items, persist: saved.persist });
   const ctx: WorkerContext<T, D> = {
     config,
     common: common as Common,
@@ -93,6 +96,7 @@ export async function startWorker<T, S, D extends Tables>(
       throw new StoreUnavailableError(storeFile!, storeError);
     },
     tryStore: openOwnStore,
+    outbox,
     storeProblem: () => storeError,
     scheduler,
     clock,
@@ -109,6 +113,10 @@ export async function startWorker<T, S, D extends Tables>(
       await attach(b, ctx);
       attached.push(b);
     }
+    // Whatever the last run left unsent goes first, then every 2 s while anything waits.
+    scheduler.add("outbox", { every: OUTBOX_FLUSH_MS, runAtStart: true }, async () => {
+      if (outbox.pending > 0) await outbox.flush();
+    });
     await decl.started?.(state, ctx);
   } catch (err) {
     await scheduler.stopAll();
@@ -181,6 +189,7 @@ function describe(b: Binding): string {
  * unreachable and a publish would wait out its own 10 s timeout.
  */
 const TASK_GRACE_MS = 3_000;
+const OUTBOX_FLUSH_MS = 2_000;
 const DRAIN_TIMEOUT_MS = 5_000;
 
 /** A degradable store that could not be opened (a full or read-only disk). */

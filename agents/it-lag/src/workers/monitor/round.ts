@@ -1,5 +1,4 @@
 import {
-  alert,
   checkResult,
   containerMetrics,
   hostMetrics,
@@ -16,7 +15,6 @@ import type { HostSampler } from "./collect/host.ts";
 import type { DockerCollector } from "./docker/collector.ts";
 import type { HistoryKeeper } from "./history/keeper.ts";
 import type { CompiledRule } from "./rules/compile.ts";
-import { alertId } from "./rules/identity.ts";
 import { samplesFromChecks, samplesFromContainers, samplesFromHost, samplesFromStores } from "./samples.ts";
 import { healthOf } from "./status-report.ts";
 import type { VolumeBook } from "./volumes.ts";
@@ -69,7 +67,7 @@ export class MonitorRound {
       if (a.status === "firing" && a.repeat === 0) this.d.log.warn(line, "alert firing");
       else if (a.status === "resolved") this.d.log.info(line, "alert resolved");
     }
-    await this.d.alerts.flush((a) => this.d.bus.publish(alert, a, { id: alertId(a) }));
+    await this.d.alerts.flush();
   }
 
   /** Publishes a check result as it comes (the next round evaluates it). */

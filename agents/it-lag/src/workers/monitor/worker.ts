@@ -57,7 +57,7 @@ export const monitorWorker = defineWorker({
       checks,
       history,
       rules: compileRules(cfg.rules),
-      alerts: new AlertBook(join(dataDir, `it-monitor-${host}.alerts.json`), log),
+      alerts: new AlertBook(join(dataDir, `it-monitor-${host}.alerts.json`), bus, log),
       volumes,
     });
     checks.start();
@@ -72,7 +72,7 @@ export const monitorWorker = defineWorker({
     return { host, history, volumes, checks, round };
   },
 
-  bindings({ host, history, volumes, round }, { config: cfg, bus, log }) {
+  bindings({ host, history, volumes, round }, { config: cfg, log, outbox }) {
     return [
       // Every monitor learns every host's volumes from the bus (its own included), so any instance
       // can answer the storage query.
@@ -88,11 +88,12 @@ export const monitorWorker = defineWorker({
         { tokens: { host }, metadata: { host } },
       ),
       schedule("round", { every: cfg.interval }, () => round.run()),
+      // Through the outbox: a report that cannot be stored now (an election, an outage) waits for it.
       schedule("status-report", { every: cfg.reportInterval, runAtStart: true }, async () => {
         if (!round.metrics) return;
         const r = buildStatusReport(round.metrics, round.status(new Date()).firing);
-        const p = await bus.publish(statusReport, r);
-        log.info({ health: r.health, seq: p.sequence }, "status report published");
+        await outbox.publish(statusReport, r);
+        log.info({ health: r.health, pending: outbox.pending }, outbox.pending === 0 ? "status report published" : "status report queued");
       }),
       schedule("history-compact", { every: cfg.history.compactInterval }, async () => {
         const c = await history.compact(new Date());

@@ -1,82 +1,60 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { z } from "zod";
-import { Alert } from "@lag/contracts";
+import type { Bus } from "@lag/bus";
+import { Alert, alert } from "@lag/contracts";
 import type { Logger } from "@lag/log";
-import type { Sample } from "../samples.ts";
+import { Outbox, OutboxItem } from "@lag/worker";
 import type { CompiledRule } from "../rules/compile.ts";
 import { evaluate } from "../rules/engine.ts";
+import { alertId } from "../rules/identity.ts";
 import { emptyState, firingAlerts, restoreState, type RuleState } from "../rules/state.ts";
+import type { Sample } from "../samples.ts";
 
-/** Alerts waiting to be stored by JetStream are kept beyond this many only by dropping the oldest. */
-const MAX_OUTBOX = 10_000;
-
-const Saved = z.object({ state: z.unknown(), outbox: z.array(Alert) });
+/** The file: the rule state and the alerts not yet stored (a file of an older version held bare alerts). */
+const Saved = z.object({ state: z.unknown(), outbox: z.array(z.union([OutboxItem, Alert])) });
 
 /**
- * The rule engine's state and an outbox of alerts not yet acknowledged by JetStream, saved together
- * in one file after every change. An alert leaves the outbox only once stored, so a NATS outage or a
- * crash delays alerts but never loses them; their ids are deterministic, so a re-publish after a
- * crash is stored once.
+ * The rule engine's state and the outbox of its alerts, saved together in one file after every
+ * change: state and unsent alerts can never disagree after a crash. An alert leaves the outbox only
+ * once JetStream stored it (the generic Outbox every worker has), so a NATS outage or a crash
+ * delays alerts but never loses them; their ids are deterministic, so a re-publish is stored once.
+ * When the file cannot be written (a full or read-only disk) both live on in memory.
  */
 export class AlertBook {
   private state: RuleState = emptyState();
-  private outbox: Alert[] = [];
-  private failing = false;
+  private readonly outbox: Outbox;
   private saveFailure?: string;
 
   constructor(
     private readonly file: string,
+    bus: Bus,
     private readonly log: Logger,
   ) {
-    let raw: string;
-    try {
-      raw = readFileSync(file, "utf8");
-    } catch {
-      return; // first start
-    }
-    const saved = Saved.safeParse(safeJson(raw));
-    if (!saved.success) {
+    let items: OutboxItem[] = [];
+    const saved = Saved.safeParse(readJson(file));
+    if (saved.success) {
+      const restored = restoreState(saved.data.state);
+      if (restored.error) log.error({ file, error: restored.error }, "rule state unreadable; starting afresh");
+      this.state = restored.state;
+      items = saved.data.outbox.map((x) => ("type" in x ? x : { type: alert.type, id: alertId(x), data: x }));
+    } else if (saved.error && readJson(file) !== undefined) {
       log.error({ file }, "alert state unreadable; starting afresh (firing alerts will be announced again)");
-      return;
     }
-    const restored = restoreState(saved.data.state);
-    if (restored.error) log.error({ file, error: restored.error }, "rule state unreadable; starting afresh");
-    this.state = restored.state;
-    this.outbox = saved.data.outbox;
+    // The outbox persists through this book, so its queue and the rule state are one write.
+    this.outbox = new Outbox({ bus, log, items, persist: () => this.save() });
   }
 
   evaluate(rules: readonly CompiledRule[], samples: readonly Sample[], now: Date, host: string): Alert[] {
     const { state, alerts } = evaluate(this.state, rules, samples, now, host);
     this.state = state;
-    if (alerts.length > 0) {
-      this.outbox.push(...alerts);
-      if (this.outbox.length > MAX_OUTBOX) {
-        const dropped = this.outbox.splice(0, this.outbox.length - MAX_OUTBOX);
-        this.log.error({ dropped: dropped.length }, "alert outbox full: oldest unsent alerts dropped");
-      }
-    }
-    this.save();
+    for (const a of alerts) this.outbox.add(alert, a, { id: alertId(a) });
+    if (alerts.length === 0) this.save();
     return alerts;
   }
 
-  /** Publishes the outbox in order; stops at the first failure and keeps the rest for next time. */
-  async flush(publish: (a: Alert) => Promise<unknown>): Promise<number> {
-    let sent = 0;
-    while (this.outbox.length > 0) {
-      try {
-        await publish(this.outbox[0]!);
-      } catch (err) {
-        if (!this.failing) this.log.error({ err, pending: this.outbox.length }, "alerts cannot be published; kept for retry");
-        this.failing = true;
-        break;
-      }
-      if (this.failing) this.log.info({ pending: this.outbox.length }, "alerts publishing again");
-      this.failing = false;
-      this.outbox.shift();
-      sent++;
-      this.save();
-    }
-    return sent;
+  /** Publishes the waiting alerts in order; stops at the first failure and keeps the rest for next time. */
+  flush(): Promise<number> {
+    return this.outbox.flush();
   }
 
   firing(): Alert[] {
@@ -84,7 +62,7 @@ export class AlertBook {
   }
 
   pending(): number {
-    return this.outbox.length;
+    return this.outbox.pending;
   }
 
   /** Whether the last save worked. */
@@ -92,15 +70,10 @@ export class AlertBook {
     return this.saveFailure === undefined;
   }
 
-  /**
-   * Saved after every change. When the disk is full or read-only the state lives on in memory —
-   * rules are still evaluated and alerts still published — and the failure is logged once (and
-   * becomes the `lag.store_ok{store=alert-state}` sample); the next save that works says so.
-   */
   private save(): void {
     const tmp = `${this.file}.tmp`;
     try {
-      writeFileSync(tmp, JSON.stringify({ state: this.state, outbox: this.outbox }));
+      writeFileSync(tmp, JSON.stringify({ state: this.state, outbox: this.outbox?.snapshot() ?? [] }));
       renameSync(tmp, this.file);
     } catch (err) {
       if (this.saveFailure === undefined) {
@@ -117,9 +90,9 @@ export class AlertBook {
   }
 }
 
-function safeJson(s: string): unknown {
+function readJson(file: string): unknown {
   try {
-    return JSON.parse(s);
+    return JSON.parse(readFileSync(file, "utf8"));
   } catch {
     return undefined;
   }
