@@ -26,6 +26,11 @@ export interface NatsSettings {
   /** A `.creds` file (JWT + seed) for decentralised auth. */
   credsFile?: string;
   tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  /** Ping interval (ms) and unanswered pings before the server is taken for dead; 5 s and 2 by default. */
+  pingInterval?: number;
+  maxPingsOut?: number;
+  /** How long one dial may take (ms); 5 s by default. */
+  connectTimeout?: number;
 }
 
 export interface ConnectOptions {
@@ -89,6 +94,7 @@ export async function openConnection(opts: ConnectOptions): Promise<NatsConnecti
   // while it only waits for the previous delay to pass, so a counter bumped in the delay handler
   // grew several times per real attempt (two dials came 11.6 s apart after a short outage).
   const dials = new Backoff(RECONNECT_BACKOFF);
+  let lost: string | undefined;
   const options: NodeConnectionOptions = {
     servers: s.servers,
     name: opts.name,
@@ -96,11 +102,16 @@ export async function openConnection(opts: ConnectOptions): Promise<NatsConnecti
     maxReconnectAttempts: -1,
     waitOnFirstConnect: !opts.failFast,
     reconnectDelayHandler: () => dials.peek(),
-    reconnectToServer: () => {
+    // Every dial: counted for the back-off, and steered away from the server just lost when the
+    // pool has another (a frozen node still accepts TCP: dialling it again first loses time).
+    reconnectToServer: (pool) => {
       dials.failed();
-      return null; // the server nats.js picked
+      const other = lost ? pool.find((srv) => srv.listen !== lost) : undefined;
+      return pool[0]?.listen === lost && other ? other : null;
     },
-    pingInterval: 20_000,
+    pingInterval: s.pingInterval ?? 5_000,
+    maxPingOut: s.maxPingsOut ?? 2,
+    timeout: s.connectTimeout ?? 5_000,
     ...(s.user !== undefined ? { user: s.user, pass: s.password } : {}),
     ...(s.token !== undefined ? { token: s.token } : {}),
   };
@@ -123,7 +134,14 @@ export async function openConnection(opts: ConnectOptions): Promise<NatsConnecti
     throw new UnsupportedServerError(version, MIN_SERVER_VERSION, nc.getServer());
   }
   void (async () => {
-    for await (const st of nc.status()) if (st.type === "reconnect") dials.succeeded();
+    for await (const st of nc.status()) {
+      if (st.type === "reconnect") {
+        dials.succeeded();
+        lost = undefined;
+      } else if (st.type === "disconnect" || st.type === "staleConnection") {
+        lost = nc.getServer() || lost;
+      }
+    }
   })();
   return nc;
 }

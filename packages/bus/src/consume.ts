@@ -38,8 +38,20 @@ export async function consumeDurable(
   handler: Handler<unknown>,
 ): Promise<ConsumeHandle> {
   const c = await ctx.js.consumers.get(consumer.stream.name, consumer.durable);
-  const messages: ConsumerMessages = await c.consume({ max_messages: 256 });
+  // Pull requests expire after 5 s, so heartbeats come every 2.5 s and two missed ones (a consumer
+  // whose leader moved, a server that went away) are noticed within about 5 s and the pull is
+  // renewed; nats.js's 30 s default left CEO_LAG idle for 44-99 s after a leader change.
+  const messages: ConsumerMessages = await c.consume({ max_messages: 256, expires: PULL_EXPIRES_MS });
   const log = ctx.log.child({ consumer: consumer.durable });
+  const watch = stallWatch(log, consumer, () => c.info());
+  void (async () => {
+    for await (const s of messages.status()) {
+      if (s.type === "heartbeats_missed") watch.missed(s.count);
+      else if (s.type === "consumer_not_found" || s.type === "stream_not_found" || s.type === "consumer_deleted") {
+        log.warn({ status: s.type }, `consumer ${consumer.durable}: ${s.type.replace(/_/g, " ")}; retrying`);
+      }
+    }
+  })().catch(() => undefined);
 
   const park = async (m: JsMsg, input: Omit<DeadLetterInput, "subject" | "body" | "stream" | "sequence" | "consumer" | "deliveries">) => {
     try {
@@ -96,14 +108,65 @@ export async function consumeDurable(
   };
 
   const done = (async () => {
-    for await (const m of messages) await handle(m);
+    for await (const m of messages) {
+      watch.received();
+      await handle(m);
+    }
   })().catch((err: unknown) => log.error({ err }, "consumer loop ended with an error"));
 
   return {
     done,
     async stop() {
+      watch.stop();
       await messages.close();
       await done;
+    },
+  };
+}
+
+const PULL_EXPIRES_MS = 5_000;
+/** A consumer that has received nothing this long is asked whether its stream has something for it. */
+const STALL_CHECK_MS = 15_000;
+
+/**
+ * Says when a consumer has received nothing while its stream holds messages for it (stalled: its
+ * leader moved, its pull went unanswered), once, and again when messages flow. A quiet consumer
+ * with nothing pending is just quiet.
+ */
+function stallWatch(log: SubscriptionContext["log"], consumer: ConsumerDescriptor, info: () => Promise<{ num_pending: number; num_ack_pending: number }>) {
+  let last = Date.now();
+  let stalledSince: number | undefined;
+  let checking = false;
+  const timer = setInterval(() => {
+    if (checking || Date.now() - last < STALL_CHECK_MS) return;
+    checking = true;
+    info()
+      .then((i) => {
+        if (i.num_pending > 0 && stalledSince === undefined) {
+          stalledSince = last;
+          log.warn(
+            { pending: i.num_pending, quietMs: Date.now() - last },
+            `consumer ${consumer.durable} is stalled: nothing received for ${Math.round((Date.now() - last) / 1000)} s while ${i.num_pending} messages wait for it`,
+          );
+        }
+      })
+      .catch(() => undefined) // the connection or the stream is down: that is logged where it is seen
+      .finally(() => (checking = false));
+  }, STALL_CHECK_MS / 3);
+  timer.unref();
+  return {
+    received() {
+      last = Date.now();
+      if (stalledSince !== undefined) {
+        log.info({ stalledMs: last - stalledSince }, `consumer ${consumer.durable} receives again after ${Math.round((last - stalledSince) / 1000)} s`);
+        stalledSince = undefined;
+      }
+    },
+    missed(count: number) {
+      if (count === 2) log.debug({ count }, `consumer ${consumer.durable}: heartbeats missed; renewing its pull`);
+    },
+    stop() {
+      clearInterval(timer);
     },
   };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { duration } from "./duration.ts";
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 
@@ -39,6 +40,14 @@ export const NatsConfig = z
     /** A `.creds` file (JWT + seed) for decentralised auth. */
     credsFile: z.string().min(1).optional(),
     tls: TlsConfig.optional(),
+    /**
+     * How often the client pings the server, and how many pings may go unanswered before it takes
+     * the server for dead and moves on: 5 s × (2 + 1) notices a frozen node within 15 s.
+     */
+    pingInterval: duration.default(5_000),
+    maxPingsOut: z.number().int().min(1).max(10).default(2),
+    /** How long one dial may take (a frozen node accepts TCP and then says nothing). */
+    connectTimeout: duration.default(5_000),
   })
   .superRefine((n, ctx) => {
     // nats.js sends a password only together with a user: alone it would be dropped without a word.

@@ -7,7 +7,7 @@ describe("NatsConfig", () => {
     const parsed = NatsConfig.parse({});
     // A compile-time check as much as a runtime one: `pnpm run check` fails if the shapes drift apart.
     const settings: NatsSettings = parsed;
-    expect(settings).toEqual({ servers: ["nats://127.0.0.1:4222"] });
+    expect(settings).toEqual({ servers: ["nats://127.0.0.1:4222"], pingInterval: 5_000, maxPingsOut: 2, connectTimeout: 5_000 });
   });
 
   it("turns one server or a comma-separated string into a list", () => {
@@ -52,7 +52,7 @@ describe("LogConfig and CommonConfig", () => {
     expect(CommonConfig.parse({})).toEqual({
       dataDir: "./data",
       log: { level: "info" },
-      nats: { servers: ["nats://127.0.0.1:4222"] },
+      nats: { servers: ["nats://127.0.0.1:4222"], pingInterval: 5_000, maxPingsOut: 2, connectTimeout: 5_000 },
       jetstream: { replicas: 1 },
     });
   });

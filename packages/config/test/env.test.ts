@@ -142,6 +142,9 @@ describe("well-known variables", () => {
     });
     expect(c.nats).toEqual({
       servers: ["nats://127.0.0.1:4222"],
+      pingInterval: 5_000,
+      maxPingsOut: 2,
+      connectTimeout: 5_000,
       user: "ceo",
       password: "0042",
       token: "tok",

@@ -3,6 +3,9 @@ import { z } from "zod";
 import { CommonConfig, ConfigError, duration, formatConfigError, loadConfig } from "@lag/config";
 import { tempDir } from "./temp-files.fixture.ts";
 
+/** What every parsed `nats` section holds besides what a test sets. */
+const NATS_DEFAULTS = { pingInterval: 5_000, maxPingsOut: 2, connectTimeout: 5_000 };
+
 const Rule = z.strictObject({ name: z.string(), metric: z.string(), for: duration.default(0) });
 const Schema = CommonConfig.extend({
   it: z.strictObject({
@@ -86,7 +89,7 @@ describe("loadConfig with a YAML file", () => {
     expect(err.problems).toEqual([
       "lag.yaml:2 log.levle: unknown key; did you mean level?",
       "lag.yaml:4 nats.server: unknown key; did you mean servers?",
-      "lag.yaml:5 nats.colour: unknown key; expected one of servers, user, password, token, nkeySeed, nkeyFile, credsFile, tls",
+      "lag.yaml:5 nats.colour: unknown key; expected one of servers, user, password, token, nkeySeed, nkeyFile, credsFile, tls, pingInterval, maxPingsOut, connectTimeout",
       "lag.yaml:6 data_dir: unknown key; did you mean dataDir?",
     ]);
   });
@@ -131,7 +134,7 @@ describe("loadConfig with a YAML file", () => {
     expect(config).toEqual({
       dataDir: "./data",
       log: { level: "warn" },
-      nats: { servers: ["nats://127.0.0.1:4222"] },
+      nats: { ...NATS_DEFAULTS, servers: ["nats://127.0.0.1:4222"] },
       jetstream: { replicas: 1 },
     });
   });
@@ -140,7 +143,7 @@ describe("loadConfig with a YAML file", () => {
     const t = tempDir();
     const defaults = { nats: { servers: ["nats://d:1"] } };
     const { config } = loadConfig(CommonConfig, { cwd: t.dir, env: { NATS_USER: "it", NATS_URL: "nats://e:1" }, defaults });
-    expect(config.nats).toEqual({ servers: ["nats://e:1"], user: "it" });
+    expect(config.nats).toEqual({ ...NATS_DEFAULTS, servers: ["nats://e:1"], user: "it" });
     expect(defaults).toEqual({ nats: { servers: ["nats://d:1"] } });
   });
 
@@ -153,7 +156,7 @@ describe("loadConfig with a YAML file", () => {
       defaults: { dataDir: "/d", nats: { user: "x", servers: ["nats://d:1"] } },
     });
     expect(config.dataDir).toBe("/d");
-    expect(config.nats).toEqual({ servers: ["nats://d:1"], user: "lag" });
+    expect(config.nats).toEqual({ ...NATS_DEFAULTS, servers: ["nats://d:1"], user: "lag" });
   });
 
   it("formats the error for stderr with every problem and what to do", () => {
