@@ -10,10 +10,9 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createServer } from "node:net";
 import { AckPolicy } from "@nats-io/jetstream";
 import { Svcm } from "@nats-io/services";
-import { Bus, parkDeadLetter, type Delivery } from "@lag/bus";
+import { type Bus, parkDeadLetter, type Delivery } from "@lag/bus";
 import {
   alert,
   catalog,
@@ -30,7 +29,7 @@ import {
   type StorageReport,
 } from "@lag/contracts";
 import { ADMIN_USER, CLUSTER_DIR, CLUSTER_NODES, derivePermissions, PROD_CONF_FILE } from "@lag/contracts/generate";
-import { eventually, memoryLogger, startTestNats, type MemoryLogger, type TestNats } from "@lag/testing";
+import { eventually, memoryLogger, startTestCluster, startTestNats, type MemoryLogger, type TestNats } from "@lag/testing";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const users = derivePermissions(catalog);
@@ -384,80 +383,32 @@ describe("generated cluster configs", () => {
   });
 });
 
-/** A free loopback port for a cluster route listener (client ports come from the harness). */
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.on("error", rej);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
-}
-
-/**
- * The three nodes of the generated cluster config on loopback. A port found free can be taken by
- * another test's server before nats-server binds it; then the cluster starts again on new ports.
- */
-async function startCluster(): Promise<TestNats[]> {
-  const auth = readFileSync(join(root, CLUSTER_DIR, "auth.conf"), "utf8");
-  for (let attempt = 1; ; attempt++) {
-    const routePorts = await Promise.all(CLUSTER_NODES.map(() => freePort()));
-    // Only addresses change: every node on loopback with its own route port, auth.conf inlined
-    // (the harness writes the config into its own folder, where the include would not resolve).
-    const configFor = (n: number) =>
-      readFileSync(join(root, CLUSTER_DIR, `node-${n}.conf`), "utf8")
-        .replace("listen: 0.0.0.0:6222", `listen: 127.0.0.1:${routePorts[n - 1]}`)
-        .replace(/nats-route:\/\/nats-(\d):6222/g, (_, m: string) => `nats-route://127.0.0.1:${routePorts[Number(m) - 1]}`)
-        .replace('include "auth.conf"', auth);
-    const started = await Promise.allSettled(CLUSTER_NODES.map((n) => startTestNats({ config: configFor(n), env })));
-    const nodes = started.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
-    if (nodes.length === started.length) return nodes;
-    await Promise.allSettled(nodes.map((n) => n.stop()));
-    const reasons = started.flatMap((r) => (r.status === "rejected" ? [r.reason as Error] : []));
-    if (attempt === 3 || !reasons.every((e) => /address already in use/.test(e.message))) throw reasons[0];
-  }
-}
-
 describe("generated cluster configs, running", () => {
   it("form a 3-node JetStream cluster with the same permissions: R3 stream, durable consumer on another node", async () => {
-    const nodes = await startCluster();
-    const connect = (p: Principal, node: TestNats) =>
-      Bus.connect({
-        principal: p,
-        name: `cluster-${p}`,
-        nats: { servers: [node.url], user: p, password: passwords[p]! },
-        failFast: true,
-        logger: memoryLogger(p).logger,
-        streams: { replicas: 3 },
-      });
-    const clients: Bus[] = [];
+    const cluster = await startTestCluster();
     try {
-      const mon = await connect("it-monitor", nodes[0]!);
-      const ceo = await connect("ceo", nodes[2]!);
-      clients.push(mon, ceo);
-      // The meta-group elects a leader once the routes are up; until then the JetStream API says so.
+      const mon = await cluster.bus("it-monitor");
       await eventually(
         async () => {
           await mon.ensureStreams();
           return true;
         },
-        30_000,
-        "JetStream cluster ready",
+        60_000,
+        "R3 streams created",
       );
       const info = await (await mon.jsm()).streams.info(itStream.name);
       expect(info.config.num_replicas).toBe(3);
       expect(info.cluster?.replicas ?? []).toHaveLength(2);
       await mon.publish(alert, alertFor("replicated"));
+      const ceo = await cluster.bus("ceo");
+      await ceo.ensureStreams();
       const got: string[] = [];
       await ceo.consume(ceoItInbox, (d: Delivery) => {
         if (d.is(alert)) got.push(d.data.rule);
       });
       await eventually(() => got.includes("replicated"), 15_000);
     } finally {
-      await Promise.allSettled(clients.map((c) => c.close()));
-      await Promise.allSettled(nodes.map((n) => n.stop()));
+      await cluster.stop();
     }
-  }, 90_000);
+  }, 120_000);
 });

@@ -9,6 +9,11 @@ export const JETSTREAM_BLOCK = `jetstream {
   store_dir: $LAG_JS_DIR
   max_memory_store: 256MB
   max_file_store: 8GB
+  # Acknowledged means on disk: every write is fsynced before the ack (the default fsyncs every
+  # 2 minutes, and acknowledged writes were lost on power failure that way). It costs JetStream
+  # throughput (bench/README.md, "bench/cluster"), far above what LAG publishes; remove the line
+  # only on a battery-backed machine that would rather have the throughput.
+  sync_interval: always
 }`;
 
 export const TLS_BLOCK = `# TLS (recommended as soon as a client connects from another machine). Uncomment, point at your

@@ -133,7 +133,11 @@ const STALL_CHECK_MS = 15_000;
  * leader moved, its pull went unanswered), once, and again when messages flow. A quiet consumer
  * with nothing pending is just quiet.
  */
-function stallWatch(log: SubscriptionContext["log"], consumer: ConsumerDescriptor, info: () => Promise<{ num_pending: number; num_ack_pending: number }>) {
+function stallWatch(
+  log: SubscriptionContext["log"],
+  consumer: ConsumerDescriptor,
+  info: () => Promise<{ num_pending: number; num_ack_pending: number }>,
+) {
   let last = Date.now();
   let stalledSince: number | undefined;
   let checking = false;
@@ -158,7 +162,10 @@ function stallWatch(log: SubscriptionContext["log"], consumer: ConsumerDescripto
     received() {
       last = Date.now();
       if (stalledSince !== undefined) {
-        log.info({ stalledMs: last - stalledSince }, `consumer ${consumer.durable} receives again after ${Math.round((last - stalledSince) / 1000)} s`);
+        log.info(
+          { stalledMs: last - stalledSince },
+          `consumer ${consumer.durable} receives again after ${Math.round((last - stalledSince) / 1000)} s`,
+        );
         stalledSince = undefined;
       }
     },

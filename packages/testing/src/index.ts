@@ -8,3 +8,5 @@ export { dockerCli, ensureBusyboxImage, removeContainers, requireDocker, runCont
 export type { DockerCliResult } from "./docker.ts";
 export type { TestCertificate } from "./certificates.ts";
 export { makeCertificate } from "./certificates.ts";
+export type { TestCluster } from "./cluster.ts";
+export { startTestCluster } from "./cluster.ts";
