@@ -10,6 +10,12 @@ export const LauncherConfig = z.strictObject({
       port: z.number().int().min(1).max(65535).default(4222),
       /** HTTP monitoring (/healthz, /varz, /jsz); 0 turns it off. */
       monitorPort: z.number().int().min(0).max(65535).default(8222),
+      /**
+       * With `embedded: false`, against an authenticated server or cluster: a folder with each
+       * process's own credentials (`<process>` a password, `<process>.nk` an nkey seed, or
+       * `<process>.creds`), so every process logs in as its own user.
+       */
+      credentials: z.string().startsWith("/", "an absolute path").optional(),
     })
     .prefault({}),
   /** Also start the example workers under examples/ (docs/adding-a-worker.md). */

@@ -3,6 +3,7 @@ import { join, relative, resolve } from "node:path";
 import { ConfigError, formatConfigError, loadConfig } from "@lag/config";
 import { bundleProcesses } from "./build.ts";
 import { launcherConfig } from "./config.ts";
+import { credentialsEnv, withEnv } from "./credentials.ts";
 import { formatLine } from "./log-format.ts";
 import { natsServerBinary, repoRoot } from "./nats-server.ts";
 import { SupervisedNats } from "./nats-supervisor.ts";
@@ -79,6 +80,16 @@ async function main(): Promise<number> {
   }
 
   const procs = discoverProcesses(repoRoot, { examples: l.examples }).filter((p) => !l.disabled.includes(p.name));
+  // Against an external, authenticated NATS each process logs in as its own user.
+  let own: Map<string, NodeJS.ProcessEnv> | undefined;
+  try {
+    own = !l.nats.embedded && l.nats.credentials ? credentialsEnv(procs, l.nats.credentials) : undefined;
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    removePid(lock);
+    return EXIT_CONFIG;
+  }
+  if (own) say(`NATS      each process logs in with its own credentials from ${l.nats.credentials}`);
   // Compiled once per start (about a second for all); should it fail, tsx runs the sources.
   const bundles = await bundleProcesses(procs, join(repoRoot, "dist")).catch((err: Error) => {
     say(`could not compile the agents, running them through tsx instead: ${err.message}`);
@@ -90,7 +101,7 @@ async function main(): Promise<number> {
       new Supervised(p, {
         root: repoRoot,
         logsDir,
-        env,
+        env: withEnv(env, own?.get(p.name)),
         script: bundles.get(p.name),
         restart: { initialDelayMs: l.restart.initialDelay, maxDelayMs: l.restart.maxDelay, stableAfterMs: l.restart.stableAfter },
         onLine: (name, line) => process.stdout.write(`${formatLine(name, line, color, width)}\n`),
