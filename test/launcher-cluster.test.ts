@@ -62,7 +62,13 @@ media:
       await waitFor(/media\s+INFO\s+storage: [1-9]\d* volumes/);
       const r = spawnSync(process.execPath, ["--import", "tsx", "packages/cli/src/main.ts", "req", "lag.it.storage.query", "{}"], {
         cwd: root,
-        env: { ...process.env, LAG_CONFIG: config, NATS_URL: cluster.urls.join(","), NATS_USER: "cli", NATS_PASSWORD: cluster.passwords.cli! },
+        env: {
+          ...process.env,
+          LAG_CONFIG: config,
+          NATS_URL: cluster.urls.join(","),
+          NATS_USER: "cli",
+          NATS_PASSWORD: cluster.passwords.cli!,
+        },
         encoding: "utf8",
         timeout: 30_000,
       });
@@ -79,7 +85,10 @@ media:
     const config = join(dir, "missing.yaml");
     const empty = join(dir, "empty");
     mkdirSync(empty);
-    writeFileSync(config, `dataDir: ${join(dir, "data2")}\nnats: { servers: [${cluster.urls[0]}] }\nlauncher:\n  nats: { embedded: false, credentials: ${empty} }\n`);
+    writeFileSync(
+      config,
+      `dataDir: ${join(dir, "data2")}\nnats: { servers: [${cluster.urls[0]}] }\nlauncher:\n  nats: { embedded: false, credentials: ${empty} }\n`,
+    );
     const r = spawnSync(process.execPath, ["--import", "tsx", "packages/launcher/src/main.ts"], {
       cwd: root,
       env: { ...process.env, LAG_CONFIG: config, NATS_URL: "" },

@@ -45,7 +45,7 @@ export interface TestCluster {
  * harness writes each config into its own folder). A port found free can be taken by another
  * test's server before nats-server binds it; then the cluster starts again on new ports.
  */
-export async function startTestCluster(): Promise<TestCluster> {
+export async function startTestCluster(opts: { syncAlways?: boolean } = {}): Promise<TestCluster> {
   const users = derivePermissions(catalog);
   const passwords: Record<string, string> = Object.fromEntries(users.map((u) => [u.user, `lag${Math.random().toString(36).slice(2)}x`]));
   const env = Object.fromEntries(users.map((u) => [u.passwordEnv, passwords[u.user]!]));
@@ -58,7 +58,9 @@ export async function startTestCluster(): Promise<TestCluster> {
         .replace("host: 0.0.0.0", "host: 127.0.0.1")
         .replace("listen: 0.0.0.0:6222", `listen: 127.0.0.1:${routePorts[n - 1]}`)
         .replace(/nats-route:\/\/nats-(\d):6222/g, (_, m: string) => `nats-route://127.0.0.1:${routePorts[Number(m) - 1]}`)
-        .replace('include "auth.conf"', auth);
+        .replace('include "auth.conf"', auth)
+        // The generated configs fsync every write; a benchmark compares that with the server's default.
+        .replace(/^\s*sync_interval: always\n/m, opts.syncAlways === false ? "" : "$&");
     const started = await Promise.allSettled(CLUSTER_NODES.map((n) => startTestNats({ config: configFor(n), env })));
     nodes = started.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
     if (nodes.length === started.length) break;
