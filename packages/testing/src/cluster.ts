@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { StorageType } from "@nats-io/jetstream";
 import { Bus } from "@lag/bus";
 import { catalog, type Principal } from "@lag/contracts";
 import { ADMIN_USER, CLUSTER_DIR, CLUSTER_NODES, derivePermissions } from "@lag/contracts/generate";
@@ -46,6 +47,18 @@ export interface TestCluster {
  * test's server before nats-server binds it; then the cluster starts again on new ports.
  */
 export async function startTestCluster(opts: { syncAlways?: boolean } = {}): Promise<TestCluster> {
+  // A route port found free can be taken by another test's server before a node binds it; that
+  // node then runs without its routes and the cluster never has three peers: start again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
+}
+
+async function startOnce(opts: { syncAlways?: boolean }): Promise<TestCluster> {
   const users = derivePermissions(catalog);
   const passwords: Record<string, string> = Object.fromEntries(users.map((u) => [u.user, `lag${Math.random().toString(36).slice(2)}x`]));
   const env = Object.fromEntries(users.map((u) => [u.passwordEnv, passwords[u.user]!]));
@@ -111,16 +124,23 @@ export async function startTestCluster(opts: { syncAlways?: boolean } = {}): Pro
       await Promise.allSettled(nodes.map((n) => n.stop()));
     },
   };
-  // The meta-group elects its leader once the routes are up; until then the JetStream API says so.
+  // Ready when an R3 stream can be placed: the meta-group has a leader and all three peers.
   const probe = await cluster.admin();
-  await eventually(
-    async () => {
-      await (await probe.jsm()).getAccountInfo();
-      return true;
-    },
-    60_000,
-    "JetStream cluster ready",
-  );
+  try {
+    await eventually(
+      async () => {
+        const jsm = await probe.jsm();
+        await jsm.streams.add({ name: "LAG_CLUSTER_PROBE", subjects: ["lag.probe.cluster"], num_replicas: 3, storage: StorageType.Memory });
+        await jsm.streams.delete("LAG_CLUSTER_PROBE");
+        return true;
+      },
+      45_000,
+      "JetStream cluster with three peers",
+    );
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
   await probe.close();
   return cluster;
 }
