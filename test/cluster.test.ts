@@ -115,7 +115,7 @@ describe("the three-node cluster under faults", () => {
     await Promise.all([cluster.nodes[1]!.kill(), cluster.nodes[2]!.kill()]);
     await eventually(() => p.refusals.length > 0, 60_000, "a publish refused");
     expect(p.refusals[0]).toMatch(
-      /not stored after \d+ attempts in \d+ s: (no server answers for stream LAG_IT|stream LAG_IT did not acknowledge)/,
+      /not stored after \d+ attempts in \d+ s: (no server answers for stream LAG_IT|stream LAG_IT did not acknowledge in time)/,
     );
     await new Promise((r) => setTimeout(r, 5_000));
     await Promise.all([cluster.nodes[1]!.start(), cluster.nodes[2]!.start()]);

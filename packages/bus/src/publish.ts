@@ -57,7 +57,7 @@ export function retryableCause(err: unknown, stream: string): string | undefined
     return `no server answers for stream ${stream} (its leader is being elected, or too few nodes are up)`;
   }
   if (err instanceof TimeoutError || (err instanceof RequestError && err.cause instanceof TimeoutError)) {
-    return `stream ${stream} did not acknowledge within ${ATTEMPT_TIMEOUT_MS} ms (NATS unreachable, or a leader election)`;
+    return `stream ${stream} did not acknowledge in time (NATS unreachable, or a leader election)`;
   }
   if (err instanceof JetStreamApiError && err.status === 503) return `stream ${stream} is unavailable: ${err.message}`;
   if (err instanceof Error && /connection (closed|draining)|disconnect/i.test(err.message)) return `no connection to NATS (${err.message})`;
@@ -95,7 +95,9 @@ export async function publishEvent<E extends EventDescriptor>(
   let lastCause = "";
   for (;;) {
     try {
-      const ack = await js.publish(subject, payload, { msgID: envelope.id, timeout: ATTEMPT_TIMEOUT_MS });
+      // No attempt outlasts what is left of the budget (but each gets a second at least).
+      const timeout = Math.max(1_000, Math.min(ATTEMPT_TIMEOUT_MS, budget - (Date.now() - started)));
+      const ack = await js.publish(subject, payload, { msgID: envelope.id, timeout });
       if (failures > 0)
         opts.log.info(
           { stream, subject, attempts: failures + 1, waitedMs: Date.now() - started },
