@@ -19,15 +19,8 @@ const receivedAt = new Map<number, number>();
 beforeAll(async () => {
   cluster = await startTestCluster();
   pubLog = memoryLogger("it-monitor");
+  await cluster.provisionStreams();
   pub = await cluster.bus("it-monitor", { logger: pubLog });
-  await eventually(
-    async () => {
-      await pub.ensureStreams();
-      return true;
-    },
-    60_000,
-    "R3 streams created",
-  );
   expect((await (await pub.jsm()).streams.info(itStream.name)).config.num_replicas).toBe(3);
   ceo = await cluster.bus("ceo");
   await ceo.ensureStreams();

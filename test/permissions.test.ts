@@ -64,8 +64,10 @@ beforeAll(async () => {
   nats = await startTestNats({ config: readFileSync(join(root, PROD_CONF_FILE), "utf8"), env });
   const mon = await as("it-monitor");
   await mon.ensureStreams();
-  // Every principal creates its own dead-letter stream at start, as its worker does.
+  // Every principal creates the streams it owns at start (its dead letters included), as its worker does.
+  await (await as("it-incidents")).ensureStreams(catalog.streams.filter((s) => s.owner === "it-incidents"));
   await (await as("ceo")).ensureStreams();
+  await (await as("it-incidents")).ensureStreams();
   await (await as("media")).ensureStreams();
   await mon.serve(storageService, { query: () => report() });
   // A monitor serves two services on one connection, as it-monitor does in production.
@@ -387,15 +389,8 @@ describe("generated cluster configs, running", () => {
   it("form a 3-node JetStream cluster with the same permissions: R3 stream, durable consumer on another node", async () => {
     const cluster = await startTestCluster();
     try {
+      await cluster.provisionStreams();
       const mon = await cluster.bus("it-monitor");
-      await eventually(
-        async () => {
-          await mon.ensureStreams();
-          return true;
-        },
-        60_000,
-        "R3 streams created",
-      );
       const info = await (await mon.jsm()).streams.info(itStream.name);
       expect(info.config.num_replicas).toBe(3);
       expect(info.cluster?.replicas ?? []).toHaveLength(2);

@@ -1,22 +1,45 @@
 import type { ConsumerDescriptor, EndpointDescriptor, EventDescriptor, ServiceDescriptor, StreamDescriptor } from "./descriptors.ts";
+import { approvalDecided, approvalRequests, approvalsService, ceoApprovalsInbox, incidentsDecisions } from "./ceo/approvals.ts";
 import { ceoItInbox } from "./ceo/consumers.ts";
+import { ceoIncidentsInbox, reportsService } from "./ceo/reports.ts";
 import { greeting, helloService } from "./example/hello.ts";
 import { alert } from "./it/alerts.ts";
 import { checkResult } from "./it/checks.ts";
+import { dailyReport, incidentChanged, incidentsAlertsInbox, incidentsService, notification, silenceChanged } from "./it/incidents.ts";
 import { containerMetrics } from "./it/containers.ts";
 import { monitorService } from "./it/monitor-service.ts";
 import { hostMetrics } from "./it/host.ts";
 import { statusReport } from "./it/status-report.ts";
 import { storageService } from "./it/storage.ts";
-import { dlqStreams, itStream } from "./streams.ts";
+import { approvalsStream, dlqStreams, incidentsStream, itStream } from "./streams.ts";
 import { filterSubject, parseSubject } from "./subject.ts";
 
 /** Everything that travels on the bus. Adding a message means adding it here. */
 export const catalog = {
-  streams: [itStream, ...dlqStreams] as readonly StreamDescriptor[],
-  events: [hostMetrics, containerMetrics, checkResult, alert, statusReport, greeting] as readonly EventDescriptor[],
-  services: [storageService, monitorService, helloService] as readonly ServiceDescriptor[],
-  consumers: [ceoItInbox] as readonly ConsumerDescriptor[],
+  streams: [itStream, incidentsStream, approvalsStream, ...dlqStreams] as readonly StreamDescriptor[],
+  events: [
+    hostMetrics,
+    containerMetrics,
+    checkResult,
+    alert,
+    statusReport,
+    incidentChanged,
+    notification,
+    silenceChanged,
+    dailyReport,
+    ...Object.values(approvalRequests),
+    approvalDecided,
+    greeting,
+  ] as readonly EventDescriptor[],
+  services: [
+    storageService,
+    monitorService,
+    incidentsService,
+    approvalsService,
+    reportsService,
+    helloService,
+  ] as readonly ServiceDescriptor[],
+  consumers: [ceoItInbox, ceoIncidentsInbox, ceoApprovalsInbox, incidentsAlertsInbox, incidentsDecisions] as readonly ConsumerDescriptor[],
 };
 
 export function allEndpoints(): EndpointDescriptor[] {

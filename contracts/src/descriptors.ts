@@ -46,7 +46,7 @@ export interface EndpointDescriptor<Q extends z.ZodType = z.ZodType, R extends z
   readonly request: Q;
   readonly reply: R;
   readonly description: string;
-  readonly example: { readonly request: z.infer<Q>; readonly reply: z.infer<R> };
+  readonly example: { readonly request: z.input<Q>; readonly reply: z.infer<R> };
   /** Filled in by defineService. */
   readonly service: string;
   readonly server: Principal;

@@ -27,7 +27,18 @@ export {
 } from "./subject.ts";
 export { deployedPrincipals, inboxPrefixOf, Principal, PRINCIPALS, principalNames } from "./principals.ts";
 export { describeIssues, pathOf } from "./issues.ts";
-export { DLQ_PREFIX, dlqFilter, dlqStreamOf, dlqStreams, dlqSubject, isDlqStream, itStream, parseDlqSubject } from "./streams.ts";
+export {
+  approvalsStream,
+  DLQ_PREFIX,
+  dlqFilter,
+  dlqStreamOf,
+  dlqStreams,
+  dlqSubject,
+  incidentsStream,
+  isDlqStream,
+  itStream,
+  parseDlqSubject,
+} from "./streams.ts";
 export { allEndpoints, catalog, endpointForSubject, eventForSubject, eventForType, streamSubjects } from "./catalog.ts";
 export { Bytes, HostName, IsoTime, Percent, Severity, severityRank, Slug } from "./it/common.ts";
 export { Filesystem, HostMetrics, hostMetrics, NetworkInterface } from "./it/host.ts";
@@ -47,3 +58,49 @@ export {
   SeriesReply,
 } from "./it/monitor-service.ts";
 export { Greeting, greeting, GreetingCount, helloService } from "./example/hello.ts";
+export type { ActionKind, ApprovalDecision as ApprovalDecisionType } from "./ceo/approvals.ts";
+export {
+  ACTION_KINDS,
+  Action,
+  ApprovalDecision,
+  approvalDecided,
+  ApprovalRecord,
+  ApprovalRequest,
+  approvalRequestOf,
+  approvalRequests,
+  approvalsService,
+  ApprovalState,
+  BudgetLine,
+  ceoApprovalsInbox,
+  Channel,
+  Currency,
+  Decider,
+  Evidence,
+  incidentsDecisions,
+  Money,
+  Risk,
+} from "./ceo/approvals.ts";
+export { ceoIncidentsInbox, reportsService, WeeklyRollup } from "./ceo/reports.ts";
+export {
+  Actor,
+  DailyReport,
+  dailyReport,
+  Incident,
+  IncidentAlert,
+  IncidentChange,
+  incidentChanged,
+  IncidentId,
+  incidentsAlertsInbox,
+  incidentsService,
+  IncidentState,
+  IncidentSummary,
+  LikelyCause,
+  Measures,
+  Notification,
+  notification,
+  ReportSection,
+  Silence,
+  silenceChanged,
+  TimelineEntry,
+  TimelineKind,
+} from "./it/incidents.ts";

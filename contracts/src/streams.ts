@@ -13,6 +13,26 @@ export const itStream = defineStream({
   duplicateWindow: 10 * 60_000,
 });
 
+/** IT_LAG's incidents: their changes, the notifications for people, the daily reports. */
+export const incidentsStream = defineStream({
+  name: "LAG_IT_INCIDENTS",
+  description: "IT_LAG incidents (every transition), notifications for people, daily reports",
+  owner: "it-incidents",
+  maxAge: 365 * DAY,
+  maxBytes: 1024 ** 3,
+  duplicateWindow: 10 * 60_000,
+});
+
+/** Approval requests of every agent and CEO_LAG's decisions: the audit trail of every action asked for. */
+export const approvalsStream = defineStream({
+  name: "LAG_APPROVALS",
+  description: "approval requests from every agent and CEO_LAG's decisions",
+  owner: "ceo",
+  maxAge: 365 * DAY,
+  maxBytes: 256 * 1024 ** 2,
+  duplicateWindow: 60 * 60_000,
+});
+
 export const DLQ_PREFIX = "lag.dlq";
 
 /**

@@ -26,7 +26,12 @@ function principalProblems(cat: Catalog): string[] {
 
 function eventProblems(cat: Catalog): string[] {
   const out: string[] = [];
-  for (const t of duplicates(cat.events.map((e) => e.type))) out.push(`event type ${t} is declared twice`);
+  // One type on several subjects is fine when it is one schema (one event per requesting principal).
+  for (const t of duplicates(cat.events.map((e) => e.type))) {
+    const same = cat.events.filter((e) => e.type === t);
+    if (same.some((e) => e.schema !== same[0]!.schema || (e.subject === same[0]!.subject && e !== same[0])))
+      out.push(`event type ${t} is declared twice`);
+  }
   for (const e of cat.events) {
     if (!EVENT_TYPE.test(e.type)) out.push(`event type ${e.type} is not es.lagrieta.<agent>.<…>.v<N>`);
     const prefix = `lag.${agentOf(e.publisher)}.`;

@@ -87,10 +87,10 @@ export class Bus {
    */
   async ensureStreams(streams?: readonly StreamDescriptor[]): Promise<void> {
     const jsm = await this.jsm();
-    for (const s of streams ?? this.streamsUsed()) {
-      if (s.owner === this.principal) await ensureStream(jsm, s, { ...this.streamOptions, log: this.log });
-      else await requireStream(jsm, s);
-    }
+    const all = streams ?? this.streamsUsed();
+    // Its own first: two processes that each wait for the other's stream would otherwise wait forever.
+    for (const s of all) if (s.owner === this.principal) await ensureStream(jsm, s, { ...this.streamOptions, log: this.log });
+    for (const s of all) if (s.owner !== this.principal) await requireStream(jsm, s);
   }
 
   /** The streams this principal writes or reads through its own consumers, and those it owns. */

@@ -32,6 +32,8 @@ export interface TestCluster {
   bus(principal: Principal, opts?: { logger?: MemoryLogger; replicas?: number; publishRetryMs?: number }): Promise<Bus>;
   /** The admin user's bus (whole JetStream API). */
   admin(): Promise<Bus>;
+  /** Every stream of the contracts created (R3) by its owner, as the workers do at start. */
+  provisionStreams(): Promise<void>;
   /** The index of the node that leads a stream (or a stream's consumer) now. */
   leaderOf(stream: string, consumer?: string): Promise<number>;
   /** SIGSTOP / SIGCONT a node: a hung machine, as clients see it. */
@@ -106,6 +108,20 @@ async function startOnce(opts: { syncAlways?: boolean }): Promise<TestCluster> {
     passwords,
     bus: (p, o) => connect(p, p, o),
     admin: () => connect("cli", ADMIN_USER),
+    async provisionStreams() {
+      for (const owner of new Set(catalog.streams.map((s) => s.owner))) {
+        if (!(owner in cluster.passwords)) continue; // an example principal: no user in a deployment
+        const b = await connect(owner, owner);
+        await eventually(
+          async () => {
+            await b.ensureStreams(catalog.streams.filter((s) => s.owner === owner));
+            return true;
+          },
+          60_000,
+          `streams of ${owner}`,
+        );
+      }
+    },
     async leaderOf(stream, consumer) {
       const admin = await cluster.admin();
       const jsm = await admin.jsm();

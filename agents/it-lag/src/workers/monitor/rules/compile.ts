@@ -1,5 +1,5 @@
 import type { Severity } from "@lag/contracts";
-import { compileMatch, type LabelMatcher } from "./label-match.ts";
+import { compileMatch, type LabelMatcher } from "../../../label-match.ts";
 import { METRICS, type MetricName } from "./metrics.ts";
 import type { Comparison, RuleConfig, WindowFunction } from "./rule-config.ts";
 
