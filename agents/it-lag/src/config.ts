@@ -1,4 +1,5 @@
 import { agentConfig } from "@lag/worker";
+import { IncidentsConfig } from "./workers/incidents/config.ts";
 import { MonitorConfig } from "./workers/monitor/config.ts";
 
 /**
@@ -7,4 +8,5 @@ import { MonitorConfig } from "./workers/monitor/config.ts";
  */
 export const itConfig = agentConfig("it", {
   monitor: MonitorConfig,
+  incidents: IncidentsConfig,
 });

@@ -203,7 +203,11 @@ export const approvalsService = defineService({
       description: "Approval requests, newest first; only those in one state when asked (pending: what waits for a person).",
       example: {
         request: { state: "pending" },
-        reply: { approvals: [{ request: exampleRequest, state: "pending", receivedAt: recordExample.receivedAt, policy: { rule: "default", said: "ask" } }] },
+        reply: {
+          approvals: [
+            { request: exampleRequest, state: "pending", receivedAt: recordExample.receivedAt, policy: { rule: "default", said: "ask" } },
+          ],
+        },
       },
     }),
     show: endpoint({
