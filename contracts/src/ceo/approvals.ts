@@ -39,6 +39,7 @@ export const Evidence = z.object({
   /** Anything else worth a look (the likely cause, the last log line …). */
   details: z.record(z.string(), z.string()).optional(),
 });
+export type Evidence = z.infer<typeof Evidence>;
 
 export const ApprovalRequest = z.object({
   /** Chosen by the requester (a UUID): the same request sent twice is one request. */
@@ -65,6 +66,7 @@ export type ApprovalState = z.infer<typeof ApprovalState>;
 
 /** Who decided: a policy rule, a person, or the clock (expiry). */
 export const Decider = z.object({ kind: z.enum(["policy", "person", "system"]), name: z.string().min(1) });
+export type Decider = z.infer<typeof Decider>;
 export const Channel = z.enum(["policy", "cli", "page", "mail", "expiry", "requester"]);
 
 export const ApprovalDecision = z.object({
