@@ -29,8 +29,7 @@ export async function likelyCause(
   const notes: string[] = [];
   let top: LikelyCause["containers"] = [];
   if (resource === "cpu" || resource === "memory") {
-    if (!containers?.docker.available)
-      notes.push(`no container figures from ${a.host} (Docker not watched or not answering)`);
+    if (!containers?.docker.available) notes.push(`no container figures from ${a.host} (Docker not watched or not answering)`);
     else {
       const value = (c: ContainersSnapshot["containers"][number]) => (resource === "cpu" ? c.cpuPct : c.memBytes);
       top = containers.containers
