@@ -1,4 +1,5 @@
 import type { ConsumerDescriptor, EndpointDescriptor, EventDescriptor, ServiceDescriptor, StreamDescriptor } from "./descriptors.ts";
+import type { Principal } from "./principals.ts";
 import { approvalDecided, approvalRequests, approvalsService, ceoApprovalsInbox, incidentsDecisions } from "./ceo/approvals.ts";
 import { ceoItInbox } from "./ceo/consumers.ts";
 import { ceoIncidentsInbox, reportsService } from "./ceo/reports.ts";
@@ -60,6 +61,7 @@ export function endpointForSubject(subject: string): EndpointDescriptor | undefi
   return allEndpoints().find((e) => parseSubject(e.subject, subject) !== undefined);
 }
 
-export function eventForType(type: string): EventDescriptor | undefined {
-  return catalog.events.find((e) => e.type === type);
+export function eventForType(type: string, publisher?: Principal): EventDescriptor | undefined {
+  // Several requesters of one agent share an event type (approval requests): the publisher tells them apart.
+  return catalog.events.find((e) => e.type === type && (publisher === undefined || e.publisher === publisher));
 }

@@ -77,7 +77,10 @@ export interface ConsumerDescriptor {
 }
 
 export type InferEvent<E> = E extends EventDescriptor<string, infer Z> ? z.infer<Z> : never;
+/** What a caller sends (defaults may be left out). */
 export type InferRequest<E> = E extends EndpointDescriptor<infer Q, z.ZodType> ? z.input<Q> : never;
+/** What a handler receives: the request parsed, defaults filled in. */
+export type InferParsedRequest<E> = E extends EndpointDescriptor<infer Q, z.ZodType> ? z.infer<Q> : never;
 export type InferReply<E> = E extends EndpointDescriptor<z.ZodType, infer R> ? z.infer<R> : never;
 
 export function defineStream<N extends string>(d: Omit<StreamDescriptor<N>, "kind">): StreamDescriptor<N> {

@@ -7,6 +7,7 @@ export type {
   InferEvent,
   InferReply,
   InferRequest,
+  InferParsedRequest,
   Millis,
   ServiceDescriptor,
   StreamDescriptor,

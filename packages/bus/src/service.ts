@@ -7,7 +7,7 @@ import {
   renderSubject,
   type EndpointDescriptor,
   type InferReply,
-  type InferRequest,
+  type InferParsedRequest,
   type ServiceDescriptor,
 } from "@lag/contracts";
 import type { Logger } from "@lag/log";
@@ -23,7 +23,7 @@ export interface CallContext {
   correlationid?: string;
 }
 
-export type EndpointHandler<E> = (request: InferRequest<E>, ctx: CallContext) => Promise<InferReply<E>> | InferReply<E>;
+export type EndpointHandler<E> = (request: InferParsedRequest<E>, ctx: CallContext) => Promise<InferReply<E>> | InferReply<E>;
 export type ServiceHandlers<S extends ServiceDescriptor> = { [K in keyof S["endpoints"]]: EndpointHandler<S["endpoints"][K]> };
 
 export interface ServeOptions {

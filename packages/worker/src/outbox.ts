@@ -100,7 +100,7 @@ export class Outbox {
     let sent = 0;
     while (this.items.length > 0) {
       const item = this.items[0]!;
-      const event = eventForType(item.type);
+      const event = eventForType(item.type, this.o.bus.principal);
       if (!event) {
         this.o.log.error({ type: item.type, id: item.id }, "outbox holds an event no contract describes any more; dropped");
         this.items.shift();

@@ -23,6 +23,7 @@ import type { ActionRow, IncidentStore } from "./store/incident-store.ts";
 export interface IncidentWriter {
   record(id: string, kind: TimelineKind, by: Actor, note: string, data?: Record<string, unknown>, patch?: Partial<IncidentSummary>): void;
   transition(id: string, state: IncidentState, by: Actor, note: string): void;
+  isOpen(id: string): boolean;
 }
 
 export interface DeskOptions {
@@ -166,13 +167,29 @@ export class ActionDesk {
     for (const row of this.o.store.actionsIn(["approved"])) await this.run(row);
   }
 
-  /** Requests still waiting for a decision on an incident that resolved: withdrawn. */
-  pendingFor(incidentId: string): ActionRow[] {
-    return this.o.store.actionsIn(["proposed"]).filter((r) => r.incidentId === incidentId);
+  /**
+   * An incident resolved: its requests still waiting for a decision are withdrawn (a late approval
+   * then finds them cancelled and runs nothing). Returns them, for CEO_LAG to be told.
+   */
+  withdraw(incidentId: string): ActionRow[] {
+    const now = this.o.clock.now().getTime();
+    return this.o.store
+      .actionsIn(["proposed"])
+      .filter((r) => r.incidentId === incidentId)
+      .filter((r) => this.o.store.moveAction(r.requestId, ["proposed"], "cancelled", now, { result: "the incident resolved first" }));
   }
 
   private async run(row: ActionRow): Promise<void> {
     const now = this.o.clock.now().getTime();
+    if (!this.o.incidents.isOpen(row.incidentId)) {
+      // Approved after its incident resolved (by itself or by a person): nothing left to fix.
+      if (this.o.store.moveAction(row.requestId, ["approved"], "cancelled", now, { result: "the incident resolved first" }))
+        this.o.log.info(
+          { requestId: row.requestId, incident: row.incidentId },
+          `${row.kind} approved after its incident resolved: not run`,
+        );
+      return;
+    }
     // Claimed in the store first: a crash from here on leaves `running`, which recover() never runs again.
     if (!this.o.store.moveAction(row.requestId, ["approved"], "running", now)) return;
     this.o.incidents.transition(row.incidentId, "fixing", this.self, `running ${row.kind} (approval ${row.requestId})`);

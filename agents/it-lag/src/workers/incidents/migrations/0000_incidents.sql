@@ -19,6 +19,7 @@ CREATE TABLE `firings` (
 );
 --> statement-breakpoint
 CREATE INDEX `firings_at` ON `firings` (`at`);--> statement-breakpoint
+CREATE UNIQUE INDEX `firings_once` ON `firings` (`fingerprint`,`at`);--> statement-breakpoint
 CREATE TABLE `incidents` (
 	`id` text PRIMARY KEY NOT NULL,
 	`host` text NOT NULL,

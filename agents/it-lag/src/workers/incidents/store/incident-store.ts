@@ -59,6 +59,7 @@ export class IncidentStore {
       for (const a of firings)
         tx.insert(schema.firings)
           .values({ fingerprint: a.fingerprint, rule: a.rule, host: a.host, at: Date.parse(a.startsAt) || Date.now() })
+          .onConflictDoNothing()
           .run();
     });
   }
@@ -88,6 +89,17 @@ export class IncidentStore {
         alerts: r.alerts as StoredIncident["alerts"],
         ...(r.quietSince !== null ? { quietSince: r.quietSince } : {}),
       }));
+  }
+
+  /** One incident as stored, with the original alerts. */
+  raw(id: string): StoredIncident | undefined {
+    const r = this.db.select().from(schema.incidents).where(eq(schema.incidents.id, id)).get();
+    if (!r) return undefined;
+    return {
+      summary: r.summary as IncidentSummary,
+      alerts: r.alerts as StoredIncident["alerts"],
+      ...(r.quietSince !== null ? { quietSince: r.quietSince } : {}),
+    };
   }
 
   list(all: boolean, limit: number): IncidentSummary[] {

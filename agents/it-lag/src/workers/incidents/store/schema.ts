@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Every incident, open or resolved: its summary and alerts as JSON, and what measures need as columns. */
 export const incidents = sqliteTable(
@@ -65,7 +65,7 @@ export const actions = sqliteTable(
   (t) => [index("actions_incident").on(t.incidentId)],
 );
 
-/** Every firing of an alert (not its reminders), for repeating patterns. */
+/** Every firing of an alert (not its reminders), for repeating patterns; a redelivered one is kept once. */
 export const firings = sqliteTable(
   "firings",
   {
@@ -74,5 +74,5 @@ export const firings = sqliteTable(
     host: text("host").notNull(),
     at: integer("at").notNull(),
   },
-  (t) => [index("firings_at").on(t.at)],
+  (t) => [index("firings_at").on(t.at), uniqueIndex("firings_once").on(t.fingerprint, t.at)],
 );

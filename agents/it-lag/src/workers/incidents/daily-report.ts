@@ -1,0 +1,81 @@
+import type { Bus } from "@lag/bus";
+import { approvalsService, storageService, type DailyReport, type StatusReport } from "@lag/contracts";
+import type { Logger } from "@lag/log";
+import type { IncidentEngine } from "./engine.ts";
+import { measure } from "./measures.ts";
+import type { IncidentStore } from "./store/incident-store.ts";
+
+const DAY = 86_400_000;
+
+export interface ReportInputs {
+  store: IncidentStore;
+  engine: IncidentEngine;
+  bus: Bus;
+  log: Logger;
+  /** The latest status report of each host. */
+  health: ReadonlyMap<string, StatusReport>;
+  patternAtLeast: number;
+  /** How long to wait for CEO_LAG and the monitors to answer. */
+  askTimeoutMs?: number;
+}
+
+/**
+ * The day as IT_LAG saw it: health per host (from the monitors' status reports), incidents opened
+ * and resolved in the last 24 h and open now, the 7-day measures and patterns, the approvals still
+ * waiting (asked of CEO_LAG), the storage of every host (asked of the monitors). A part that cannot
+ * be had is said so in `sections.missing`, never made up.
+ */
+export async function buildDailyReport(i: ReportInputs, now: number): Promise<DailyReport> {
+  const timeout = i.askTimeoutMs ?? 5_000;
+  const missing: string[] = [];
+  const day = new Date(now).toISOString().slice(0, 10);
+  const [approvals, storage] = await Promise.all([
+    i.bus.request(approvalsService.endpoints.list, { state: "pending", limit: 1000 }, { timeout }).catch((err: Error) => {
+      missing.push(`approvals: CEO_LAG did not answer (${err.message})`);
+      return undefined;
+    }),
+    i.bus.request(storageService.endpoints.query, {}, { timeout }).catch((err: Error) => {
+      missing.push(`storage: no monitor answered (${err.message})`);
+      return undefined;
+    }),
+  ]);
+  const week = i.store.openedSince(now - 7 * DAY);
+  const hosts = new Set([...i.health.keys(), ...i.engine.openIncidents().map((x) => x.host)]);
+  const report: DailyReport = {
+    day,
+    generatedAt: new Date(now).toISOString(),
+    health: [...hosts].sort().map((host) => {
+      const r = i.health.get(host);
+      return r
+        ? { host, health: r.health, summary: r.summary }
+        : { host, health: "unknown" as const, summary: "no status report received" };
+    }),
+    incidents: {
+      opened: week.filter((r) => r.openedAt >= now - DAY).length,
+      resolved: i.store.resolvedSince(now - DAY),
+      open: i.engine
+        .openIncidents()
+        .map(({ id, title, host, severity, state, openedAt }) => ({ id, title, host, severity, state, openedAt })),
+    },
+    measures: measure(week, i.store.firingsSince(now - 7 * DAY), now - 7 * DAY, i.patternAtLeast),
+    approvals: {
+      pending: approvals?.approvals.length ?? 0,
+      items: (approvals?.approvals ?? []).map((a) => ({
+        id: a.request.id,
+        action: a.request.action.kind,
+        reason: a.request.reason,
+        expiresAt: a.request.expiresAt,
+      })),
+    },
+    storage: (storage?.volumes ?? []).map((v) => ({
+      host: v.host,
+      mount: v.mount,
+      ...(v.role ? { role: v.role } : {}),
+      usedPct: v.usedPct,
+      freeBytes: v.freeBytes,
+    })),
+    sections: missing.length > 0 ? { missing: { title: "Not in this report", lines: missing } } : {},
+  };
+  if (missing.length > 0) i.log.warn({ missing }, "daily report is missing parts");
+  return report;
+}

@@ -1,0 +1,4 @@
+import { runWorker } from "@lag/worker";
+import { incidentsWorker } from "./worker.ts";
+
+await runWorker(incidentsWorker);
