@@ -52,6 +52,8 @@ export const DeadLetterCode = z.enum([
   "invalid-data",
   "unknown-subject",
   "max-deliveries",
+  /** Valid by its contract, but its handler refused it for good (a request naming another requester …). */
+  "rejected",
 ]);
 export type DeadLetterCode = z.infer<typeof DeadLetterCode>;
 

@@ -15,7 +15,8 @@ export const HEADER_DOCS: Record<HeaderName, string> & Record<string, string | u
   [Headers.ceType]: "CloudEvents type of a request (binary mode).",
   [Headers.ceCorrelation]: "The chain (alert → incident → approval → action) this request belongs to.",
   [Headers.ceCausation]: "The event that directly caused this request.",
-  [Headers.dlqCode]: "Why it was parked: invalid-json, invalid-envelope, unexpected-type, invalid-data, unknown-subject, max-deliveries.",
+  [Headers.dlqCode]:
+    "Why it was parked: invalid-json, invalid-envelope, unexpected-type, invalid-data, unknown-subject, max-deliveries, rejected.",
   [Headers.dlqReason]: "The reason in words, naming each bad field (one line).",
   [Headers.dlqSubject]: "The subject the message was received on.",
   [Headers.dlqStream]: "The stream it came from, when it came through a durable consumer.",

@@ -3,6 +3,7 @@ import { backoffDelay, DeadlineError, withDeadline } from "@lag/async";
 import type { ConsumerDescriptor } from "@lag/contracts";
 import { decodeEvent } from "./codec.ts";
 import { Delivery } from "./delivery.ts";
+import { RejectedMessage } from "./errors.ts";
 import { parkDeadLetter, type DeadLetterInput } from "./dead-letters.ts";
 import type { Handler, SubscriptionContext } from "./subscribe.ts";
 
@@ -96,6 +97,7 @@ export async function consumeDurable(
       // (every delivery carries the event id).
       m.ack();
     } catch (err) {
+      if (err instanceof RejectedMessage) return park(m, { code: "rejected", reason: err.reason });
       if (count >= consumer.maxDeliver) {
         return park(m, {
           code: "max-deliveries",

@@ -47,3 +47,14 @@ export class ServiceError extends BusError {
     super("LAG_SERVICE", subject ? `${subject}: ${status} ${description}` : `${status} ${description}`);
   }
 }
+
+/**
+ * Thrown by a consumer's handler for a message that will never be acceptable (valid by its
+ * contract, wrong by its meaning): it is dead-lettered at once with the reason, not retried.
+ */
+export class RejectedMessage extends BusError {
+  override readonly name = "RejectedMessage";
+  constructor(readonly reason: string) {
+    super("LAG_REJECTED", reason);
+  }
+}

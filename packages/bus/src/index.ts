@@ -22,7 +22,7 @@ export {
 } from "./dead-letters.ts";
 export type { RunningEndpoint, RunningService } from "./discovery.ts";
 export { discoverServices, pingService } from "./discovery.ts";
-export { BusError, ContractError, ServiceError, UnsupportedServerError } from "./errors.ts";
+export { BusError, ContractError, RejectedMessage, ServiceError, UnsupportedServerError } from "./errors.ts";
 export type { StreamOptions } from "./jetstream.ts";
 export {
   configDrift,

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { userInfo } from "node:os";
 import { parseDuration } from "@lag/config";
 import { isSubjectPattern } from "@lag/contracts";
 import { UsageError } from "./errors.ts";
@@ -111,4 +112,26 @@ export function subjectPattern(command: string, pattern: string, what = "subject
     throw new UsageError(`${command}: ${JSON.stringify(pattern)} is not a ${what}; write e.g. lag.it.host.metrics.* or lag.it.>`);
   }
   return pattern;
+}
+
+/** Who a person's action is recorded as: `--by`, else $LAG_USER, else the login name. */
+export const BY_OPTION: OptionSpecs = {
+  by: { type: "string", value: "NAME", description: "who you are, for the audit trail (default: $LAG_USER, else your login name)" },
+};
+
+export function personOption(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): string {
+  const given = stringOption(args, "by") ?? env.LAG_USER;
+  if (given !== undefined && given.trim() !== "") return given.trim();
+  try {
+    return userInfo().username;
+  } catch {
+    return "operator";
+  }
+}
+
+/** The one positional argument a command takes (an id). */
+export function onePositional(command: string, args: ParsedArgs, what: string): string {
+  if (args.positionals.length !== 1)
+    throw new UsageError(`${command}: expected one ${what}, got ${args.positionals.length === 0 ? "none" : args.positionals.length}`);
+  return args.positionals[0]!;
 }

@@ -2,13 +2,40 @@ import type { Command } from "./command.ts";
 import { dlq } from "./commands/dlq.ts";
 import { dlqPurge, dlqRm } from "./commands/dlq-clear.ts";
 import { dlqShow } from "./commands/dlq-show.ts";
+import { approvals, approvalsApprove, approvalsBudget, approvalsDeny, approvalsShow } from "./commands/approvals.ts";
+import { incidentAck, incidentNote, incidentResolve, incidents, incidentShow } from "./commands/incidents.ts";
+import { reports } from "./commands/reports.ts";
+import { silenceAdd, silenceExpire, silenceList } from "./commands/silence.ts";
 import { req } from "./commands/req.ts";
 import { services } from "./commands/services.ts";
 import { status } from "./commands/status.ts";
 import { tail } from "./commands/tail.ts";
 
 /** Every command, in the order `lag --help` lists them. */
-export const commands: readonly Command[] = [status, tail, req, services, dlq, dlqShow, dlqRm, dlqPurge];
+export const commands: readonly Command[] = [
+  status,
+  incidents,
+  incidentShow,
+  incidentAck,
+  incidentNote,
+  incidentResolve,
+  silenceAdd,
+  silenceList,
+  silenceExpire,
+  approvals,
+  approvalsShow,
+  approvalsApprove,
+  approvalsDeny,
+  approvalsBudget,
+  reports,
+  tail,
+  req,
+  services,
+  dlq,
+  dlqShow,
+  dlqRm,
+  dlqPurge,
+];
 
 /** The command named by the first word(s) of argv, and the arguments after it. */
 export function findCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {

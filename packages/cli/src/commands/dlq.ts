@@ -4,6 +4,7 @@ import type { Command } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import type { Style } from "../style.ts";
 import { table } from "../table.ts";
+import { when } from "../times.ts";
 
 const DEFAULT_LIMIT = 50;
 
@@ -61,13 +62,6 @@ export const dlq: Command = {
     return 0;
   },
 };
-
-function when(iso: string | undefined): string {
-  if (!iso) return "?";
-  const d = new Date(iso);
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-}
 
 function render(entries: readonly DeadLetterEntry[], s: Style): string[] {
   const rows = entries.map((e) => [

@@ -5,6 +5,7 @@ import { booleanOption, durationOption } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { Style } from "../style.ts";
 import { table } from "../table.ts";
+import { ago } from "../times.ts";
 
 const DEFAULT_WAIT_MS = 2_000;
 const GB = 1e9;
@@ -61,14 +62,6 @@ export const status: Command = {
     return allWell ? 0 : 1;
   },
 };
-
-function ago(iso: string, now = Date.now()): string {
-  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-  if (s < 120) return `${s}s`;
-  if (s < 7200) return `${Math.round(s / 60)}m`;
-  if (s < 172_800) return `${Math.round(s / 3600)}h`;
-  return `${Math.round(s / 86_400)}d`;
-}
 
 function uptime(sec: number): string {
   const d = Math.floor(sec / 86_400);

@@ -1,7 +1,50 @@
 import { z } from "zod";
+import { duration } from "@lag/config";
+import { ACTION_KINDS, Currency, Principal, Risk } from "@lag/contracts";
 import { singleSection } from "@lag/worker";
 
-/** CEO_LAG's section (`ceo:`); approvals and reports add their settings here. */
-export const CeoConfig = z.strictObject({});
+/** What a policy rule says of a request: decide it now, or hand it to a person. */
+export const Verdict = z.enum(["approve", "deny", "ask"]);
+export type Verdict = z.infer<typeof Verdict>;
+
+/**
+ * One policy rule: the first rule whose every condition holds decides. A condition left out holds
+ * for any request; lists mean "one of".
+ */
+export const PolicyRule = z.strictObject({
+  name: z.string().min(1),
+  action: z.array(z.enum(ACTION_KINDS as [string, ...string[]])).optional(),
+  requester: z.array(Principal).optional(),
+  risk: z.array(Risk).optional(),
+  /** Requests costing more than this (in its currency) do not match; requests without a cost do. */
+  maxCost: z.strictObject({ amount: z.number().nonnegative(), currency: Currency }).optional(),
+  /** Labels the request must carry, exactly. */
+  labels: z.record(z.string(), z.string()).optional(),
+  decide: Verdict,
+  note: z.string().optional(),
+});
+export type PolicyRule = z.infer<typeof PolicyRule>;
+
+export const DEFAULT_RULES: PolicyRule[] = [
+  // Restarting a container is what an operator would do first, and undoes nothing.
+  { name: "restarts-are-safe", action: ["restart-container"], risk: ["low"], decide: "approve" },
+];
+
+export const ApprovalsConfig = z.strictObject({
+  rules: z.array(PolicyRule).default(DEFAULT_RULES),
+  /** What happens to a request no rule matches. */
+  default: Verdict.default("ask"),
+  /** Monthly spending limits per currency: a request that would go over is handed to a person whatever the rules say. */
+  budget: z.array(z.strictObject({ currency: Currency, monthly: z.number().nonnegative() })).default([]),
+  /** How often pending requests are checked for expiry. */
+  expiryCheck: duration.default(1_000),
+});
+export type ApprovalsConfig = z.infer<typeof ApprovalsConfig>;
+
+/** CEO_LAG's section (`ceo:`). */
+export const CeoConfig = z.strictObject({
+  approvals: ApprovalsConfig.prefault({}),
+  reports: z.strictObject({ keep: z.number().int().positive().default(90) }).prefault({}),
+});
 
 export const ceoConfig = singleSection("ceo", CeoConfig);
