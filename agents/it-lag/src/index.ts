@@ -2,3 +2,4 @@ export { itConfig } from "./config.ts";
 export { MonitorConfig } from "./workers/monitor/config.ts";
 export { monitorWorker } from "./workers/monitor/worker.ts";
 export { sampleWithDefaultRules } from "./workers/monitor/rules/defaults.ts";
+export { incidentsWorker } from "./workers/incidents/worker.ts";

@@ -228,10 +228,13 @@ export const approvalsService = defineService({
         channel: z.enum(["cli", "page", "mail"]).default("cli"),
         note: z.string().optional(),
       }),
-      reply: ApprovalRecord,
+      reply: ApprovalRecord.extend({ decidedNow: z.boolean() }),
       description:
-        "A person decides. Idempotent: deciding a decided request changes nothing and returns the first decision. 404 when unknown.",
-      example: { request: { id: exampleRequest.id, decision: "approve", by: "ana", channel: "cli", note: "go" }, reply: recordExample },
+        "A person decides. Idempotent: deciding a decided request changes nothing and returns the first decision (`decidedNow` false). 404 when unknown.",
+      example: {
+        request: { id: exampleRequest.id, decision: "approve", by: "ana", channel: "cli", note: "go" },
+        reply: { ...recordExample, decidedNow: true },
+      },
     }),
     cancel: endpoint({
       subject: "lag.ceo.approvals.cancel",

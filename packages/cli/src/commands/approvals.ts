@@ -121,8 +121,7 @@ function decideCommand(verdict: "approve" | "deny"): Command {
         ...(note ? { note } : {}),
       });
       const d = r.decision!;
-      const mine = d.by.kind === "person" && d.by.name === by && d.decision === (verdict === "approve" ? "approved" : "denied");
-      if (mine) {
+      if (r.decidedNow) {
         out.line(`${id} ${d.decision} by ${by}`);
         return 0;
       }

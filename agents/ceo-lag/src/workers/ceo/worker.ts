@@ -72,8 +72,12 @@ export const ceoWorker = defineWorker({
       serve(approvalsService, {
         list: ({ state, limit }) => ({ approvals: approvals.list(state, limit) }),
         show: ({ id }) => approvals.show(id) ?? Promise.reject(notFound(id)),
-        decide: ({ id, decision, by, channel, note }) =>
-          approvals.decide(id, decision, by, channel, note, now()) ?? Promise.reject(notFound(id)),
+        decide: ({ id, decision, by, channel, note }) => {
+          const before = approvals.show(id);
+          if (!before) throw notFound(id);
+          const after = approvals.decide(id, decision, by, channel, note, now())!;
+          return { ...after, decidedNow: before.state === "pending" && after.state !== "pending" };
+        },
         cancel: ({ id, requester, reason }) => {
           const r = approvals.show(id);
           if (!r) throw notFound(id);

@@ -1,0 +1,193 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ApprovalRecord, Incident, IncidentSummary } from "@lag/contracts";
+import {
+  dockerCli,
+  ensureBusyboxImage,
+  eventually,
+  removeContainers,
+  runContainer,
+  startTestNats,
+  testContainerPrefix,
+  type TestNats,
+} from "@lag/testing";
+import { jsonOf } from "../packages/cli/test/run-lag.fixture.ts";
+import { startedAt, startIncidentSystem, type IncidentSystem } from "./incidents.fixture.ts";
+
+/**
+ * An incident's whole life on real parts: a real container turns unhealthy, the monitor alerts,
+ * the incident worker opens one incident and proposes restarting it, CEO_LAG decides, the
+ * container is restarted, turns healthy, and the incident resolves — all visible through `lag`.
+ */
+const prefix = testContainerPrefix("incidents");
+let image: string;
+
+/** A container whose health check passes while /tmp/ok exists; starting it creates the file. */
+async function healthy(name: string): Promise<void> {
+  await runContainer([
+    "--name",
+    name,
+    "--health-cmd",
+    "test -f /tmp/ok",
+    "--health-interval",
+    "1s",
+    "--health-retries",
+    "1",
+    image,
+    "sh",
+    "-c",
+    "touch /tmp/ok; exec sleep 600",
+  ]);
+  await eventually(async () => (await dockerCli(["inspect", "-f", "{{.State.Health.Status}}", name])).stdout.trim() === "healthy", 20_000);
+}
+
+const breakIt = (name: string) => dockerCli(["exec", name, "rm", "-f", "/tmp/ok"]);
+
+async function openIncidentOf(sys: IncidentSystem, container: string): Promise<IncidentSummary> {
+  let found: IncidentSummary | undefined;
+  await eventually(
+    async () => {
+      const list = jsonOf<IncidentSummary[]>(await sys.lag(["incidents", "--json"]));
+      found = list.find((i) => i.group.container === container);
+      return found !== undefined;
+    },
+    30_000,
+    `an incident for ${container}`,
+  );
+  return found!;
+}
+
+beforeAll(async () => {
+  image = await ensureBusyboxImage();
+}, 120_000);
+afterAll(async () => {
+  await removeContainers(prefix);
+});
+
+describe("the default policy approves a restart", () => {
+  let nats: TestNats;
+  let sys: IncidentSystem;
+  const name = `${prefix}auto`;
+  beforeAll(async () => {
+    nats = await startTestNats();
+    await healthy(name);
+    sys = await startIncidentSystem(nats, "inctest", prefix);
+  }, 90_000);
+  afterAll(async () => {
+    await sys?.stop();
+    await nats?.stop();
+  });
+
+  it("one incident, restarted by policy, healthy again, resolved — and the timeline tells it", async () => {
+    const before = await startedAt(name);
+    await breakIt(name);
+    const inc = await openIncidentOf(sys, name);
+    expect(inc.severity).toBe("high");
+    // restarted through the Docker API, and the restart made it healthy (its command recreates /tmp/ok)
+    await eventually(async () => (await startedAt(name)) !== before, 60_000, "the container restarted");
+    let shown: Incident | undefined;
+    await eventually(
+      async () => {
+        shown = jsonOf<Incident>(await sys.lag(["incident", "show", inc.id, "--json"]));
+        return shown.state === "resolved";
+      },
+      60_000,
+      "the incident resolved",
+    );
+    const kinds = shown!.timeline.map((t) => t.kind);
+    for (const k of ["opened", "runbook-proposed", "approval", "runbook-started", "runbook-finished", "alert-resolved", "resolved"])
+      expect(kinds, JSON.stringify(shown!.timeline, null, 1)).toContain(k);
+    expect(kinds.indexOf("approval")).toBeLessThan(kinds.indexOf("runbook-started"));
+    const approval = shown!.timeline.find((t) => t.kind === "approval")!;
+    expect(approval.actor).toEqual({ kind: "policy", name: "restarts-are-safe" });
+    expect(shown!.runbook?.status).toBe("done");
+    // States in the blueprint's order.
+    const states = shown!.timeline.filter((t) => t.kind === "state").map((t) => t.data?.state);
+    expect(states).toEqual(["analysing", "fixing", "verifying"]);
+    // A single incident, even though the alert repeated while it was open.
+    const all = jsonOf<IncidentSummary[]>(await sys.lag(["incidents", "--all", "--json"]));
+    expect(all.filter((i) => i.group.container === name)).toHaveLength(1);
+    // The approval is in CEO_LAG's audit with its rule and channel.
+    const record = jsonOf<ApprovalRecord>(await sys.lag(["approvals", "show", shown!.runbook!.requestId, "--json"]));
+    expect(record.state).toBe("approved");
+    expect(record.decision).toMatchObject({ channel: "policy", rule: "restarts-are-safe", by: { kind: "policy" } });
+    // The incident stream carried it; a person was told it opened and resolved.
+    expect(sys.changes.filter((c) => c.id === inc.id).map((c) => c.kind)).toEqual(expect.arrayContaining(["opened", "resolved"]));
+    expect(sys.notifications.filter((n) => n.incident.id === inc.id).map((n) => n.kind)).toEqual(
+      expect.arrayContaining(["opened", "resolved"]),
+    );
+    // `lag incident show` prints the same story for a person.
+    const text = await sys.lag(["incident", "show", inc.id]);
+    expect(text.stdout).toContain("restart-container");
+    expect(text.stdout).toContain("policy:restarts-are-safe");
+  }, 150_000);
+});
+
+describe("a policy that asks", () => {
+  let nats: TestNats;
+  let sys: IncidentSystem;
+  const asked = `${prefix}ask`;
+  const refused = `${prefix}deny`;
+  beforeAll(async () => {
+    nats = await startTestNats();
+    await Promise.all([healthy(asked), healthy(refused)]);
+    sys = await startIncidentSystem(nats, "inctest", prefix, "  approvals:\n    rules: []\n    default: ask");
+  }, 90_000);
+  afterAll(async () => {
+    await sys?.stop();
+    await nats?.stop();
+  });
+
+  async function pendingFor(container: string): Promise<ApprovalRecord> {
+    let rec: ApprovalRecord | undefined;
+    await eventually(
+      async () => {
+        const list = jsonOf<ApprovalRecord[]>(await sys.lag(["approvals", "--json"]));
+        rec = list.find((r) => r.request.action.kind === "restart-container" && r.request.action.params.container === container);
+        return rec !== undefined;
+      },
+      30_000,
+      `a pending approval for ${container}`,
+    );
+    return rec!;
+  }
+
+  it("restarts nothing until a person approves with `lag approvals approve`", async () => {
+    const before = await startedAt(asked);
+    await breakIt(asked);
+    const rec = await pendingFor(asked);
+    expect(rec.state).toBe("pending");
+    expect(rec.policy).toEqual({ rule: "default", said: "ask" });
+    expect(rec.request.evidence.summary).toContain(asked);
+    // Waiting: the alert keeps repeating, the container is left alone.
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(await startedAt(asked)).toBe(before);
+    const r = await sys.lag(["approvals", "approve", rec.request.id, "--note", "go ahead"]);
+    expect(r.code, r.stderr).toBe(0);
+    await eventually(async () => (await startedAt(asked)) !== before, 60_000, "the container restarted after the approval");
+    const shown = jsonOf<ApprovalRecord>(await sys.lag(["approvals", "show", rec.request.id, "--json"]));
+    expect(shown.decision).toMatchObject({ decision: "approved", by: { kind: "person", name: "ana" }, channel: "cli", note: "go ahead" });
+    // Approving again changes nothing and says so.
+    const again = await sys.lag(["approvals", "approve", rec.request.id]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("already approved");
+  }, 150_000);
+
+  it("a denial leaves the container alone, and the incident asks a person", async () => {
+    const before = await startedAt(refused);
+    await breakIt(refused);
+    const rec = await pendingFor(refused);
+    const r = await sys.lag(["approvals", "deny", rec.request.id, "--note", "not now"]);
+    expect(r.code, r.stderr).toBe(0);
+    const inc = rec.request.links.incident!;
+    await eventually(
+      async () => jsonOf<Incident>(await sys.lag(["incident", "show", inc, "--json"])).timeline.some((t) => t.kind === "escalated"),
+      30_000,
+      "the incident escalated",
+    );
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(await startedAt(refused)).toBe(before);
+    const shown = jsonOf<Incident>(await sys.lag(["incident", "show", inc, "--json"]));
+    expect(shown.runbook?.status).toBe("denied");
+    expect(sys.notifications.some((n) => n.incident.id === inc && n.kind === "escalated" && n.needsPerson)).toBe(true);
+  }, 120_000);
+});
