@@ -8,17 +8,20 @@ const GENERATED =
 function service(p: ProcessEntry): string {
   const host = p.needs.includes("host");
   const docker = p.needs.includes("docker");
+  const processes = p.needs.includes("processes");
   return [
     `  ${p.name}:`,
     "    <<: *agent",
     `    command: ["node", "--max-semi-space-size=1", "dist/${p.name}.mjs"]`,
     ...(host
       ? [
-          "    # The host's network: its interfaces are what net.* measures, and checks of 127.0.0.1 reach the",
-          "    # host's services. NATS is then reached through its published port.",
+          "    # The host's network and name: its interfaces are what net.* measures, checks of 127.0.0.1 reach",
+          "    # the host's services, and the host name is the one alerts carry. NATS is reached through its",
+          "    # published port.",
           "    network_mode: host",
         ]
       : []),
+    ...(processes ? ["    # The host's processes, not only the container's: /proc is what the likely cause reads.", "    pid: host"] : []),
     "    environment:",
     "      <<: *agent-env",
     ...(host ? ["      NATS_URL: nats://127.0.0.1:4222"] : []),
@@ -33,7 +36,7 @@ function service(p: ProcessEntry): string {
     ...(docker ? ["      - /var/run/docker.sock:/var/run/docker.sock:ro"] : []),
     ...(host
       ? [
-          "      # The file systems to watch, at the same paths as on the host (name them in it.monitor.mounts).",
+          "      # The file systems, at the same paths as on the host (the monitor watches those in it.monitor.mounts).",
           "      - /mnt/backup:/mnt/backup:ro",
           "      - /mnt/storage:/mnt/storage:ro",
         ]
