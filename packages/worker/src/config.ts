@@ -38,9 +38,18 @@ function processSchema(agent: string, section: z.ZodType): z.ZodType<Common> {
  * reported with its line and a did-you-mean, whichever process reads it. Every sub-section is
  * optional: a missing one is its defaults (`.prefault({})`, the one defaults idiom).
  */
-export function agentConfig<const W extends Record<string, z.ZodType>>(agent: string, workers: W) {
+export function agentConfig<const W extends Record<string, z.ZodType>>(
+  agent: string,
+  workers: W,
+  /**
+   * Settings one worker takes from another's when not given (the incident worker acts on the host the
+   * monitor watches): applied after validation.
+   */
+  derive?: (section: { [K in keyof W]: z.output<W[K]> }) => { [K in keyof W]: z.output<W[K]> },
+) {
   const shape = Object.fromEntries(Object.entries(workers).map(([k, s]) => [k, s.prefault({} as never)])) as unknown as W;
-  const schema = z.strictObject(shape).prefault({} as never);
+  const strict = z.strictObject(shape).prefault({} as never);
+  const schema = derive ? strict.transform((s) => derive(s as never)) : strict;
   const whole = processSchema(agent, schema);
   return {
     agent,

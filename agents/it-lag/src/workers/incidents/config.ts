@@ -1,7 +1,6 @@
-import { hostname } from "node:os";
 import { z } from "zod";
 import { duration } from "@lag/config";
-import { ACTION_KINDS, HostName, Severity, toToken } from "@lag/contracts";
+import { ACTION_KINDS, HostName, Severity } from "@lag/contracts";
 import { DockerConnection } from "../../docker/connection.ts";
 
 const Matchers = z.record(z.string(), z.string());
@@ -37,8 +36,6 @@ export const RunbookRule = z.strictObject({
 });
 export type RunbookRule = z.infer<typeof RunbookRule>;
 
-const defaultHost = toToken(hostname().split(".")[0]!.toLowerCase()).replace(/[^a-z0-9_-]/g, "-");
-
 export const DEFAULT_INHIBIT: InhibitRule[] = [
   // Docker unreachable explains its containers' alerts on that host.
   { source: { rule: "docker-down" }, target: { rule: "container-*" }, equal: ["host"] },
@@ -57,8 +54,8 @@ export const DEFAULT_RUNBOOKS = [
 ];
 
 export const IncidentsConfig = z.strictObject({
-  /** The host this worker runs on: runbooks act here, host processes are read here. */
-  host: HostName.default(defaultHost),
+  /** The host this worker runs on: runbooks act here, host processes are read here. Default: `it.monitor.host`. */
+  host: HostName.optional(),
   /** Labels an incident is grouped by; `object` is the alert's object: container, mount, check, iface, sensor. */
   groupBy: z.array(z.string()).default(["host", "object"]),
   /** How long a new incident gathers alerts before the first notification (critical ones notify at once). */

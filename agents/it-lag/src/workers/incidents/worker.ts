@@ -43,6 +43,8 @@ export const incidentsWorker = defineWorker({
 
   setup(ctx) {
     const { config: cfg, bus, log, outbox, clock, signal } = ctx;
+    // itConfig fills it from it.monitor.host when it is not given.
+    const host = cfg.host!;
     const self = { kind: "worker" as const, name: NAME };
     const store = new IncidentStore(ctx.store.db);
     const engine = new IncidentEngine({
@@ -62,7 +64,7 @@ export const incidentsWorker = defineWorker({
     const health = new Map<string, StatusReport>();
 
     const analyse = async (incident: IncidentSummary, a: Alert): Promise<void> => {
-      const cause = await likelyCause(a, containers.get(a.host), cfg.host).catch((err: Error) => {
+      const cause = await likelyCause(a, containers.get(a.host), host).catch((err: Error) => {
         log.warn({ incident: incident.id, err }, "likely cause could not be measured");
         return undefined;
       });
@@ -115,14 +117,14 @@ export const incidentsWorker = defineWorker({
       outbox,
       incidents: book,
       rules: cfg.runbooks,
-      host: cfg.host,
+      host,
       docker: new DockerEngine(cfg.docker),
       log,
       clock,
       signal,
       worker: NAME,
     });
-    log.info({ open: engine.openIncidents().length, silences: engine.silencesList().length, host: cfg.host }, "incidents restored");
+    log.info({ open: engine.openIncidents().length, silences: engine.silencesList().length, host }, "incidents restored");
     return { engine, store, book, desk, containers, health };
   },
 
