@@ -40,6 +40,8 @@ it:
     groupWait: 1s
     resolveAfter: 2s
     runbooks:
+      # Containers named *-expire get a request nobody has time to decide.
+      - { match: { rule: container-unhealthy, container: "*-expire" }, action: restart-container, approvalTimeout: 3s }
       - { match: { rule: container-unhealthy }, action: restart-container, approvalTimeout: 1m, verifyTimeout: 30s }
 ceo:
 ${ceo}

@@ -127,9 +127,10 @@ describe("a policy that asks", () => {
   let sys: IncidentSystem;
   const asked = `${prefix}ask`;
   const refused = `${prefix}deny`;
+  const late = `${prefix}-expire`;
   beforeAll(async () => {
     nats = await startTestNats();
-    await Promise.all([healthy(asked), healthy(refused)]);
+    await Promise.all([healthy(asked), healthy(refused), healthy(late)]);
     sys = await startIncidentSystem(nats, "inctest", prefix, "  approvals:\n    rules: []\n    default: ask");
   }, 90_000);
   afterAll(async () => {
@@ -189,5 +190,27 @@ describe("a policy that asks", () => {
     const shown = jsonOf<Incident>(await sys.lag(["incident", "show", inc, "--json"]));
     expect(shown.runbook?.status).toBe("denied");
     expect(sys.notifications.some((n) => n.incident.id === inc && n.kind === "escalated" && n.needsPerson)).toBe(true);
+  }, 120_000);
+
+  it("an expired request is a denial: the container is left alone and a person is asked", async () => {
+    const before = await startedAt(late);
+    await breakIt(late);
+    const inc = await openIncidentOf(sys, late);
+    let shown: Incident | undefined;
+    await eventually(
+      async () => {
+        shown = jsonOf<Incident>(await sys.lag(["incident", "show", inc.id, "--json"]));
+        return shown.runbook?.status === "expired";
+      },
+      30_000,
+      "the request expired",
+    );
+    const approval = shown!.timeline.find((t) => t.kind === "approval")!;
+    expect(approval.note).toContain("expired");
+    expect(shown!.timeline.some((t) => t.kind === "escalated")).toBe(true);
+    const record = jsonOf<ApprovalRecord>(await sys.lag(["approvals", "show", shown!.runbook!.requestId, "--json"]));
+    expect(record.decision).toMatchObject({ decision: "expired", by: { kind: "system", name: "expiry" }, channel: "expiry" });
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(await startedAt(late)).toBe(before);
   }, 120_000);
 });
