@@ -15,6 +15,9 @@ import { Svcm } from "@nats-io/services";
 import { type Bus, parkDeadLetter, type Delivery } from "@lag/bus";
 import {
   alert,
+  approvalDecided,
+  approvalRequests,
+  approvalsStream,
   catalog,
   ceoItInbox,
   dlqStreamOf,
@@ -24,6 +27,7 @@ import {
   monitorService,
   storageService,
   type Alert,
+  type ApprovalDecision,
   type HostMetrics,
   type Principal,
   type StorageReport,
@@ -208,6 +212,42 @@ describe("prod.conf: media", () => {
     // Its own dead letters are fine.
     await media.ensureStreams();
     await parkDeadLetter(media.js, "media", { subject: "lag.it.host.metrics.kronos", body, code: "invalid-data", reason: "test" });
+  });
+});
+
+describe("prod.conf: approvals", () => {
+  const decision = (requestId: string): ApprovalDecision => ({ ...approvalDecided.example, requestId });
+
+  it("it-incidents stores its own approval requests, and CEO_LAG its decisions", async () => {
+    const jsm = await (await as("ceo")).jsm();
+    const before = (await jsm.streams.info(approvalsStream.name)).state.messages;
+    await (await as("it-incidents")).publish(approvalRequests["it-incidents"], {
+      ...approvalRequests["it-incidents"].example,
+      id: "req-allowed-1",
+    });
+    await (await as("ceo")).publish(approvalDecided, decision("req-allowed-1"));
+    expect((await jsm.streams.info(approvalsStream.name)).state.messages).toBe(before + 2);
+  });
+
+  it("a decision published with any credentials but CEO_LAG's is refused by the server", async () => {
+    const jsm = await (await as("ceo")).jsm();
+    const before = (await jsm.streams.info(approvalsStream.name)).state.messages;
+    for (const p of ["it-incidents", "it-monitor", "media"] as const) {
+      await expect((await as(p)).publish(approvalDecided, decision(`forged-by-${p}`))).rejects.toThrow();
+      await denied(p, "publish", approvalDecided.subject.replace("{requester}", "it-incidents"));
+    }
+    expect((await jsm.streams.info(approvalsStream.name)).state.messages).toBe(before);
+  });
+
+  it("nobody may ask in another requester's name: media cannot publish it-incidents' requests", async () => {
+    const subject = approvalRequests["it-incidents"].subject;
+    await expect(
+      (await as("media")).publish(approvalRequests["it-incidents"], {
+        ...approvalRequests["it-incidents"].example,
+        id: "req-forged-media",
+      }),
+    ).rejects.toThrow();
+    await denied("media", "publish", subject);
   });
 });
 
