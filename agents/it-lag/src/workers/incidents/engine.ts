@@ -200,7 +200,9 @@ export class IncidentEngine {
     out.push(...this.suppressions(now));
     for (const inc of [...this.open.values()]) {
       const notifiable = this.notifiable(inc);
-      if (!inc.summary.notifiedAt && now - Date.parse(inc.summary.openedAt) >= this.o.groupWaitMs && notifiable) {
+      // Critical ones do not wait for their group: one that was silenced or inhibited notifies once that ends.
+      const waited = inc.summary.severity === "critical" || now - Date.parse(inc.summary.openedAt) >= this.o.groupWaitMs;
+      if (!inc.summary.notifiedAt && waited && notifiable) {
         out.push(...this.notifyOpened(inc, now));
       } else if (
         inc.summary.notifiedAt &&
