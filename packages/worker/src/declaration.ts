@@ -36,7 +36,7 @@ export interface WorkerContext<T, D extends Tables = Tables> {
   /** Why the store is unavailable, while it is. */
   storeProblem(): Error | undefined;
   /**
-   * Durable events that must not be lost, kept (in `<name>.outbox.json`) until their stream
+   * Durable events that must not be lost, kept (in `<name>.outbox.jsonl`, a journal) until their stream
    * acknowledged them — across outages, elections and restarts; sent every 2 s while not empty.
    */
   outbox: Outbox;

@@ -82,7 +82,7 @@ export async function startWorker<T, S, D extends Tables>(
     return store;
   };
   const ready = { log, signal: abort.signal, clock };
-  const saved = outboxFile(join(dataDir, `${decl.name}.outbox.json`), log);
+  const saved = outboxFile(join(dataDir, `${decl.name}.outbox.jsonl`), log);
   const outbox = new Outbox({ bus, log, items: saved.items, persist: saved.persist });
   const ctx: WorkerContext<T, D> = {
     config,

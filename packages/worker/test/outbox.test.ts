@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,9 +23,15 @@ const stored = async (host: string) => {
   return Object.values(info.state.subjects ?? {}).reduce((a, n) => a + n, 0);
 };
 
+const journal = (file: string) =>
+  readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
 describe("the outbox", () => {
   it("keeps what could not be stored across a restart of its process, and sends it once, in order, when it can", async () => {
-    const file = join(dir, "w.outbox.json");
+    const file = join(dir, "w.outbox.jsonl");
     const log = memoryLogger("it-monitor");
     // A bus whose stream does not answer: its publishes give up at once, as after a long outage.
     const down = await nats.bus("it-monitor", { logger: log, publishRetryMs: 0 });
@@ -35,7 +41,7 @@ describe("the outbox", () => {
     await first.publish(statusReport, report("ob-b"));
     expect(first.pending).toBe(2);
     expect(log.lines.filter((l) => l.msg.startsWith("events cannot be published"))).toHaveLength(1);
-    expect(JSON.parse(readFileSync(file, "utf8"))).toHaveLength(2);
+    expect(journal(file).filter((l) => "added" in l)).toHaveLength(2);
 
     // The next run of the process: restored from the file, sent, each stored once.
     const up = await nats.bus("it-monitor");
@@ -45,7 +51,7 @@ describe("the outbox", () => {
     expect(second.pending).toBe(0);
     expect(await stored("ob-a")).toBe(1);
     expect(await stored("ob-b")).toBe(1);
-    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual([]);
+    expect(readFileSync(file, "utf8")).toBe("");
   });
 
   it("refuses an event that breaks its contract at once, naming the field", async () => {
@@ -70,5 +76,33 @@ describe("the outbox", () => {
     expect(await stored("ob-mem-2")).toBe(1);
     expect(o.persisting).toBe(false);
     expect(log.lines.filter((l) => l.msg.startsWith("cannot save the outbox"))).toHaveLength(1);
+  });
+
+  it("journals each change in one short line, replays it after a crash (a torn last line skipped), compacts it", () => {
+    const file = join(dir, "j.outbox.jsonl");
+    const log = memoryLogger("x");
+    const a = outboxFile(file, log.logger);
+    const item = (id: string) => ({ type: statusReport.type, id, data: report(id) });
+    const queue = [item("1"), item("2"), item("3")];
+    a.persist([{ added: queue[0]! }, { added: queue[1]! }, { added: queue[2]! }], queue);
+    a.persist([{ removed: 1 }], queue.slice(1));
+    expect(journal(file)).toHaveLength(4);
+    appendFileSync(file, '{"added": {"type":');
+    const b = outboxFile(file, log.logger);
+    expect(b.items.map((i) => i.id)).toEqual(["2", "3"]);
+    expect(log.lines.some((l) => l.msg.includes("unreadable"))).toBe(true);
+    // A long-lived backlog is rewritten as the queue once the journal outgrows it.
+    const many = Array.from({ length: 1_200 }, (_, i) => item(`m${i}`));
+    let q = [...b.items];
+    for (const m of many) {
+      q = [...q, m];
+      b.persist([{ added: m }], q);
+    }
+    q = q.slice(1_000);
+    b.persist([{ removed: 1_000 }], q);
+    expect(outboxFile(file, log.logger).items.map((i) => i.id)).toEqual(q.map((i) => i.id));
+    expect(journal(file).length).toBeLessThan(q.length + 1_100);
+    b.persist([{ removed: q.length }], []);
+    expect(readFileSync(file, "utf8")).toBe("");
   });
 });

@@ -82,10 +82,19 @@ export class IncidentBook implements IncidentWriter {
     }
     store.write([...incidents.values()], entries, firings);
     if (silencesChanged) for (const s of engine.silencesList()) store.saveSilence(s);
-    for (const publish of events) publish();
-    if (events.length > 0) void outbox.flush();
+    if (events.length > 0) {
+      outbox.addTogether(() => {
+        for (const publish of events) publish();
+      });
+      void outbox.flush();
+    }
     for (const o of opened) this.o.onOpened(o.incident, o.alert);
     for (const r of resolved) this.o.onResolved(r);
+  }
+
+  /** Everything `fn` changes, stored in one transaction and queued with one outbox save (an alert and what it set off). */
+  together(fn: () => void): void {
+    this.o.store.together(() => this.o.outbox.addTogether(fn));
   }
 
   record(id: string, kind: TimelineKind, by: Actor, note: string, data?: Record<string, unknown>, patch?: Partial<IncidentSummary>): void {
@@ -126,11 +135,11 @@ export class IncidentBook implements IncidentWriter {
   }
 
   expireSilence(id: string, by: string): Silence | undefined {
-    const s = this.o.engine.expireSilence(id, this.now);
-    if (!s) return undefined;
-    this.o.store.saveSilence(s);
-    this.o.outbox.add(silenceChanged, { change: "expired", silence: s, by });
-    this.apply(this.o.engine.tick(this.now));
-    return s;
+    const r = this.o.engine.expireSilence(id, this.now);
+    if (!r) return undefined;
+    this.o.store.saveSilence(r.silence);
+    this.o.outbox.add(silenceChanged, { change: "expired", silence: r.silence, by });
+    this.apply([...r.effects, ...this.o.engine.tick(this.now)]);
+    return r.silence;
   }
 }

@@ -42,12 +42,14 @@ export type Effect =
 const LOCAL: ReadonlySet<TimelineKind> = new Set(["alert-firing", "alert-resolved", "inhibited", "silenced"]);
 
 /** An alert as the engine keeps it: the contract's view, the alert itself, and its labels for matching (computed once). */
-type Held = IncidentAlert & { raw: Alert; all: Record<string, string> };
+type Held = IncidentAlert & { raw: Alert; all: Record<string, string>; inhibits: boolean };
 
 interface Open {
   summary: IncidentSummary;
   alerts: Map<string, Held>;
   groupKey: string;
+  /** openedAt in ms, read once (the clock checks it every tick). */
+  openedMs: number;
   /** When the last of its alerts resolved (while all are resolved). */
   quietSince?: number;
   lastNotifiedAt?: number;
@@ -90,8 +92,13 @@ export class IncidentEngine {
     silences: readonly Silence[],
   ): void {
     for (const i of incidents) {
-      const alerts = new Map<string, Held>(i.alerts.map((a) => [a.fingerprint, { ...a, all: alertLabels(a.raw) }]));
-      const open: Open = { summary: i.summary, alerts, groupKey: groupOf(i.alerts[0]!.raw, this.o.groupBy).key };
+      const alerts = new Map<string, Held>(i.alerts.map((a) => [a.fingerprint, this.held(a, a.raw)]));
+      const open: Open = {
+        summary: i.summary,
+        alerts,
+        groupKey: groupOf(i.alerts[0]!.raw, this.o.groupBy).key,
+        openedMs: Date.parse(i.summary.openedAt),
+      };
       if (i.quietSince !== undefined) open.quietSince = i.quietSince;
       if (i.summary.notifiedAt) open.lastNotifiedAt = Date.parse(i.summary.notifiedAt);
       this.open.set(i.summary.id, open);
@@ -113,7 +120,7 @@ export class IncidentEngine {
   }
 
   rawAlertsOf(id: string): (IncidentAlert & { raw: Alert })[] {
-    return [...(this.open.get(id)?.alerts.values() ?? [])].map(({ all: _, ...a }) => a);
+    return [...(this.open.get(id)?.alerts.values() ?? [])].map(({ all: _, inhibits: _i, ...a }) => a);
   }
 
   // ——— alerts ———
@@ -150,6 +157,7 @@ export class IncidentEngine {
       fired: (prev?.fired ?? 0) + (firingNow && prev?.status !== "firing" ? 1 : 0) || 1,
       raw: a,
       all: alertLabels(a),
+      inhibits: prev?.inhibits ?? this.inhibitor.isSource(alertLabels(a)),
     };
     if (prev?.inhibitedBy && firingNow) entry.inhibitedBy = prev.inhibitedBy;
     if (prev?.silencedBy && firingNow) entry.silencedBy = prev.silencedBy;
@@ -171,7 +179,7 @@ export class IncidentEngine {
     }
     this.updateSeverity(inc, now, out);
     // An alert that can inhibit others changes theirs too; any other only its own.
-    out.push(...(this.inhibitor.isSource(a) ? this.suppressions(now) : this.suppressions(now, inc, a.fingerprint)));
+    out.push(...(entry.inhibits ? this.suppressions(now) : this.suppressions(now, inc, a.fingerprint)));
     this.refreshCounts(inc);
     // Critical incidents reach people at once; others after the group wait (tick).
     if (firingNow && inc.summary.severity === "critical" && !inc.summary.notifiedAt) out.push(...this.notifyOpened(inc, now));
@@ -196,19 +204,21 @@ export class IncidentEngine {
         out.push(...this.alert(this.hostSilentAlert(host, "firing", h.last, now), now));
       }
     }
-    for (const s of this.silences.values()) out.push(...this.silenceTransitions(s, now));
-    out.push(...this.suppressions(now));
+    const silenceChanges: Effect[] = [];
+    for (const s of this.silences.values()) silenceChanges.push(...this.silenceTransitions(s, now));
+    out.push(...silenceChanges);
+    // Only a silence that started or ended changes what is silenced (alerts recompute their own as they arrive).
+    if (silenceChanges.length > 0) out.push(...this.suppressions(now));
     for (const inc of [...this.open.values()]) {
-      const notifiable = this.notifiable(inc);
       // Critical ones do not wait for their group: one that was silenced or inhibited notifies once that ends.
-      const waited = inc.summary.severity === "critical" || now - Date.parse(inc.summary.openedAt) >= this.o.groupWaitMs;
-      if (!inc.summary.notifiedAt && waited && notifiable) {
+      const waited = inc.summary.severity === "critical" || now - inc.openedMs >= this.o.groupWaitMs;
+      if (!inc.summary.notifiedAt && waited && this.notifiable(inc)) {
         out.push(...this.notifyOpened(inc, now));
       } else if (
         inc.summary.notifiedAt &&
         !inc.summary.acknowledged &&
-        notifiable &&
-        now - (inc.lastNotifiedAt ?? 0) >= this.o.repeatIntervalMs
+        now - (inc.lastNotifiedAt ?? 0) >= this.o.repeatIntervalMs &&
+        this.notifiable(inc)
       ) {
         inc.lastNotifiedAt = now;
         out.push(this.notify(inc, now, "repeat", `still open since ${inc.summary.openedAt}, not acknowledged`, false));
@@ -268,12 +278,13 @@ export class IncidentEngine {
     return [...this.silenceTransitions(this.silences.get(s.id)!, now), ...this.suppressions(now)];
   }
 
-  expireSilence(id: string, now: number): Silence | undefined {
+  /** Ends a silence now; the effects are what it no longer silences (their notifications on the next tick). */
+  expireSilence(id: string, now: number): { silence: Silence; effects: Effect[] } | undefined {
     const s = this.silences.get(id);
     if (!s) return undefined;
     const expired = { ...s, expiredAt: isoOf(now) };
     this.silences.set(id, { ...expired, announced: "ended" });
-    return expired;
+    return { silence: expired, effects: this.suppressions(now) };
   }
 
   silencesList(): Silence[] {
@@ -285,6 +296,11 @@ export class IncidentEngine {
   }
 
   // ——— inside ———
+
+  private held(a: IncidentAlert, raw: Alert): Held {
+    const all = alertLabels(raw);
+    return { ...a, raw, all, inhibits: this.inhibitor.isSource(all) };
+  }
 
   private create(a: Alert, groupKey: string, group: Record<string, string>, now: number): Open {
     const d = new Date(now);
@@ -301,14 +317,14 @@ export class IncidentEngine {
       firing: 1,
       alertCount: 1,
     };
-    const inc: Open = { summary, alerts: new Map(), groupKey };
+    const inc: Open = { summary, alerts: new Map(), groupKey, openedMs: now };
     this.open.set(id, inc);
     this.byGroup.set(groupKey, id);
     return inc;
   }
 
   private alertsOf(inc: Open): IncidentAlert[] {
-    return [...inc.alerts.values()].map(({ raw: _, ...a }) => a);
+    return [...inc.alerts.values()].map(({ raw: _, all: _a, inhibits: _i, ...a }) => a);
   }
 
   private refreshCounts(inc: Open): void {
@@ -368,8 +384,10 @@ export class IncidentEngine {
   private suppressions(now: number, only?: Open, fingerprint?: string): Effect[] {
     const out: Effect[] = [];
     const firing: { fingerprint: string; labels: Record<string, string> }[] = [];
+    // Only alerts that can inhibit are candidates: a host with thousands of alerts stays linear.
     for (const inc of this.open.values())
-      for (const a of inc.alerts.values()) if (a.status === "firing") firing.push({ fingerprint: a.fingerprint, labels: a.all });
+      for (const a of inc.alerts.values())
+        if (a.status === "firing" && a.inhibits) firing.push({ fingerprint: a.fingerprint, labels: a.all });
     for (const inc of only ? [only] : this.open.values()) {
       for (const [fp, a] of inc.alerts) {
         if (a.status !== "firing" || (fingerprint !== undefined && fp !== fingerprint)) continue;

@@ -1,7 +1,6 @@
-import type { Alert, Silence } from "@lag/contracts";
+import type { Silence } from "@lag/contracts";
 import { compileMatch, type LabelMatcher } from "../../label-match.ts";
 import type { InhibitRule } from "./config.ts";
-import { alertLabels } from "./grouping.ts";
 
 /** A silence is active in [startsAt, endsAt) unless it was expired by hand. */
 export function silenceActive(s: Silence, now: number): boolean {
@@ -52,9 +51,8 @@ export class Inhibitor {
     return undefined;
   }
 
-  /** Whether an alert could inhibit others (so a change of it may change theirs). */
-  isSource(a: Alert): boolean {
-    const labels = alertLabels(a);
+  /** Whether an alert (its labels, as alertLabels gives them) could inhibit others, so a change of it may change theirs. */
+  isSource(labels: Readonly<Record<string, string>>): boolean {
     return this.rules.some((r) => r.source(labels));
   }
 }

@@ -46,7 +46,7 @@ export const incidentsWorker = defineWorker({
     // itConfig fills it from it.monitor.host when it is not given.
     const host = cfg.host!;
     const self = { kind: "worker" as const, name: NAME };
-    const store = new IncidentStore(ctx.store.db);
+    const store = new IncidentStore(ctx.store.db, ctx.store.sqlite);
     const engine = new IncidentEngine({
       groupBy: cfg.groupBy,
       groupWaitMs: cfg.groupWait,
@@ -137,7 +137,7 @@ export const incidentsWorker = defineWorker({
       consume(incidentsAlertsInbox, (d) => {
         if (!d.is(alert)) return;
         const a = d.data;
-        book.apply(engine.alert(a, now()), a.status === "firing" && a.repeat === 0 ? [a] : []);
+        book.together(() => book.apply(engine.alert(a, now()), a.status === "firing" && a.repeat === 0 ? [a] : []));
       }),
       consume(incidentsDecisions, async (d) => {
         if (!d.is(approvalDecided) || d.data.requester !== "it-incidents") return;

@@ -1,4 +1,6 @@
 import { and, desc, eq, gte, inArray, ne, sql } from "drizzle-orm";
+import type Database from "better-sqlite3";
+import type { Statement } from "better-sqlite3";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import type { Alert, Incident, IncidentAlert, IncidentSummary, Silence, TimelineEntry } from "@lag/contracts";
 import * as schema from "./schema.ts";
@@ -17,7 +19,34 @@ export interface StoredIncident {
 export class IncidentStore {
   private readonly seq = new Map<string, number>();
 
-  constructor(private readonly db: Db) {}
+  /** The hot path (every change of an incident) as statements prepared once: drizzle's query building cost more than SQLite. */
+  private readonly hot: { incident: Statement; entry: Statement; firing: Statement; transaction(fn: () => void): void };
+
+  constructor(
+    private readonly db: Db,
+    sqlite: Database.Database,
+  ) {
+    this.hot = {
+      incident: sqlite.prepare(
+        `INSERT INTO incidents (id, host, severity, state, opened_at, acked_at, resolved_at, summary, alerts, quiet_since)
+         VALUES (@id, @host, @severity, @state, @openedAt, @ackedAt, @resolvedAt, @summary, @alerts, @quietSince)
+         ON CONFLICT(id) DO UPDATE SET host = excluded.host, severity = excluded.severity, state = excluded.state,
+           opened_at = excluded.opened_at, acked_at = excluded.acked_at, resolved_at = excluded.resolved_at,
+           summary = excluded.summary, alerts = excluded.alerts, quiet_since = excluded.quiet_since`,
+      ),
+      entry: sqlite.prepare(
+        `INSERT INTO timeline (incident_id, seq, at, kind, actor_kind, actor, note, data)
+         VALUES (@incidentId, @seq, @at, @kind, @actorKind, @actor, @note, @data)`,
+      ),
+      firing: sqlite.prepare("INSERT INTO firings (fingerprint, rule, host, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"),
+      transaction: (fn) => sqlite.transaction(fn)(),
+    };
+  }
+
+  /** Runs `fn` in one transaction (writes inside it are savepoints): one commit for everything one alert changed. */
+  together(fn: () => void): void {
+    this.hot.transaction(fn);
+  }
 
   /** Writes what an engine call changed, in one transaction: the incidents as they are now, and their new timeline entries. */
   write(
@@ -25,9 +54,9 @@ export class IncidentStore {
     entries: readonly { incidentId: string; entry: TimelineEntry }[],
     firings: readonly Alert[] = [],
   ): void {
-    this.db.transaction((tx) => {
+    this.hot.transaction(() => {
       for (const i of incidents) {
-        const row = {
+        this.hot.incident.run({
           id: i.summary.id,
           host: i.summary.host,
           severity: i.summary.severity,
@@ -35,32 +64,26 @@ export class IncidentStore {
           openedAt: Date.parse(i.summary.openedAt),
           ackedAt: i.summary.acknowledged ? Date.parse(i.summary.acknowledged.at) : null,
           resolvedAt: i.summary.resolvedAt ? Date.parse(i.summary.resolvedAt) : null,
-          summary: i.summary,
-          alerts: i.alerts,
+          summary: JSON.stringify(i.summary),
+          alerts: JSON.stringify(i.alerts),
           quietSince: i.quietSince ?? null,
-        };
-        tx.insert(schema.incidents).values(row).onConflictDoUpdate({ target: schema.incidents.id, set: row }).run();
+        });
       }
       for (const { incidentId, entry } of entries) {
-        const seq = this.nextSeq(tx as unknown as Db, incidentId);
-        tx.insert(schema.timeline)
-          .values({
-            incidentId,
-            seq,
-            at: entry.at,
-            kind: entry.kind,
-            actorKind: entry.actor.kind,
-            actor: entry.actor.name,
-            note: entry.note,
-            data: entry.data ?? null,
-          })
-          .run();
+        // A new incident's timeline starts here: no need to ask the file.
+        if (entry.kind === "opened" && !this.seq.has(incidentId)) this.seq.set(incidentId, 0);
+        this.hot.entry.run({
+          incidentId,
+          seq: this.nextSeq(this.db, incidentId),
+          at: entry.at,
+          kind: entry.kind,
+          actorKind: entry.actor.kind,
+          actor: entry.actor.name,
+          note: entry.note,
+          data: entry.data ? JSON.stringify(entry.data) : null,
+        });
       }
-      for (const a of firings)
-        tx.insert(schema.firings)
-          .values({ fingerprint: a.fingerprint, rule: a.rule, host: a.host, at: Date.parse(a.startsAt) || Date.now() })
-          .onConflictDoNothing()
-          .run();
+      for (const a of firings) this.hot.firing.run(a.fingerprint, a.rule, a.host, Date.parse(a.startsAt) || Date.now());
     });
   }
 
