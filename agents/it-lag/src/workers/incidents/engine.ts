@@ -72,6 +72,10 @@ export class IncidentEngine {
   private readonly silences = new Map<string, Silence & { announced?: "started" | "ended" | "stale" }>();
   private readonly silenceMatchers = new Map<string, LabelMatcher>();
   private readonly hostsSeen = new Map<string, { last: number; silent: boolean }>();
+  /** Open incidents per host (escalation looks at one host's). */
+  private readonly byHost = new Map<string, Set<Open>>();
+  /** Open incidents holding an alert that can inhibit others: the only candidates inhibition looks at. */
+  private readonly withInhibitors = new Set<Open>();
   private readonly inhibitor: Inhibitor;
   private readonly escalations: { rule: EscalationRule; match: LabelMatcher }[];
   private readonly random: () => string;
@@ -101,9 +105,9 @@ export class IncidentEngine {
       };
       if (i.quietSince !== undefined) open.quietSince = i.quietSince;
       if (i.summary.notifiedAt) open.lastNotifiedAt = Date.parse(i.summary.notifiedAt);
-      this.open.set(i.summary.id, open);
-      this.byGroup.set(open.groupKey, i.summary.id);
+      this.track(open);
       for (const fp of alerts.keys()) this.byFingerprint.set(fp, i.summary.id);
+      if ([...alerts.values()].some((a) => a.inhibits)) this.withInhibitors.add(open);
     }
     for (const s of silences) this.addSilenceQuietly(s);
   }
@@ -162,6 +166,7 @@ export class IncidentEngine {
     if (prev?.inhibitedBy && firingNow) entry.inhibitedBy = prev.inhibitedBy;
     if (prev?.silencedBy && firingNow) entry.silencedBy = prev.silencedBy;
     inc.alerts.set(a.fingerprint, entry);
+    if (entry.inhibits) this.withInhibitors.add(inc);
     this.byFingerprint.set(a.fingerprint, inc.summary.id);
     if (firingNow) {
       inc.quietSince = undefined;
@@ -318,9 +323,25 @@ export class IncidentEngine {
       alertCount: 1,
     };
     const inc: Open = { summary, alerts: new Map(), groupKey, openedMs: now };
-    this.open.set(id, inc);
-    this.byGroup.set(groupKey, id);
+    this.track(inc);
     return inc;
+  }
+
+  private track(inc: Open): void {
+    this.open.set(inc.summary.id, inc);
+    this.byGroup.set(inc.groupKey, inc.summary.id);
+    let set = this.byHost.get(inc.summary.host);
+    if (!set) this.byHost.set(inc.summary.host, (set = new Set()));
+    set.add(inc);
+  }
+
+  private untrack(inc: Open): void {
+    this.open.delete(inc.summary.id);
+    this.byGroup.delete(inc.groupKey);
+    this.withInhibitors.delete(inc);
+    const set = this.byHost.get(inc.summary.host);
+    set?.delete(inc);
+    if (set?.size === 0) this.byHost.delete(inc.summary.host);
   }
 
   private alertsOf(inc: Open): IncidentAlert[] {
@@ -351,7 +372,7 @@ export class IncidentEngine {
   private escalate(host: string, now: number): Effect[] {
     const out: Effect[] = [];
     for (const { rule, match } of this.escalations) {
-      const incidents = [...this.open.values()].filter((i) => i.summary.host === host);
+      const incidents = this.byHost.get(host) ?? [];
       const values = new Set<string>();
       const involved: Open[] = [];
       for (const inc of incidents) {
@@ -384,8 +405,8 @@ export class IncidentEngine {
   private suppressions(now: number, only?: Open, fingerprint?: string): Effect[] {
     const out: Effect[] = [];
     const firing: { fingerprint: string; labels: Record<string, string> }[] = [];
-    // Only alerts that can inhibit are candidates: a host with thousands of alerts stays linear.
-    for (const inc of this.open.values())
+    // Only alerts that can inhibit are candidates: thousands of open incidents cost nothing here.
+    for (const inc of this.withInhibitors)
       for (const a of inc.alerts.values())
         if (a.status === "firing" && a.inhibits) firing.push({ fingerprint: a.fingerprint, labels: a.all });
     for (const inc of only ? [only] : this.open.values()) {
@@ -478,8 +499,7 @@ export class IncidentEngine {
     inc.summary = { ...inc.summary, state: "resolved", resolvedAt: isoOf(now), resolution: note };
     const out: Effect[] = [this.entry(inc, now, "resolved", by, note)];
     if (inc.summary.notifiedAt) out.push(this.notify(inc, now, "resolved", note, false));
-    this.open.delete(inc.summary.id);
-    this.byGroup.delete(inc.groupKey);
+    this.untrack(inc);
     for (const fp of inc.alerts.keys()) if (this.byFingerprint.get(fp) === inc.summary.id) this.byFingerprint.delete(fp);
     return out;
   }
