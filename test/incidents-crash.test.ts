@@ -13,7 +13,7 @@ import {
   eventually,
   memoryLogger,
   removeContainers,
-  runContainer,
+  runHealthCheckedContainer,
   startTestNats,
   testContainerPrefix,
   type TestNats,
@@ -52,20 +52,7 @@ beforeAll(async () => {
   nats = await startTestNats();
   await nats.provisionStreams();
   // PID 1 is `sleep`, which ignores SIGTERM: a restart waits its full 10 s stop timeout, a window to crash in.
-  await runContainer([
-    "--name",
-    name,
-    "--health-cmd",
-    "test -f /tmp/ok",
-    "--health-interval",
-    "1s",
-    "--health-retries",
-    "1",
-    image,
-    "sh",
-    "-c",
-    "touch /tmp/ok; exec sleep 600",
-  ]);
+  await runHealthCheckedContainer(name, image);
   await eventually(async () => (await dockerCli(["inspect", "-f", "{{.State.Health.Status}}", name])).stdout.trim() === "healthy", 20_000);
   const dir = mkdtempSync(join(tmpdir(), "lag-crash-"));
   config = join(dir, "lag.yaml");

@@ -5,7 +5,7 @@ import {
   ensureBusyboxImage,
   eventually,
   removeContainers,
-  runContainer,
+  runHealthCheckedContainer,
   startTestNats,
   testContainerPrefix,
   type TestNats,
@@ -23,20 +23,7 @@ let image: string;
 
 /** A container whose health check passes while /tmp/ok exists; starting it creates the file. */
 async function healthy(name: string): Promise<void> {
-  await runContainer([
-    "--name",
-    name,
-    "--health-cmd",
-    "test -f /tmp/ok",
-    "--health-interval",
-    "1s",
-    "--health-retries",
-    "1",
-    image,
-    "sh",
-    "-c",
-    "touch /tmp/ok; exec sleep 600",
-  ]);
+  await runHealthCheckedContainer(name, image);
   await eventually(async () => (await dockerCli(["inspect", "-f", "{{.State.Health.Status}}", name])).stdout.trim() === "healthy", 20_000);
 }
 

@@ -13,6 +13,7 @@ import {
   memoryLogger,
   removeContainers,
   runContainer,
+  runHealthCheckedContainer,
   startTestNats,
   testContainerPrefix,
   type TestNats,
@@ -62,20 +63,7 @@ it:
   watcher = await nats.bus("ceo");
   watcher.subscribe(alert, (d) => void alerts.push(d.data));
   await watcher.nc.flush();
-  await runContainer([
-    "--name",
-    `${prefix}health`,
-    "--health-cmd",
-    "test -f /tmp/ok",
-    "--health-interval",
-    "1s",
-    "--health-retries",
-    "1",
-    image,
-    "sh",
-    "-c",
-    "touch /tmp/ok; exec sleep 600",
-  ]);
+  await runHealthCheckedContainer(`${prefix}health`, image);
   await runContainer(["--name", `${prefix}stopme`, image, "sleep", "600"]);
   worker = await startWorker(monitorWorker, {
     env: { LAG_CONFIG: config, NATS_URL: nats.url },

@@ -159,6 +159,30 @@ export async function runContainer(args: readonly string[]): Promise<string> {
   return stdout.trim();
 }
 
+/**
+ * A busybox container with a health check that passes while `/tmp/ok` exists (its command creates
+ * it, so a restart makes it healthy again); `docker exec <name> rm /tmp/ok` makes it unhealthy.
+ * PID 1 is `sleep`, which ignores SIGTERM: stopping or restarting it waits the full stop timeout.
+ * Resolves with the container id.
+ */
+export async function runHealthCheckedContainer(name: string, image: string, extra: readonly string[] = []): Promise<string> {
+  return runContainer([
+    "--name",
+    name,
+    ...extra,
+    "--health-cmd",
+    "test -f /tmp/ok",
+    "--health-interval",
+    "1s",
+    "--health-retries",
+    "1",
+    image,
+    "sh",
+    "-c",
+    "touch /tmp/ok; exec sleep 600",
+  ]);
+}
+
 /** A container-name prefix no other test run shares, e.g. `lag-test-health-1234-a1b2c3-`. */
 export function testContainerPrefix(label: string): string {
   return `lag-test-${label}-${process.pid}-${randomBytes(3).toString("hex")}-`;

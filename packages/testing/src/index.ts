@@ -4,7 +4,15 @@ export type { LogLine, MemoryLogger } from "./logger.ts";
 export { memoryLogger } from "./logger.ts";
 export { eventually } from "./wait.ts";
 export { ManualClock } from "./clock.ts";
-export { dockerCli, ensureBusyboxImage, removeContainers, requireDocker, runContainer, testContainerPrefix } from "./docker.ts";
+export {
+  dockerCli,
+  ensureBusyboxImage,
+  removeContainers,
+  requireDocker,
+  runContainer,
+  runHealthCheckedContainer,
+  testContainerPrefix,
+} from "./docker.ts";
 export type { DockerCliResult } from "./docker.ts";
 export type { TestCertificate } from "./certificates.ts";
 export { makeCertificate } from "./certificates.ts";

@@ -2,7 +2,15 @@ import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
 import { ContainersSnapshot, type Container } from "@lag/contracts";
-import { dockerCli, ensureBusyboxImage, eventually, removeContainers, runContainer, testContainerPrefix } from "@lag/testing";
+import {
+  dockerCli,
+  ensureBusyboxImage,
+  eventually,
+  removeContainers,
+  runContainer,
+  runHealthCheckedContainer,
+  testContainerPrefix,
+} from "@lag/testing";
 import { DockerCollector } from "./collector.ts";
 
 // Real engine: the test command (infra/setup/setup.sh test) installs and starts dockerd. Without it
@@ -101,20 +109,7 @@ describe("DockerCollector against a real engine", () => {
   it("reports healthy → unhealthy → healthy within one monitor interval of each change", async () => {
     const image = await imageReady;
     const name = "health";
-    await runContainer([
-      "--name",
-      prefix + name,
-      "--health-cmd",
-      "test -f /tmp/ok",
-      "--health-interval",
-      "1s",
-      "--health-retries",
-      "1",
-      image,
-      "sh",
-      "-c",
-      "touch /tmp/ok; exec sleep 600",
-    ]);
+    await runHealthCheckedContainer(prefix + name, image);
     const c = collector();
     await until(c, name, (x) => x.health === "healthy", 15_000, "container healthy");
 
