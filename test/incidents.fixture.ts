@@ -39,6 +39,7 @@ it:
     host: ${host}
     groupWait: 1s
     resolveAfter: 2s
+    report: { cron: "*/2 * * * * *", timezone: UTC }
     runbooks:
       # Containers named *-expire get a request nobody has time to decide.
       - { match: { rule: container-unhealthy, container: "*-expire" }, action: restart-container, approvalTimeout: 3s }

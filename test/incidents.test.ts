@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ApprovalRecord, Incident, IncidentSummary } from "@lag/contracts";
+import type { ApprovalRecord, DailyReport, Incident, IncidentSummary } from "@lag/contracts";
 import {
   dockerCli,
   ensureBusyboxImage,
@@ -107,6 +107,28 @@ describe("the default policy approves a restart", () => {
     expect(text.stdout).toContain("restart-container");
     expect(text.stdout).toContain("policy:restarts-are-safe");
   }, 150_000);
+
+  it("publishes the daily report, which CEO_LAG keeps and `lag reports --weekly` shows", async () => {
+    let r: { daily?: DailyReport; weekly?: { days: number; incidents: { opened: number } }; kept: number } | undefined;
+    await eventually(
+      async () => {
+        r = jsonOf(await sys.lag(["reports", "--weekly", "--json"]));
+        return (r?.daily?.incidents.opened ?? 0) >= 1 && r?.daily?.health.some((h) => h.host === "inctest") === true;
+      },
+      30_000,
+      "a daily report counting the incident",
+    );
+    const d = r!.daily!;
+    expect(d.health.find((h) => h.host === "inctest")!.health).not.toBe("unknown");
+    expect(d.storage.length).toBeGreaterThan(0);
+    expect(d.measures.bySeverity.find((m) => m.severity === "high")?.mttrSec).not.toBeNull();
+    expect(d.approvals.pending).toBe(0);
+    expect(d.sections).toEqual({});
+    expect(r!.weekly!.days).toBe(1);
+    expect(r!.weekly!.incidents.opened).toBe(d.incidents.opened);
+    const text = await sys.lag(["reports"]);
+    expect(text.stdout).toContain(`IT report for ${d.day}`);
+  }, 60_000);
 });
 
 describe("a policy that asks", () => {
