@@ -75,7 +75,7 @@ ensure_nats() {
 ensure_restic() {
   local bin
   for bin in "$tools/bin/restic" "$(command -v restic || true)"; do
-    [ -n "$bin" ] && [ -x "$bin" ] && version_ge "$("$bin" version 2>/dev/null | awk '{print $2}')" 0.16.0 && return 0
+    [ -n "$bin" ] && [ -x "$bin" ] && version_ge "$("$bin" version 2>/dev/null | awk '{print $2}')" 0.18.0 && return 0
   done
   fetch_deb trixie restic usr/bin/restic "$tools/bin/restic"
 }
@@ -92,6 +92,8 @@ ensure_dockerd() {
 ensure_pnpm
 ensure_js_deps
 ensure_nats
+# The backup worker runs restic ≥ 0.18 (JSON errors, --stdin-from-command): npm start needs it too.
+ensure_restic
 # The test of the server-version check needs a server that is too old: Debian 12's own 2.9.
 ensure_old_nats() {
   local bin="$tools/old/nats-server-2.9"
@@ -102,6 +104,5 @@ ensure_old_nats() {
 if [ "$mode" = test ]; then
   ensure_old_nats
   apt_install dnsmasq iputils-ping openssl
-  ensure_restic
   ensure_dockerd
 fi

@@ -28,6 +28,8 @@ export interface CommandOptions {
   onLine?: (line: string, stream: "stdout" | "stderr") => void;
   /** Every stdout line that parses as JSON (restic --json, docker … --format '{{json .}}'). */
   onJson?: (value: unknown) => void;
+  /** Every chunk of stdout as it comes, bytes as they are (hashing a `restic dump` without holding it). */
+  onStdout?: (chunk: Buffer) => void;
   /** How much of stdout and of stderr is kept in the result: the last bytes. 1 MiB each by default. */
   maxBuffer?: number;
   /** Exit codes that count as success for `check` (restic: 3 is "some files unreadable"). */
@@ -219,6 +221,7 @@ export function runCommand(file: string, args: readonly string[], opts: CommandO
     const wantLines = opts.onLine !== undefined || opts.onJson !== undefined;
     child.stdout!.on("data", (b: Buffer) => {
       out.push(b);
+      opts.onStdout?.(b);
       if (wantLines) stdoutLines.write(b);
     });
     child.stderr!.on("data", (b: Buffer) => {

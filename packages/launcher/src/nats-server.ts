@@ -1,28 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { accessSync, constants, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer, connect as tcpConnect } from "node:net";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { findProgram, repoRoot } from "@lag/command";
 
-/** The repository root (this file is packages/launcher/src/nats-server.ts). */
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+export { repoRoot };
 
 /** nats-server: LAG_NATS_SERVER, then .tools/bin (fetched by infra/setup), then PATH. */
 export function natsServerBinary(): string {
-  const candidates = [
-    process.env.LAG_NATS_SERVER,
-    join(repoRoot, ".tools/bin/nats-server"),
-    ...(process.env.PATH ?? "").split(":").map((p) => join(p, "nats-server")),
-  ].filter((p): p is string => !!p);
-  for (const c of candidates) {
-    try {
-      accessSync(c, constants.X_OK);
-      return c;
-    } catch {
-      // try the next one
-    }
-  }
-  throw new Error("nats-server not found: run `infra/setup/setup.sh` (or `npm start`), or set LAG_NATS_SERVER");
+  return findProgram("nats-server", "LAG_NATS_SERVER");
 }
 
 export async function freePort(): Promise<number> {
