@@ -4,7 +4,8 @@ import { approvalDecided, approvalRequests, approvalsService, ceoApprovalsInbox,
 import { ceoItInbox } from "./ceo/consumers.ts";
 import { ceoIncidentsInbox, reportsService } from "./ceo/reports.ts";
 import { greeting, helloService } from "./example/hello.ts";
-import { alert } from "./it/alerts.ts";
+import { alert, backupAlert } from "./it/alerts.ts";
+import { backupEvent, backupProgress, backupService } from "./it/backups.ts";
 import { checkResult } from "./it/checks.ts";
 import { dailyReport, incidentChanged, incidentsAlertsInbox, incidentsService, notification, silenceChanged } from "./it/incidents.ts";
 import { containerMetrics } from "./it/containers.ts";
@@ -12,17 +13,18 @@ import { monitorService } from "./it/monitor-service.ts";
 import { hostMetrics } from "./it/host.ts";
 import { statusReport } from "./it/status-report.ts";
 import { storageService } from "./it/storage.ts";
-import { approvalsStream, dlqStreams, incidentsStream, itStream } from "./streams.ts";
+import { approvalsStream, backupsStream, dlqStreams, incidentsStream, itStream } from "./streams.ts";
 import { filterSubject, parseSubject } from "./subject.ts";
 
 /** Everything that travels on the bus. Adding a message means adding it here. */
 export const catalog = {
-  streams: [itStream, incidentsStream, approvalsStream, ...dlqStreams] as readonly StreamDescriptor[],
+  streams: [itStream, incidentsStream, backupsStream, approvalsStream, ...dlqStreams] as readonly StreamDescriptor[],
   events: [
     hostMetrics,
     containerMetrics,
     checkResult,
     alert,
+    backupAlert,
     statusReport,
     incidentChanged,
     notification,
@@ -30,6 +32,8 @@ export const catalog = {
     dailyReport,
     ...Object.values(approvalRequests),
     approvalDecided,
+    backupEvent,
+    backupProgress,
     greeting,
   ] as readonly EventDescriptor[],
   services: [
@@ -38,6 +42,7 @@ export const catalog = {
     incidentsService,
     approvalsService,
     reportsService,
+    backupService,
     helloService,
   ] as readonly ServiceDescriptor[],
   consumers: [ceoItInbox, ceoIncidentsInbox, ceoApprovalsInbox, incidentsAlertsInbox, incidentsDecisions] as readonly ConsumerDescriptor[],

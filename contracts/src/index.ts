@@ -30,6 +30,7 @@ export { deployedPrincipals, inboxPrefixOf, Principal, PRINCIPALS, principalName
 export { describeIssues, pathOf } from "./issues.ts";
 export {
   approvalsStream,
+  backupsStream,
   DLQ_PREFIX,
   dlqFilter,
   dlqStreamOf,
@@ -44,7 +45,17 @@ export { allEndpoints, catalog, endpointForSubject, eventForSubject, eventForTyp
 export { Bytes, HostName, IsoTime, Percent, Severity, severityRank, Slug } from "./it/common.ts";
 export { Filesystem, HostMetrics, hostMetrics, NetworkInterface } from "./it/host.ts";
 export { StorageQuery, StorageReport, storageService, Volume } from "./it/storage.ts";
-export { Alert, alert, AlertStatus } from "./it/alerts.ts";
+export { Alert, alert, alertEvents, AlertStatus, backupAlert } from "./it/alerts.ts";
+export {
+  BackupEvent,
+  backupEvent,
+  BackupProgress,
+  backupProgress,
+  backupService,
+  PlanStatus,
+  RunId,
+  SnapshotInfo,
+} from "./it/backups.ts";
 export { Health, StatusReport, statusReport } from "./it/status-report.ts";
 export { ceoItInbox } from "./ceo/consumers.ts";
 export { Container, ContainerHealth, ContainersSnapshot, ContainerState, containerMetrics } from "./it/containers.ts";

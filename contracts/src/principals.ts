@@ -9,6 +9,7 @@ import { z } from "zod";
 export const PRINCIPALS = {
   "it-monitor": { agent: "it", description: "IT_LAG monitor worker: host metrics, checks, alerts, storage" },
   "it-incidents": { agent: "it", description: "IT_LAG incident worker: alerts into incidents, runbooks behind approvals, daily reports" },
+  "it-backup": { agent: "it", description: "IT_LAG backup worker: restic plans, verification, restores, drills" },
   ceo: { agent: "ceo", description: "CEO_LAG: reports inbox, approvals and policy" },
   media: { agent: "media", description: "MEDIA_LAG: storage queries, reservations, content backups" },
   cli: { agent: "ops", description: "the `lag` CLI and the operator: reads everything, calls services" },

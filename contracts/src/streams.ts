@@ -23,6 +23,16 @@ export const incidentsStream = defineStream({
   duplicateWindow: 10 * 60_000,
 });
 
+/** IT_LAG's backup runs, step by step: the catalogue's source, kept a year. */
+export const backupsStream = defineStream({
+  name: "LAG_IT_BACKUPS",
+  description: "IT_LAG backup runs: started, completed per repository, failed, pruned",
+  owner: "it-backup",
+  maxAge: 365 * DAY,
+  maxBytes: 256 * 1024 ** 2,
+  duplicateWindow: 10 * 60_000,
+});
+
 /** Approval requests of every agent and CEO_LAG's decisions: the audit trail of every action asked for. */
 export const approvalsStream = defineStream({
   name: "LAG_APPROVALS",

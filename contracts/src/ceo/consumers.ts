@@ -1,5 +1,5 @@
 import { defineConsumer } from "../descriptors.ts";
-import { alert } from "../it/alerts.ts";
+import { alertEvents } from "../it/alerts.ts";
 import { statusReport } from "../it/status-report.ts";
 import { itStream } from "../streams.ts";
 
@@ -8,7 +8,7 @@ export const ceoItInbox = defineConsumer({
   durable: "ceo-it-inbox",
   stream: itStream,
   principal: "ceo",
-  events: [alert, statusReport],
+  events: [...alertEvents, statusReport],
   description: "IT alerts and status reports, archived in CEO_LAG's inbox",
   maxDeliver: 5,
   ackWait: 30_000,

@@ -10,7 +10,9 @@ import { parameters, ref, stringHeaders } from "./asyncapi-common.ts";
  * operations: its publisher sends, its audience receives (with the durable consumers that read it).
  */
 export function eventParts(cat: Catalog, e: EventDescriptor) {
-  const id = e.type;
+  // One contract on several publishers' subjects (alerts): the later ones' channels are told apart by publisher.
+  const sameType = cat.events.filter((x) => x.type === e.type);
+  const id = sameType[0] === e ? e.type : `${e.type}.${e.publisher}`;
   const envelope = exampleEnvelope(e);
   const message = {
     name: id,

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { EventDescriptor } from "../descriptors.ts";
 import { Envelope } from "../envelope.ts";
 import { bySubject, endpointsOf, templateId, type Catalog } from "./catalog-view.ts";
 import { exampleEnvelope } from "./examples.ts";
@@ -46,18 +47,15 @@ export function schemaDocuments(cat: Catalog): SchemaDocument[] {
       "Extension attributes: correlationid (the chain), causationid (the direct cause).",
     ),
   );
+  const seen = new Set<string>();
   for (const e of bySubject(cat.events)) {
-    const where = e.stream ? `JetStream stream ${e.stream.name}` : "core NATS";
-    out.push(
-      doc(
-        `${e.type}.json`,
-        e.schema,
-        e.example,
-        e.type,
-        e.description,
-        `Data of events on ${e.subject} (${where}), published by ${e.publisher}.`,
-      ),
-    );
+    // One schema per type: a contract several publishers share (alerts) is one file naming every subject.
+    if (seen.has(e.type)) continue;
+    seen.add(e.type);
+    const carriers = cat.events.filter((x) => x.type === e.type);
+    const where = (x: EventDescriptor) =>
+      `${x.subject} (${x.stream ? `JetStream stream ${x.stream.name}` : "core NATS"}), published by ${x.publisher}`;
+    out.push(doc(`${e.type}.json`, e.schema, e.example, e.type, e.description, `Data of events on ${carriers.map(where).join("; ")}.`));
   }
   for (const ep of bySubject(endpointsOf(cat))) {
     const about = `Endpoint ${ep.name} of service ${ep.service}, served by ${ep.server}.`;

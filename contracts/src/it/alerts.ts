@@ -49,3 +49,36 @@ export const alert = defineEvent({
     repeat: 0,
   },
 });
+
+/**
+ * The backup worker's alerts: the same contract as the monitor's, on its own subjects so that the
+ * production permissions let each worker raise only its own (the incident worker reads both).
+ */
+export const backupAlert = defineEvent({
+  type: "es.lagrieta.it.alert.v1",
+  subject: "lag.it.backup.alert.{status}.{host}.{rule}",
+  schema: Alert,
+  publisher: "it-backup",
+  audience: "all",
+  stream: itStream,
+  tokens: (d) => ({ status: d.status, host: d.host, rule: d.rule }),
+  description:
+    "A backup plan's run failed, its check found damage, a run was missed, a drill failed, or a run looked wrong (an anomaly); or that resolved.",
+  example: {
+    fingerprint: "backup-failed/kronos/plan=immich,repository=nas",
+    rule: "backup-failed",
+    host: "kronos",
+    status: "firing",
+    severity: "high",
+    summary: "backup immich to nas failed: the repository is locked by another run",
+    source: "backup:immich",
+    value: null,
+    threshold: null,
+    labels: { plan: "immich", repository: "nas" },
+    startsAt: "2026-11-23T03:00:05.000Z",
+    repeat: 0,
+  },
+});
+
+/** Every event carrying the alert contract, whoever raises it. */
+export const alertEvents = [alert, backupAlert] as const;

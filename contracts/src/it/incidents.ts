@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineConsumer, defineEvent, defineService, endpoint } from "../descriptors.ts";
 import { incidentsStream, itStream } from "../streams.ts";
-import { alert } from "./alerts.ts";
+import { alertEvents } from "./alerts.ts";
 import { Bytes, HostName, IsoTime, Percent, Severity, Slug } from "./common.ts";
 import { Health } from "./status-report.ts";
 
@@ -389,7 +389,7 @@ export const incidentsAlertsInbox = defineConsumer({
   durable: "it-incidents-alerts",
   stream: itStream,
   principal: "it-incidents",
-  events: [alert],
+  events: [...alertEvents],
   description: "every alert of every IT worker, grouped into incidents",
   maxDeliver: 5,
   ackWait: 30_000,

@@ -1,0 +1,196 @@
+import { z } from "zod";
+import { defineEvent, defineService, endpoint } from "../descriptors.ts";
+import { backupsStream } from "../streams.ts";
+import { Bytes, IsoTime, Slug } from "./common.ts";
+
+/**
+ * IT_LAG's backups: restic plans run on schedules into one or more repositories, kept by a
+ * retention policy, verified a slice at a time. Every step is an event; failures are alerts
+ * (`backupAlert`, the alert contract) and so become incidents.
+ */
+
+export const RunId = z.string().regex(/^run-[a-z0-9-]+$/);
+const base = { plan: Slug, runId: RunId, at: IsoTime };
+
+export const BackupEvent = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("started"), ...base, repositories: z.array(Slug), trigger: z.enum(["schedule", "manual", "missed"]) }),
+  z.object({
+    kind: z.literal("completed"),
+    ...base,
+    repository: Slug,
+    snapshotId: z.string(),
+    filesNew: z.number().int(),
+    filesChanged: z.number().int(),
+    filesProcessed: z.number().int(),
+    bytesAdded: Bytes,
+    bytesProcessed: Bytes,
+    durationMs: z.number().nonnegative(),
+    /** Files restic could not read (exit 3): the snapshot was made without them. */
+    unreadable: z.array(z.string()),
+  }),
+  z.object({
+    kind: z.literal("failed"),
+    ...base,
+    repository: Slug.optional(),
+    step: z.enum(["hook", "lock", "backup", "forget", "prune", "interrupted"]),
+    error: z.string(),
+  }),
+  z.object({ kind: z.literal("pruned"), ...base, repository: Slug, kept: z.number().int(), removed: z.number().int() }),
+]);
+export type BackupEvent = z.infer<typeof BackupEvent>;
+
+export const backupEvent = defineEvent({
+  type: "es.lagrieta.it.backup.v1",
+  subject: "lag.it.backup.run.{kind}.{plan}",
+  schema: BackupEvent,
+  publisher: "it-backup",
+  audience: "all",
+  stream: backupsStream,
+  tokens: (d) => ({ kind: d.kind, plan: d.plan }),
+  description:
+    "A step of a backup run: started, completed (per repository: snapshot, files new/changed, bytes added, duration), failed (the step and why), pruned (retention applied).",
+  example: {
+    kind: "completed",
+    plan: "immich",
+    runId: "run-20261123-030000-immich-a1b2",
+    at: "2026-11-23T03:04:10.000Z",
+    repository: "local",
+    snapshotId: "b56ff509e2e4fb0b6b58fd24c91f477bff33c99bad7f23d6201f3e91a5322ad7",
+    filesNew: 12,
+    filesChanged: 3,
+    filesProcessed: 48210,
+    bytesAdded: 734_003_200,
+    bytesProcessed: 412_316_860_416,
+    durationMs: 250_000,
+    unreadable: [],
+  },
+});
+
+export const BackupProgress = z.object({
+  plan: Slug,
+  runId: RunId,
+  repository: Slug,
+  percent: z.number().min(0).max(100),
+  filesDone: z.number().int().optional(),
+  totalFiles: z.number().int().optional(),
+  bytesDone: Bytes.optional(),
+  totalBytes: Bytes.optional(),
+  secondsRemaining: z.number().optional(),
+});
+
+export const backupProgress = defineEvent({
+  type: "es.lagrieta.it.backup.progress.v1",
+  subject: "lag.it.backup.progress.{plan}.{repository}",
+  schema: BackupProgress,
+  publisher: "it-backup",
+  audience: "all",
+  tokens: (d) => ({ plan: d.plan, repository: d.repository }),
+  description: "How far a running backup is (from restic's JSON status), at most once a second; not kept.",
+  example: {
+    plan: "immich",
+    runId: "run-20261123-030000-immich-a1b2",
+    repository: "local",
+    percent: 42.5,
+    filesDone: 20_000,
+    totalFiles: 48_210,
+    bytesDone: 175e9,
+    totalBytes: 412e9,
+    secondsRemaining: 140,
+  },
+});
+
+/** A plan at a glance: when it last succeeded against its schedule. */
+export const PlanStatus = z.object({
+  plan: Slug,
+  schedule: z.string(),
+  repositories: z.array(
+    z.object({ name: Slug, lastSuccess: IsoTime.optional(), lastSnapshot: z.string().optional(), lastError: z.string().optional() }),
+  ),
+  lastSuccess: IsoTime.optional(),
+  nextRun: IsoTime.optional(),
+  running: z.boolean(),
+  /** green: on schedule; amber: one run missed; red: past its window, or never succeeded. */
+  rpo: z.enum(["green", "amber", "red"]),
+  successRate30d: z.number().min(0).max(1).nullable(),
+});
+export type PlanStatus = z.infer<typeof PlanStatus>;
+
+const planExample: PlanStatus = {
+  plan: "immich",
+  schedule: "0 3 * * * (Europe/Madrid)",
+  repositories: [{ name: "local", lastSuccess: "2026-11-23T03:04:10.000Z", lastSnapshot: "b56ff509" }],
+  lastSuccess: "2026-11-23T03:04:10.000Z",
+  nextRun: "2026-11-24T02:00:00.000Z",
+  running: false,
+  rpo: "green",
+  successRate30d: 1,
+};
+
+export const SnapshotInfo = z.object({
+  id: z.string(),
+  shortId: z.string(),
+  time: IsoTime,
+  paths: z.array(z.string()),
+  tags: z.array(z.string()),
+  host: z.string(),
+});
+
+const plan = z.strictObject({ plan: Slug });
+
+export const backupService = defineService({
+  name: "it-backup",
+  version: "0.1.0",
+  description: "IT_LAG's backups: plans and their state, snapshots, run now, create repositories",
+  server: "it-backup",
+  callers: "all",
+  endpoints: {
+    list: endpoint({
+      subject: "lag.it.backup.plans.list",
+      request: z.strictObject({}),
+      reply: z.object({ plans: z.array(PlanStatus) }),
+      description: "Every plan with its last good backup per repository, its next run and its RPO colour.",
+      example: { request: {}, reply: { plans: [planExample] } },
+    }),
+    snapshots: endpoint({
+      subject: "lag.it.backup.plans.snapshots",
+      request: z.strictObject({ plan: Slug, repository: Slug.optional() }),
+      reply: z.object({ repositories: z.array(z.object({ name: Slug, snapshots: z.array(SnapshotInfo), error: z.string().optional() })) }),
+      description: "A plan's snapshots in each of its repositories (or one), oldest first; a repository that cannot be read says why.",
+      example: {
+        request: { plan: "immich" },
+        reply: {
+          repositories: [
+            {
+              name: "local",
+              snapshots: [
+                {
+                  id: "b56ff509e2e4fb0b6b58fd24c91f477bff33c99bad7f23d6201f3e91a5322ad7",
+                  shortId: "b56ff509",
+                  time: "2026-11-23T03:00:02.000Z",
+                  paths: ["/mnt/storage/immich"],
+                  tags: ["plan:immich"],
+                  host: "kronos",
+                },
+              ],
+            },
+          ],
+        },
+      },
+    }),
+    run: endpoint({
+      subject: "lag.it.backup.plans.run",
+      request: plan,
+      reply: z.object({ runId: RunId, started: z.boolean(), note: z.string() }),
+      description:
+        "Starts a run of the plan now (it goes on if the caller goes away; follow it on lag.it.backup.run.*.<plan>); `started` false when one is running already.",
+      example: { request: { plan: "immich" }, reply: { runId: "run-20261123-101500-immich-c3d4", started: true, note: "started" } },
+    }),
+    init: endpoint({
+      subject: "lag.it.backup.plans.init",
+      request: plan,
+      reply: z.object({ repositories: z.array(z.object({ name: Slug, created: z.boolean(), error: z.string().optional() })) }),
+      description: "Creates the plan's repositories that do not exist yet.",
+      example: { request: { plan: "immich" }, reply: { repositories: [{ name: "local", created: true }] } },
+    }),
+  },
+});
