@@ -1,4 +1,5 @@
 import { agentConfig } from "@lag/worker";
+import { BackupConfig } from "./workers/backup/config.ts";
 import { IncidentsConfig } from "./workers/incidents/config.ts";
 import { MonitorConfig } from "./workers/monitor/config.ts";
 
@@ -8,7 +9,11 @@ import { MonitorConfig } from "./workers/monitor/config.ts";
  */
 export const itConfig = agentConfig(
   "it",
-  { monitor: MonitorConfig, incidents: IncidentsConfig },
-  // The incident worker acts on the host this machine's monitor watches, unless told otherwise.
-  (it) => ({ ...it, incidents: { ...it.incidents, host: it.incidents.host ?? it.monitor.host } }),
+  { monitor: MonitorConfig, incidents: IncidentsConfig, backup: BackupConfig },
+  // The incident and backup workers act on the host this machine's monitor watches, unless told otherwise.
+  (it) => ({
+    ...it,
+    incidents: { ...it.incidents, host: it.incidents.host ?? it.monitor.host },
+    backup: { ...it.backup, host: it.backup.host ?? it.monitor.host },
+  }),
 );

@@ -1,0 +1,103 @@
+import { z } from "zod";
+import { compileCron } from "@lag/async";
+import { duration } from "@lag/config";
+import { HostName, Slug } from "@lag/contracts";
+
+/** Where a repository is and how it is opened; its password by file or variable, never in the file itself. */
+export const RepositoryConfig = z.strictObject({
+  /** Any restic repository: a path (`/mnt/backup/restic`), `sftp:nas:/backup/restic`, `rest:http://nas:8000/kronos/`. */
+  url: z.string().min(1),
+  password: z.union([
+    z.strictObject({ file: z.string().startsWith("/", "an absolute path") }),
+    z.strictObject({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name") }),
+  ]),
+  /** Variables the backend needs (`AWS_ACCESS_KEY_ID: LAG_S3_KEY`): restic's name → the variable here holding it. */
+  env: z.record(z.string(), z.string()).default({}),
+});
+export type RepositoryConfig = z.infer<typeof RepositoryConfig>;
+
+export const Retention = z
+  .strictObject({
+    last: z.number().int().positive().optional(),
+    hourly: z.number().int().positive().optional(),
+    daily: z.number().int().positive().optional(),
+    weekly: z.number().int().positive().optional(),
+    monthly: z.number().int().positive().optional(),
+    yearly: z.number().int().positive().optional(),
+  })
+  .default({ daily: 7, weekly: 4, monthly: 6 });
+
+/** A database dump taken inside a running container and stored straight into the snapshot (restic --stdin-from-command). */
+export const DumpHook = z.strictObject({
+  container: z.string().min(1),
+  /** Run with `docker exec`: `[pg_dumpall, -U, postgres]`. Its exit code decides: a failing dump fails the backup. */
+  command: z.array(z.string().min(1)).min(1),
+  /** The name it has in the snapshot: `immich.sql`. */
+  filename: z.string().regex(/^[^/]+$/, "a file name, no slashes"),
+  timeout: duration.default(30 * 60_000),
+});
+
+export const Hooks = z.strictObject({
+  /** Stopped before the backup and always started again after it, also when anything failed. */
+  stop: z.array(z.string().min(1)).default([]),
+  /** How long stopping or starting a container may take. */
+  timeout: duration.default(120_000),
+  dump: DumpHook.optional(),
+});
+
+const Schedule = z
+  .strictObject({ cron: z.string().default("0 3 * * *"), timezone: z.string().default("Europe/Madrid") })
+  .prefault({})
+  .superRefine((s, ctx) => {
+    try {
+      compileCron(s.cron, s.timezone);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: (err as Error).message, path: ["cron"] });
+    }
+  });
+
+export const PlanConfig = z
+  .strictObject({
+    name: Slug,
+    /** What is backed up; may be empty when the plan is only a dump. */
+    paths: z.array(z.string().startsWith("/", "an absolute path")).default([]),
+    exclude: z.array(z.string()).default([]),
+    tags: z.array(z.string().regex(/^[^,]+$/, "no commas")).default([]),
+    /** Names from `it.backup.repositories`; every one gets the snapshot (3-2-1: a local one and an off-site one). */
+    repositories: z.array(Slug).min(1),
+    schedule: Schedule,
+    /** No successful run for this long is an alert (backup-missed), across worker downtime too. Default: the schedule's period + 25 %. */
+    window: duration.optional(),
+    retention: Retention,
+    hooks: Hooks.prefault({}),
+  })
+  .refine((p) => p.paths.length > 0 || p.hooks.dump !== undefined, { message: "a plan needs paths, a dump hook, or both", path: ["paths"] });
+export type PlanConfig = z.infer<typeof PlanConfig>;
+
+export const BackupConfig = z
+  .strictObject({
+    /** This machine's name in snapshots and alerts. Default: `it.monitor.host`. */
+    host: HostName.optional(),
+    /** The restic binary; default: LAG_RESTIC, then `.tools/bin/restic`, then PATH. */
+    restic: z.string().optional(),
+    repositories: z.record(Slug, RepositoryConfig).default({}),
+    plans: z.array(PlanConfig).default([]),
+    /** How often a running backup's progress is published. */
+    progressInterval: duration.default(1_000),
+  })
+  .superRefine((c, ctx) => {
+    const names = new Set<string>();
+    c.plans.forEach((p, i) => {
+      if (names.has(p.name)) ctx.addIssue({ code: "custom", message: `a second plan named ${p.name}`, path: ["plans", i, "name"] });
+      names.add(p.name);
+      p.repositories.forEach((r, j) => {
+        if (!(r in c.repositories))
+          ctx.addIssue({
+            code: "custom",
+            message: `no repository ${r} in it.backup.repositories (there: ${Object.keys(c.repositories).join(", ") || "none"})`,
+            path: ["plans", i, "repositories", j],
+          });
+      });
+    });
+  });
+export type BackupConfig = z.infer<typeof BackupConfig>;
