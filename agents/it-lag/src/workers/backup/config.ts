@@ -71,7 +71,10 @@ export const PlanConfig = z
     retention: Retention,
     hooks: Hooks.prefault({}),
   })
-  .refine((p) => p.paths.length > 0 || p.hooks.dump !== undefined, { message: "a plan needs paths, a dump hook, or both", path: ["paths"] });
+  .refine((p) => p.paths.length > 0 || p.hooks.dump !== undefined, {
+    message: "a plan needs paths, a dump hook, or both",
+    path: ["paths"],
+  });
 export type PlanConfig = z.infer<typeof PlanConfig>;
 
 export const BackupConfig = z
