@@ -1,6 +1,13 @@
 import type { ConsumerDescriptor, EndpointDescriptor, EventDescriptor, ServiceDescriptor, StreamDescriptor } from "./descriptors.ts";
 import type { Principal } from "./principals.ts";
-import { approvalDecided, approvalRequests, approvalsService, ceoApprovalsInbox, incidentsDecisions } from "./ceo/approvals.ts";
+import {
+  approvalDecided,
+  approvalRequests,
+  approvalsService,
+  backupDecisions,
+  ceoApprovalsInbox,
+  incidentsDecisions,
+} from "./ceo/approvals.ts";
 import { ceoItInbox } from "./ceo/consumers.ts";
 import { ceoIncidentsInbox, reportsService } from "./ceo/reports.ts";
 import { greeting, helloService } from "./example/hello.ts";
@@ -45,7 +52,14 @@ export const catalog = {
     backupService,
     helloService,
   ] as readonly ServiceDescriptor[],
-  consumers: [ceoItInbox, ceoIncidentsInbox, ceoApprovalsInbox, incidentsAlertsInbox, incidentsDecisions] as readonly ConsumerDescriptor[],
+  consumers: [
+    ceoItInbox,
+    ceoIncidentsInbox,
+    ceoApprovalsInbox,
+    incidentsAlertsInbox,
+    incidentsDecisions,
+    backupDecisions,
+  ] as readonly ConsumerDescriptor[],
 };
 
 export function allEndpoints(): EndpointDescriptor[] {

@@ -82,6 +82,7 @@ export {
   approvalRequests,
   approvalsService,
   ApprovalState,
+  backupDecisions,
   BudgetLine,
   ceoApprovalsInbox,
   Channel,

@@ -101,8 +101,15 @@ ensure_old_nats() {
   fetch_deb bookworm nats-server usr/sbin/nats-server "$bin"
 }
 
+# The backup tests keep a second repository on a real restic REST server (Debian 13's package).
+ensure_rest_server() {
+  [ -x "$tools/bin/rest-server" ] && return 0
+  fetch_deb trixie restic-rest-server usr/bin/restic-rest-server "$tools/bin/rest-server"
+}
+
 if [ "$mode" = test ]; then
   ensure_old_nats
+  ensure_rest_server
   apt_install dnsmasq iputils-ping openssl
   ensure_dockerd
 fi

@@ -25,6 +25,10 @@ export type Money = z.infer<typeof Money>;
 export const Action = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("restart-container"), params: z.object({ host: HostName, container: z.string().min(1) }) }),
   z.object({ kind: z.literal("prune-docker"), params: z.object({ host: HostName }) }),
+  z.object({
+    kind: z.literal("restore-backup"),
+    params: z.object({ host: HostName, plan: Slug, repository: Slug, snapshot: z.string().min(1), target: z.string().min(1) }),
+  }),
 ]);
 export type Action = z.infer<typeof Action>;
 export type ActionKind = Action["kind"];
@@ -130,7 +134,10 @@ export function approvalRequestOf(requester: PrincipalName): EventDescriptor<str
 }
 
 /** The principals that ask for approvals today. */
-export const approvalRequests = { "it-incidents": approvalRequestOf("it-incidents") } as const;
+export const approvalRequests = {
+  "it-incidents": approvalRequestOf("it-incidents"),
+  "it-backup": approvalRequestOf("it-backup"),
+} as const;
 
 export const approvalDecided = defineEvent({
   type: "es.lagrieta.ceo.approval.decided.v1",
@@ -172,6 +179,16 @@ export const incidentsDecisions = defineConsumer({
   principal: "it-incidents",
   events: [approvalDecided],
   description: "CEO_LAG's decisions on it-incidents' requests (the runbooks wait for them)",
+  maxDeliver: 5,
+  ackWait: 60_000,
+});
+
+export const backupDecisions = defineConsumer({
+  durable: "it-backup-decisions",
+  stream: approvalsStream,
+  principal: "it-backup",
+  events: [approvalDecided],
+  description: "CEO_LAG's decisions on it-backup's requests (a restore over live data waits for one)",
   maxDeliver: 5,
   ackWait: 60_000,
 });

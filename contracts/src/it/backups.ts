@@ -18,6 +18,8 @@ export const BackupEvent = z.discriminatedUnion("kind", [
     kind: z.literal("completed"),
     ...base,
     repository: Slug,
+    /** A plan with paths and a dump makes two snapshots a run: the files, and the dump (`--stdin-from-command`). */
+    part: z.enum(["files", "dump"]),
     snapshotId: z.string(),
     filesNew: z.number().int(),
     filesChanged: z.number().int(),
@@ -32,10 +34,52 @@ export const BackupEvent = z.discriminatedUnion("kind", [
     kind: z.literal("failed"),
     ...base,
     repository: Slug.optional(),
-    step: z.enum(["hook", "lock", "backup", "forget", "prune", "interrupted"]),
+    step: z.enum(["hook", "lock", "backup", "dump", "forget", "prune", "interrupted", "check", "restore", "drill"]),
     error: z.string(),
   }),
   z.object({ kind: z.literal("pruned"), ...base, repository: Slug, kept: z.number().int(), removed: z.number().int() }),
+  z.object({
+    kind: z.literal("verified"),
+    ...base,
+    repository: Slug,
+    /** `data`: the slice `subset` of the pack files read back; `metadata`: the structure only. */
+    check: z.enum(["data", "metadata"]),
+    subset: z.string().optional(),
+    ok: z.boolean(),
+    errors: z.number().int(),
+    brokenPacks: z.array(z.string()),
+    durationMs: z.number().nonnegative(),
+    error: z.string().optional(),
+    /** Where the rotation stands after this check: slices read this cycle out of `of`. */
+    cycle: z.object({ done: z.number().int(), of: z.number().int() }).optional(),
+  }),
+  z.object({
+    kind: z.literal("restored"),
+    ...base,
+    repository: Slug,
+    snapshotId: z.string(),
+    target: z.string(),
+    files: z.number().int(),
+    bytes: Bytes,
+    durationMs: z.number().nonnegative(),
+  }),
+  z.object({
+    kind: z.literal("drill"),
+    ...base,
+    repository: Slug,
+    snapshotId: z.string(),
+    passed: z.boolean(),
+    /** Files restored and compared with what the snapshot says it holds (SHA-256). */
+    filesCompared: z.number().int(),
+    filesInSnapshot: z.number().int(),
+    bytes: Bytes,
+    /** The first files whose restored content differs or is missing. */
+    mismatches: z.array(z.string()),
+    durationMs: z.number().nonnegative(),
+    /** The dump loaded into a throw-away container and queried, when the plan says how. */
+    query: z.object({ ok: z.boolean(), output: z.string() }).optional(),
+    error: z.string().optional(),
+  }),
 ]);
 export type BackupEvent = z.infer<typeof BackupEvent>;
 
@@ -48,13 +92,14 @@ export const backupEvent = defineEvent({
   stream: backupsStream,
   tokens: (d) => ({ kind: d.kind, plan: d.plan }),
   description:
-    "A step of a backup run: started, completed (per repository: snapshot, files new/changed, bytes added, duration), failed (the step and why), pruned (retention applied).",
+    "A step of a backup plan's life: started, completed (per repository and part: snapshot, files new/changed, bytes added, duration), failed (the step and why), pruned (retention applied), verified (a check), restored, drill (a restore drill's result).",
   example: {
     kind: "completed",
     plan: "immich",
     runId: "run-20261123-030000-immich-a1b2",
     at: "2026-11-23T03:04:10.000Z",
     repository: "local",
+    part: "files",
     snapshotId: "b56ff509e2e4fb0b6b58fd24c91f477bff33c99bad7f23d6201f3e91a5322ad7",
     filesNew: 12,
     filesChanged: 3,
@@ -70,6 +115,7 @@ export const BackupProgress = z.object({
   plan: Slug,
   runId: RunId,
   repository: Slug,
+  operation: z.enum(["backup", "restore", "drill"]),
   percent: z.number().min(0).max(100),
   filesDone: z.number().int().optional(),
   totalFiles: z.number().int().optional(),
@@ -85,11 +131,12 @@ export const backupProgress = defineEvent({
   publisher: "it-backup",
   audience: "all",
   tokens: (d) => ({ plan: d.plan, repository: d.repository }),
-  description: "How far a running backup is (from restic's JSON status), at most once a second; not kept.",
+  description: "How far a running backup, restore or drill is (from restic's JSON status), at most once a second; not kept.",
   example: {
     plan: "immich",
     runId: "run-20261123-030000-immich-a1b2",
     repository: "local",
+    operation: "backup",
     percent: 42.5,
     filesDone: 20_000,
     totalFiles: 48_210,
@@ -109,6 +156,14 @@ export const PlanStatus = z.object({
   lastSuccess: IsoTime.optional(),
   nextRun: IsoTime.optional(),
   running: z.boolean(),
+  /** The rotating data check: slices read this cycle out of N, and the last check of each kind. */
+  verification: z.object({
+    done: z.number().int(),
+    of: z.number().int(),
+    lastData: z.object({ at: IsoTime, ok: z.boolean() }).optional(),
+    lastMetadata: z.object({ at: IsoTime, ok: z.boolean() }).optional(),
+  }),
+  lastDrill: z.object({ at: IsoTime, passed: z.boolean(), filesCompared: z.number().int() }).optional(),
   /** green: on schedule; amber: one run missed; red: past its window, or never succeeded. */
   rpo: z.enum(["green", "amber", "red"]),
   successRate30d: z.number().min(0).max(1).nullable(),
@@ -122,6 +177,8 @@ const planExample: PlanStatus = {
   lastSuccess: "2026-11-23T03:04:10.000Z",
   nextRun: "2026-11-24T02:00:00.000Z",
   running: false,
+  verification: { done: 3, of: 7, lastData: { at: "2026-11-23T05:00:00.000Z", ok: true } },
+  lastDrill: { at: "2026-11-22T06:00:00.000Z", passed: true, filesCompared: 200 },
   rpo: "green",
   successRate30d: 1,
 };
@@ -136,6 +193,7 @@ export const SnapshotInfo = z.object({
 });
 
 const plan = z.strictObject({ plan: Slug });
+const started = z.object({ runId: RunId, started: z.boolean(), note: z.string() });
 
 export const backupService = defineService({
   name: "it-backup",
@@ -180,7 +238,7 @@ export const backupService = defineService({
     run: endpoint({
       subject: "lag.it.backup.plans.run",
       request: plan,
-      reply: z.object({ runId: RunId, started: z.boolean(), note: z.string() }),
+      reply: started,
       description:
         "Starts a run of the plan now (it goes on if the caller goes away; follow it on lag.it.backup.run.*.<plan>); `started` false when one is running already.",
       example: { request: { plan: "immich" }, reply: { runId: "run-20261123-101500-immich-c3d4", started: true, note: "started" } },
@@ -191,6 +249,47 @@ export const backupService = defineService({
       reply: z.object({ repositories: z.array(z.object({ name: Slug, created: z.boolean(), error: z.string().optional() })) }),
       description: "Creates the plan's repositories that do not exist yet.",
       example: { request: { plan: "immich" }, reply: { repositories: [{ name: "local", created: true }] } },
+    }),
+    check: endpoint({
+      subject: "lag.it.backup.plans.check",
+      request: z.strictObject({ plan: Slug, metadata: z.boolean().default(false) }),
+      reply: started,
+      description:
+        "Checks the plan's repositories now: the next slice of the rotating data check, or (`metadata`) the structure only; the result is a `verified` event.",
+      example: {
+        request: { plan: "immich", metadata: false },
+        reply: { runId: "run-20261123-101500-immich-e5f6", started: true, note: "started" },
+      },
+    }),
+    restore: endpoint({
+      subject: "lag.it.backup.plans.restore",
+      request: z.strictObject({
+        plan: Slug,
+        repository: Slug.optional(),
+        /** A snapshot id or its short form; the latest of the plan by default. */
+        snapshot: z.string().min(1).optional(),
+        /** Only these paths of the snapshot. */
+        paths: z.array(z.string().startsWith("/")).default([]),
+        target: z.string().startsWith("/", "an absolute path"),
+      }),
+      reply: started.extend({
+        /** A restore over a path the plan backs up waits for CEO_LAG's approval: its request id. */
+        approval: z.string().optional(),
+      }),
+      description:
+        "Restores a snapshot into `target` (follow it on lag.it.backup.progress.<plan>.* and the `restored` event); over a live path it first asks CEO_LAG.",
+      example: {
+        request: { plan: "immich", target: "/tmp/restore-immich", paths: [] },
+        reply: { runId: "run-20261123-101500-immich-a7b8", started: true, note: "restoring the latest snapshot from local" },
+      },
+    }),
+    drill: endpoint({
+      subject: "lag.it.backup.plans.drill",
+      request: plan,
+      reply: started,
+      description:
+        "Runs the plan's restore drill now: restore into a temporary folder, compare every file's SHA-256; the result is a `drill` event.",
+      example: { request: { plan: "immich" }, reply: { runId: "run-20261123-101500-immich-c9d0", started: true, note: "started" } },
     }),
   },
 });

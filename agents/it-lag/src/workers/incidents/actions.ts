@@ -16,7 +16,7 @@ import { compileMatch } from "../../label-match.ts";
 import type { DockerEngine } from "../../docker/engine.ts";
 import type { RunbookRule } from "./config.ts";
 import { alertLabels } from "./grouping.ts";
-import { runbookFor } from "./runbooks/registry.ts";
+import { runbookFor, type RunbookKind } from "./runbooks/registry.ts";
 import type { ActionRow, IncidentStore } from "./store/incident-store.ts";
 
 /** How the desk writes to an incident's timeline and moves its state (the worker's shell does the storing and publishing). */
@@ -67,7 +67,7 @@ export class ActionDesk {
   propose(incident: IncidentSummary, alert: Alert, details: Record<string, string> = {}): void {
     const rule = this.ruleFor(alert);
     if (!rule) return;
-    const runbook = runbookFor(rule.action as ApprovalRequest["action"]["kind"]);
+    const runbook = runbookFor(rule.action);
     const p = runbook.propose(incident, alert, this.o.host);
     if ("cannot" in p) {
       this.o.incidents.record(incident.id, "note", this.self, `runbook ${rule.action} cannot act: ${p.cannot}`);
@@ -197,7 +197,7 @@ export class ActionDesk {
       requestId: row.requestId,
       params: row.params as Record<string, unknown>,
     });
-    const runbook = runbookFor(row.kind as ApprovalRequest["action"]["kind"]);
+    const runbook = runbookFor(row.kind as RunbookKind);
     let outcome: { ok: boolean; note: string; data?: Record<string, unknown> };
     try {
       outcome = await runbook.run(row.params as never, {

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { duration } from "@lag/config";
-import { ACTION_KINDS, HostName, Severity } from "@lag/contracts";
+import { HostName, Severity } from "@lag/contracts";
 import { DockerConnection } from "../../docker/connection.ts";
+import { RUNBOOK_KINDS } from "./runbooks/registry.ts";
 
 const Matchers = z.record(z.string(), z.string());
 
@@ -27,7 +28,7 @@ export type EscalationRule = z.infer<typeof EscalationRule>;
 /** Which alerts call for which action, asked of CEO_LAG before it runs. */
 export const RunbookRule = z.strictObject({
   match: Matchers,
-  action: z.enum(ACTION_KINDS as [string, ...string[]]),
+  action: z.enum(RUNBOOK_KINDS),
   risk: z.enum(["low", "medium", "high"]).default("low"),
   /** How long CEO_LAG (or a person) has to decide before the request expires as denied. */
   approvalTimeout: duration.default(15 * 60_000),
