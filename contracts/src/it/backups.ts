@@ -37,6 +37,14 @@ export const BackupEvent = z.discriminatedUnion("kind", [
     step: z.enum(["hook", "lock", "backup", "dump", "forget", "prune", "interrupted", "check", "restore", "drill"]),
     error: z.string(),
   }),
+  z.object({
+    kind: z.literal("finished"),
+    ...base,
+    /** ok: every repository; partial: some repositories, or some files unreadable; failed: none; interrupted: the worker stopped. */
+    status: z.enum(["ok", "partial", "failed", "interrupted"]),
+    durationMs: z.number().nonnegative(),
+    error: z.string().optional(),
+  }),
   z.object({ kind: z.literal("pruned"), ...base, repository: Slug, kept: z.number().int(), removed: z.number().int() }),
   z.object({
     kind: z.literal("verified"),
@@ -193,7 +201,13 @@ export const SnapshotInfo = z.object({
 });
 
 const plan = z.strictObject({ plan: Slug });
-const started = z.object({ runId: RunId, started: z.boolean(), note: z.string() });
+const started = z.object({
+  runId: RunId,
+  started: z.boolean(),
+  note: z.string(),
+  /** Where it happens: one result event each (completed/verified/drill) is what to wait for. */
+  repositories: z.array(Slug),
+});
 
 export const backupService = defineService({
   name: "it-backup",
@@ -241,7 +255,10 @@ export const backupService = defineService({
       reply: started,
       description:
         "Starts a run of the plan now (it goes on if the caller goes away; follow it on lag.it.backup.run.*.<plan>); `started` false when one is running already.",
-      example: { request: { plan: "immich" }, reply: { runId: "run-20261123-101500-immich-c3d4", started: true, note: "started" } },
+      example: {
+        request: { plan: "immich" },
+        reply: { runId: "run-20261123-101500-immich-c3d4", started: true, note: "started", repositories: ["local", "nas"] },
+      },
     }),
     init: endpoint({
       subject: "lag.it.backup.plans.init",
@@ -258,7 +275,7 @@ export const backupService = defineService({
         "Checks the plan's repositories now: the next slice of the rotating data check, or (`metadata`) the structure only; the result is a `verified` event.",
       example: {
         request: { plan: "immich", metadata: false },
-        reply: { runId: "run-20261123-101500-immich-e5f6", started: true, note: "started" },
+        reply: { runId: "run-20261123-101500-immich-e5f6", started: true, note: "started", repositories: ["local", "nas"] },
       },
     }),
     restore: endpoint({
@@ -280,7 +297,12 @@ export const backupService = defineService({
         "Restores a snapshot into `target` (follow it on lag.it.backup.progress.<plan>.* and the `restored` event); over a live path it first asks CEO_LAG.",
       example: {
         request: { plan: "immich", target: "/tmp/restore-immich", paths: [] },
-        reply: { runId: "run-20261123-101500-immich-a7b8", started: true, note: "restoring the latest snapshot from local" },
+        reply: {
+          runId: "run-20261123-101500-immich-a7b8",
+          started: true,
+          note: "restoring the latest snapshot from local",
+          repositories: ["local"],
+        },
       },
     }),
     drill: endpoint({
@@ -289,7 +311,10 @@ export const backupService = defineService({
       reply: started,
       description:
         "Runs the plan's restore drill now: restore into a temporary folder, compare every file's SHA-256; the result is a `drill` event.",
-      example: { request: { plan: "immich" }, reply: { runId: "run-20261123-101500-immich-c9d0", started: true, note: "started" } },
+      example: {
+        request: { plan: "immich" },
+        reply: { runId: "run-20261123-101500-immich-c9d0", started: true, note: "started", repositories: ["local", "nas"] },
+      },
     }),
   },
 });

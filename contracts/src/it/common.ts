@@ -12,4 +12,16 @@ export const Slug = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "lower-case letter
 
 export const IsoTime = z.iso.datetime({ offset: true });
 export const Bytes = z.number().nonnegative();
+
+/** A byte count for people: `734.0 MiB` (binary units, as restic and df -h print them). */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+}
 export const Percent = z.number().min(0).max(100);

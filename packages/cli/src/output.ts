@@ -43,11 +43,32 @@ export class Output {
 
   /** A note for the person at the terminal (stderr, so it never mixes with data). */
   note(text: string): void {
+    this.clearStatus();
     this.stderr.write(`${this.errStyle.dim(text)}\n`);
   }
 
   error(text: string): void {
+    this.clearStatus();
     this.stderr.write(`${text}\n`);
+  }
+
+  private statusShown = false;
+
+  /**
+   * A live status line (a progress bar) on stderr, rewritten in place; only on a terminal, so logs
+   * and pipes get the result lines and not hundreds of bars.
+   */
+  status(text: string): void {
+    if (!this.stderr.isTTY) return;
+    this.stderr.write(`\r\x1b[K${text}`);
+    this.statusShown = true;
+  }
+
+  /** Takes the status line away (before a line of its own is written). */
+  clearStatus(): void {
+    if (!this.statusShown) return;
+    this.stderr.write("\r\x1b[K");
+    this.statusShown = false;
   }
 
   /** Resolves once everything written so far has been handed to the OS (before process.exit). */

@@ -2,6 +2,7 @@ import type { Command } from "./command.ts";
 import { dlq } from "./commands/dlq.ts";
 import { dlqPurge, dlqRm } from "./commands/dlq-clear.ts";
 import { dlqShow } from "./commands/dlq-show.ts";
+import { backupCheck, backupDrill, backupInit, backupList, backupRestore, backupRun, backupSnapshots } from "./commands/backup.ts";
 import { approvals, approvalsApprove, approvalsBudget, approvalsDeny, approvalsShow } from "./commands/approvals.ts";
 import { incidentAck, incidentNote, incidentResolve, incidents, incidentShow } from "./commands/incidents.ts";
 import { reports } from "./commands/reports.ts";
@@ -27,6 +28,13 @@ export const commands: readonly Command[] = [
   approvalsApprove,
   approvalsDeny,
   approvalsBudget,
+  backupList,
+  backupSnapshots,
+  backupRun,
+  backupCheck,
+  backupInit,
+  backupRestore,
+  backupDrill,
   reports,
   tail,
   req,

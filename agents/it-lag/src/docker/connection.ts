@@ -80,3 +80,16 @@ export function readPem(path: string, what: string): Buffer {
     );
   }
 }
+
+/**
+ * The same endpoint for the docker CLI, as its global flags (`-H …`, TLS files): for what only the
+ * CLI does as a command line of its own — a dump that restic runs (`docker exec` as restic's
+ * `--stdin-from-command`).
+ */
+export function dockerCliArgs(conn: DockerConnection, env: NodeJS.ProcessEnv = process.env): string[] {
+  const ep = resolveEndpoint(conn, env);
+  if (ep.kind === "unix") return ["-H", `unix://${ep.socketPath}`];
+  const host = ep.hostname.includes(":") ? `[${ep.hostname}]` : ep.hostname;
+  const tls = ep.tls ? ["--tlsverify", "--tlscacert", ep.tls.ca, "--tlscert", ep.tls.cert, "--tlskey", ep.tls.key] : [];
+  return ["-H", `tcp://${host}:${ep.port}`, ...tls];
+}

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { compileCron } from "@lag/async";
 import { duration } from "@lag/config";
 import { HostName, Slug } from "@lag/contracts";
+import { DockerConnection } from "../../docker/connection.ts";
 
 /** Where a repository is and how it is opened; its password by file or variable, never in the file itself. */
 export const RepositoryConfig = z.strictObject({
@@ -35,6 +36,13 @@ export const DumpHook = z.strictObject({
   /** The name it has in the snapshot: `immich.sql`. */
   filename: z.string().regex(/^[^/]+$/, "a file name, no slashes"),
   timeout: duration.default(30 * 60_000),
+  /**
+   * How a drill proves the dump loads: a throw-away container of `image` runs `command` with the
+   * restored dump at `/drill/<filename>`; exit 0 passes, and its output is kept with the result.
+   */
+  drill: z
+    .strictObject({ image: z.string().min(1), command: z.array(z.string().min(1)).min(1), timeout: duration.default(10 * 60_000) })
+    .optional(),
 });
 
 export const Hooks = z.strictObject({
@@ -45,16 +53,18 @@ export const Hooks = z.strictObject({
   dump: DumpHook.optional(),
 });
 
+function cronIssue(cron: string, timezone: string, ctx: z.RefinementCtx, path: (string | number)[]): void {
+  try {
+    compileCron(cron, timezone);
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: (err as Error).message, path });
+  }
+}
+
 const Schedule = z
   .strictObject({ cron: z.string().default("0 3 * * *"), timezone: z.string().default("Europe/Madrid") })
   .prefault({})
-  .superRefine((s, ctx) => {
-    try {
-      compileCron(s.cron, s.timezone);
-    } catch (err) {
-      ctx.addIssue({ code: "custom", message: (err as Error).message, path: ["cron"] });
-    }
-  });
+  .superRefine((s, ctx) => cronIssue(s.cron, s.timezone, ctx, ["cron"]));
 
 export const PlanConfig = z
   .strictObject({
@@ -70,6 +80,13 @@ export const PlanConfig = z
     window: duration.optional(),
     retention: Retention,
     hooks: Hooks.prefault({}),
+    /**
+     * An outside dead-man's switch (Healthchecks.io style): `<url>/start` when a run starts, `<url>`
+     * when it succeeds, `<url>/fail` when it fails — so a Kronos that is down entirely is noticed too.
+     */
+    ping: z.url().optional(),
+    /** A drill of a plan with more files than this restores a random sample of this many. */
+    drillSample: z.number().int().positive().default(500),
   })
   .refine((p) => p.paths.length > 0 || p.hooks.dump !== undefined, {
     message: "a plan needs paths, a dump hook, or both",
@@ -83,12 +100,49 @@ export const BackupConfig = z
     host: HostName.optional(),
     /** The restic binary; default: LAG_RESTIC, then `.tools/bin/restic`, then PATH. */
     restic: z.string().optional(),
+    /** The Docker engine the hooks stop, start and dump in (the docker CLI runs a dump: LAG_DOCKER, then PATH). */
+    docker: DockerConnection.prefault({}),
     repositories: z.record(Slug, RepositoryConfig).default({}),
     plans: z.array(PlanConfig).default([]),
     /** How often a running backup's progress is published. */
     progressInterval: duration.default(1_000),
+    /** restic's cache; under the data dir by default. */
+    cacheDir: z.string().optional(),
+    /**
+     * The rotating check: each run reads the next slice `k/slices` of every repository's data, so
+     * all of it is read once per cycle; `metadata` is the weekly check of the structure only.
+     */
+    verify: z
+      .strictObject({
+        cron: z.string().default("30 4 * * *"),
+        slices: z.number().int().min(1).max(1000).default(7),
+        metadata: z.string().default("30 5 * * 0"),
+        timezone: z.string().default("Europe/Madrid"),
+      })
+      .prefault({}),
+    /** Restore drills: the latest snapshot of every plan restored into a temporary folder and compared. */
+    drill: z
+      .strictObject({
+        cron: z.string().default("0 6 * * 6"),
+        timezone: z.string().default("Europe/Madrid"),
+        /** Where drills restore (deleted afterwards); `<dataDir>/drills` by default. */
+        dir: z.string().startsWith("/", "an absolute path").optional(),
+      })
+      .prefault({}),
+    /** Anomalies: a run far smaller or faster than the median of the last `history` good runs. */
+    anomaly: z
+      .strictObject({
+        history: z.number().int().min(3).default(10),
+        /** A run processing less than this fraction of the median's bytes is an anomaly (an empty dump). */
+        smallerThan: z.number().min(0).max(1).default(0.5),
+        /** A run taking less than this fraction of the median's time while adding nothing is an anomaly. */
+        fasterThan: z.number().min(0).max(1).default(0.1),
+      })
+      .prefault({}),
   })
   .superRefine((c, ctx) => {
+    for (const key of ["cron", "metadata"] as const) cronIssue(c.verify[key], c.verify.timezone, ctx, ["verify", key]);
+    cronIssue(c.drill.cron, c.drill.timezone, ctx, ["drill", "cron"]);
     const names = new Set<string>();
     c.plans.forEach((p, i) => {
       if (names.has(p.name)) ctx.addIssue({ code: "custom", message: `a second plan named ${p.name}`, path: ["plans", i, "name"] });

@@ -77,6 +77,7 @@ export interface BackupInput {
   host: string;
   /** `--stdin-from-command`: the command's stdout is stored as `filename`; its failure fails the backup. */
   stdinFromCommand?: { command: readonly string[]; filename: string };
+  timeoutMs?: number;
   signal?: AbortSignal;
   onStatus?: (s: BackupStatus) => void;
   onSpawn?: (pid: number) => void;
@@ -98,6 +99,14 @@ export interface RetentionPolicy {
   yearly?: number;
 }
 
+/** The version of a restic binary (`0.18.0`). */
+export async function resticVersion(binary: string): Promise<string> {
+  const r = await runCommand(binary, ["version"], { timeoutMs: 10_000 });
+  const m = /restic (\d+\.\d+\.\d+)/.exec(r.stdout);
+  if (!r.ok || !m) throw new Error(`${binary} version: ${r.stderr.trim() || "no version printed"}`);
+  return m[1]!;
+}
+
 /**
  * One restic repository, driven through restic's `--json` output. A run's outcome is its exit code
  * **and** its summary together: a summary without exit 0 (or 3) is a failure, exit 0 without a
@@ -110,11 +119,8 @@ export class Restic {
     return this.o.repo.name;
   }
 
-  async version(): Promise<string> {
-    const r = await runCommand(this.o.binary, ["version"], { timeoutMs: 10_000 });
-    const m = /restic (\d+\.\d+\.\d+)/.exec(r.stdout);
-    if (!r.ok || !m) throw new Error(`${this.o.binary} version: ${r.stderr.trim() || "no version printed"}`);
-    return m[1]!;
+  version(): Promise<string> {
+    return resticVersion(this.o.binary);
   }
 
   /** Creates the repository; false when it existed already. */
@@ -144,6 +150,7 @@ export class Restic {
     else args.push("--", ...b.paths);
     const r = await this.run(args, {
       okCodes: [0, 3],
+      ...(b.timeoutMs ? { timeoutMs: b.timeoutMs } : {}),
       ...(b.signal ? { signal: b.signal } : {}),
       ...(b.onSpawn ? { onSpawn: b.onSpawn } : {}),
       onJson: (v) => {
@@ -171,18 +178,18 @@ export class Restic {
   /** `forget` by the policy (only snapshots with all `tags`), grouped by host and paths; `prune` after it unless a dry run. */
   async forget(
     policy: RetentionPolicy,
-    opts: { tags?: readonly string[]; dryRun?: boolean; prune?: boolean; signal?: AbortSignal },
+    opts: { tags?: readonly string[]; dryRun?: boolean; prune?: boolean; signal?: AbortSignal; onSpawn?: (pid: number) => void },
   ): Promise<{ keep: Snapshot[]; remove: Snapshot[] }> {
     const keep = Object.entries(policy).flatMap(([k, n]) => (n ? [`--keep-${k}`, String(n)] : []));
+    const common = { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onSpawn ? { onSpawn: opts.onSpawn } : {}) };
     const r = await this.run(
       ["forget", ...keep, ...(opts.tags?.length ? ["--tag", opts.tags.join(",")] : []), ...(opts.dryRun ? ["--dry-run"] : [])],
-      { timeoutMs: 600_000, ...(opts.signal ? { signal: opts.signal } : {}) },
+      { timeoutMs: 600_000, ...common },
     );
     const groups = parseDocument(r, (v) => (Array.isArray(v) ? v.map((g) => ForgetGroup.parse(g)) : []), this.name);
     const out = { keep: groups.flatMap((g) => g.keep ?? []), remove: groups.flatMap((g) => g.remove ?? []) };
     // `prune --json` prints nothing useful in any release: run it on its own, judged by its exit code.
-    if (!opts.dryRun && opts.prune !== false && out.remove.length > 0)
-      await this.run(["prune"], { timeoutMs: 3_600_000, ...(opts.signal ? { signal: opts.signal } : {}) });
+    if (!opts.dryRun && opts.prune !== false && out.remove.length > 0) await this.run(["prune"], { timeoutMs: 3_600_000, ...common });
     return out;
   }
 

@@ -12,6 +12,8 @@ export const runs = sqliteTable(
     /** running → ok | partial | failed | interrupted */
     status: text("status").notNull(),
     error: text("error"),
+    /** The restic process of the run, while it runs: what a crash left running is stopped at the next start. */
+    pid: integer("pid"),
   },
   (t) => [index("runs_plan").on(t.plan, t.startedAt)],
 );
@@ -22,6 +24,8 @@ export const runRepositories = sqliteTable(
   {
     runId: text("run_id").notNull(),
     repository: text("repository").notNull(),
+    /** files | dump */
+    part: text("part").notNull(),
     /** ok | partial | failed */
     status: text("status").notNull(),
     snapshotId: text("snapshot_id"),
@@ -34,7 +38,7 @@ export const runRepositories = sqliteTable(
     error: text("error"),
     finishedAt: integer("finished_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.runId, t.repository] })],
+  (t) => [primaryKey({ columns: [t.runId, t.repository, t.part] }), index("run_repositories_repo").on(t.repository, t.finishedAt)],
 );
 
 /**
@@ -52,4 +56,52 @@ export const stoppedContainers = sqliteTable("stopped_containers", {
 export const firingAlerts = sqliteTable("firing_alerts", {
   fingerprint: text("fingerprint").primaryKey(),
   alert: text("alert", { mode: "json" }).notNull(),
+});
+
+/** Where the rotating check of each repository stands, and the last check of each kind. */
+export const verification = sqliteTable("verification", {
+  repository: text("repository").primaryKey(),
+  /** The slice the next data check reads, 1 … slices. */
+  nextSlice: integer("next_slice").notNull(),
+  /** Slices read without error since the cycle began. */
+  done: integer("done").notNull(),
+  slices: integer("slices").notNull(),
+  lastDataAt: integer("last_data_at"),
+  lastDataOk: integer("last_data_ok", { mode: "boolean" }),
+  lastMetadataAt: integer("last_metadata_at"),
+  lastMetadataOk: integer("last_metadata_ok", { mode: "boolean" }),
+});
+
+/** Every restore drill and its figures. */
+export const drills = sqliteTable(
+  "drills",
+  {
+    runId: text("run_id").primaryKey(),
+    plan: text("plan").notNull(),
+    repository: text("repository").notNull(),
+    snapshotId: text("snapshot_id"),
+    at: integer("at").notNull(),
+    passed: integer("passed", { mode: "boolean" }).notNull(),
+    filesCompared: integer("files_compared").notNull(),
+    bytes: integer("bytes").notNull(),
+    durationMs: integer("duration_ms").notNull(),
+    error: text("error"),
+  },
+  (t) => [index("drills_plan").on(t.plan, t.at)],
+);
+
+/** A restore over a live path waiting for CEO_LAG's decision (and run once when approved). */
+export const pendingRestores = sqliteTable("pending_restores", {
+  requestId: text("request_id").primaryKey(),
+  runId: text("run_id").notNull(),
+  request: text("request", { mode: "json" }).notNull(),
+  /** waiting → running → done | refused */
+  state: text("state").notNull(),
+  at: integer("at").notNull(),
+});
+
+/** Small facts that outlive a restart: `alive` (the worker's last heartbeat), `seen:<plan>` (when a plan first appeared). */
+export const meta = sqliteTable("meta", {
+  key: text("key").primaryKey(),
+  value: integer("value").notNull(),
 });

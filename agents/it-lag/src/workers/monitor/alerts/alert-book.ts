@@ -6,7 +6,7 @@ import type { Logger } from "@lag/log";
 import { Outbox, OutboxItem } from "@lag/worker";
 import type { CompiledRule } from "../rules/compile.ts";
 import { evaluate } from "../rules/engine.ts";
-import { alertId } from "../rules/identity.ts";
+import { alertId } from "../../../alert-identity.ts";
 import { emptyState, firingAlerts, restoreState, type RuleState } from "../rules/state.ts";
 import type { Sample } from "../samples.ts";
 

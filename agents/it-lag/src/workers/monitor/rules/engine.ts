@@ -2,7 +2,7 @@ import type { Alert } from "@lag/contracts";
 import { seriesKey, type Sample } from "../samples.ts";
 import { firingAlert, orphanResolved, resolvedAlert, type Occurrence } from "./alert-message.ts";
 import type { CompiledRule } from "./compile.ts";
-import { fingerprint } from "./identity.ts";
+import { fingerprint } from "../../../alert-identity.ts";
 import type { FiringSeries, RuleState, SeriesState } from "./state.ts";
 import { applyWindow, expire, slide, type Point } from "./window.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { alertId, fingerprint } from "./identity.ts";
+import { alertId, fingerprint } from "./alert-identity.ts";
 
 describe("fingerprint", () => {
   it("is rule/host/sorted labels, whatever order the labels come in", () => {
