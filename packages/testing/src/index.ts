@@ -18,3 +18,5 @@ export type { TestCertificate } from "./certificates.ts";
 export { makeCertificate } from "./certificates.ts";
 export type { TestCluster } from "./cluster.ts";
 export { startTestCluster } from "./cluster.ts";
+export type { TestRestServer } from "./rest-server.ts";
+export { startRestServer } from "./rest-server.ts";

@@ -78,6 +78,8 @@ export interface BackupInput {
   /** `--stdin-from-command`: the command's stdout is stored as `filename`; its failure fails the backup. */
   stdinFromCommand?: { command: readonly string[]; filename: string };
   timeoutMs?: number;
+  /** The snapshot's time, when it is not now (importing an old copy). */
+  time?: Date;
   signal?: AbortSignal;
   onStatus?: (s: BackupStatus) => void;
   onSpawn?: (pid: number) => void;
@@ -144,6 +146,8 @@ export class Restic {
       b.host,
       ...(b.tags ?? []).flatMap((t) => ["--tag", t]),
       ...(b.excludes ?? []).flatMap((e) => ["--exclude", e]),
+      // restic reads it in the local time zone, which it shares with this process: "2026-11-30 03:00:00".
+      ...(b.time ? ["--time", b.time.toLocaleString("sv-SE")] : []),
     ];
     if (b.stdinFromCommand)
       args.push("--stdin-filename", b.stdinFromCommand.filename, "--stdin-from-command", "--", ...b.stdinFromCommand.command);
