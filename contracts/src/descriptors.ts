@@ -47,6 +47,8 @@ export interface EndpointDescriptor<Q extends z.ZodType = z.ZodType, R extends z
   readonly reply: R;
   readonly description: string;
   readonly example: { readonly request: z.input<Q>; readonly reply: z.infer<R> };
+  /** How long a caller waits for the reply unless it says otherwise; 5 s when not given. */
+  readonly timeoutMs?: number;
   /** Filled in by defineService. */
   readonly service: string;
   readonly server: Principal;

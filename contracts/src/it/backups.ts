@@ -228,6 +228,7 @@ export const backupService = defineService({
       request: z.strictObject({ plan: Slug, repository: Slug.optional() }),
       reply: z.object({ repositories: z.array(z.object({ name: Slug, snapshots: z.array(SnapshotInfo), error: z.string().optional() })) }),
       description: "A plan's snapshots in each of its repositories (or one), oldest first; a repository that cannot be read says why.",
+      timeoutMs: 90_000,
       example: {
         request: { plan: "immich" },
         reply: {
@@ -265,6 +266,8 @@ export const backupService = defineService({
       request: plan,
       reply: z.object({ repositories: z.array(z.object({ name: Slug, created: z.boolean(), error: z.string().optional() })) }),
       description: "Creates the plan's repositories that do not exist yet.",
+      // restic derives the key (scrypt) and writes the structure: seconds, more for a remote one.
+      timeoutMs: 120_000,
       example: { request: { plan: "immich" }, reply: { repositories: [{ name: "local", created: true }] } },
     }),
     check: endpoint({
@@ -295,6 +298,8 @@ export const backupService = defineService({
       }),
       description:
         "Restores a snapshot into `target` (follow it on lag.it.backup.progress.<plan>.* and the `restored` event); over a live path it first asks CEO_LAG.",
+      // Finding the snapshot opens the repository first.
+      timeoutMs: 90_000,
       example: {
         request: { plan: "immich", target: "/tmp/restore-immich", paths: [] },
         reply: {

@@ -30,15 +30,16 @@ export async function requestEndpoint<E extends EndpointDescriptor>(
   h.set(Headers.ceSource, source);
   if (opts.correlationid) h.set(Headers.ceCorrelation, opts.correlationid);
   if (opts.causationid) h.set(Headers.ceCausation, opts.causationid);
+  const timeout = opts.timeout ?? ep.timeoutMs ?? 5_000;
   let msg;
   try {
-    msg = await nc.request(subject, JSON.stringify(req.data), { timeout: opts.timeout ?? 5_000, headers: h });
+    msg = await nc.request(subject, JSON.stringify(req.data), { timeout, headers: h });
   } catch (err) {
     if (err instanceof NoRespondersError || (err instanceof RequestError && err.isNoResponders())) {
       throw new ServiceError(503, `no ${ep.service} service answers (is ${ep.server} running?)`, subject);
     }
     if (err instanceof TimeoutError || (err instanceof RequestError && err.cause instanceof TimeoutError)) {
-      throw new ServiceError(504, `${ep.service} did not answer within ${opts.timeout ?? 5_000} ms`, subject);
+      throw new ServiceError(504, `${ep.service} did not answer within ${timeout} ms`, subject);
     }
     throw err;
   }

@@ -72,12 +72,14 @@ export class DockerEngine {
     await this.call(`start ${short(id)}`, "POST", `/containers/${encodeURIComponent(id)}/start`, { ok: [204, 304] });
   }
 
-  /** Stops a container (SIGTERM, SIGKILL after `graceS`); one already stopped is fine (304). */
-  async stopContainer(id: string, graceS = 10): Promise<void> {
-    await this.call(`stop ${short(id)}`, "POST", `/containers/${encodeURIComponent(id)}/stop?t=${graceS}`, {
-      ok: [204, 304],
-      extraMs: graceS * 1000,
-    });
+  /**
+   * Stops a container (its stop signal, SIGKILL after `graceS`, or after the container's own stop
+   * timeout when not given — `docker run --stop-timeout`, 10 s by default); one already stopped is
+   * fine (304). `waitMs`: how long the call may wait beyond the usual deadline.
+   */
+  async stopContainer(id: string, graceS?: number, waitMs = (graceS ?? 10) * 1000): Promise<void> {
+    const t = graceS === undefined ? "" : `?t=${graceS}`;
+    await this.call(`stop ${short(id)}`, "POST", `/containers/${encodeURIComponent(id)}/stop${t}`, { ok: [204, 304], extraMs: waitMs });
   }
 
   /** Removes dangling images (untagged layers no container uses). */

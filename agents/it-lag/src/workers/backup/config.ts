@@ -14,6 +14,8 @@ export const RepositoryConfig = z.strictObject({
   ]),
   /** Variables the backend needs (`AWS_ACCESS_KEY_ID: LAG_S3_KEY`): restic's name → the variable here holding it. */
   env: z.record(z.string(), z.string()).default({}),
+  /** How long a network repository's server may take to accept a connection before it counts as unreachable (restic alone would retry for 15 min). */
+  probeTimeout: duration.default(60_000),
 });
 export type RepositoryConfig = z.infer<typeof RepositoryConfig>;
 
@@ -50,6 +52,8 @@ export const Hooks = z.strictObject({
   stop: z.array(z.string().min(1)).default([]),
   /** How long stopping or starting a container may take. */
   timeout: duration.default(120_000),
+  /** A container still running this long after its stop signal is killed; by default its own stop timeout (`docker run --stop-timeout`, 10 s unless set). */
+  stopGrace: duration.optional(),
   dump: DumpHook.optional(),
 });
 

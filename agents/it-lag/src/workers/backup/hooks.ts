@@ -1,5 +1,6 @@
 import type { Logger } from "@lag/log";
 import type { DockerEngine } from "../../docker/engine.ts";
+import type { PlanConfig } from "./config.ts";
 import type { Catalogue } from "./store/catalogue.ts";
 
 /**
@@ -8,14 +9,16 @@ import type { Catalogue } from "./store/catalogue.ts";
  * again, so a crash between the two leaves a record that the next start acts on.
  */
 export class ContainerHooks {
-  constructor(private readonly o: { docker: DockerEngine; catalogue: Catalogue; log: Logger; timeoutMs: number }) {}
+  constructor(private readonly o: { docker: DockerEngine; catalogue: Catalogue; log: Logger }) {}
 
-  /** Stops them in order; throws at the first that will not stop (those stopped so far stay recorded, for `startAll`). */
-  async stopAll(containers: readonly string[], plan: string, runId: string, now: () => number): Promise<void> {
-    for (const c of containers) {
+  /** Stops the plan's containers in order; throws at the first that will not stop (those stopped so far stay recorded, for `startAll`). */
+  async stopAll(p: PlanConfig, runId: string, now: () => number): Promise<void> {
+    const plan = p.name;
+    const graceS = p.hooks.stopGrace === undefined ? undefined : Math.ceil(p.hooks.stopGrace / 1000);
+    for (const c of p.hooks.stop) {
       this.o.catalogue.containerStopped(c, plan, runId, now());
       try {
-        await this.o.docker.stopContainer(c, Math.max(1, Math.floor(this.o.timeoutMs / 1000) - 1));
+        await this.o.docker.stopContainer(c, graceS, p.hooks.timeout);
       } catch (err) {
         throw new Error(`could not stop container ${c}: ${(err as Error).message}`);
       }

@@ -65,7 +65,11 @@ beforeAll(async () => {
   mkdirSync(src);
   writeFileSync(join(src, "f.txt"), "x");
   writeFileSync(join(dir, "pw"), "retention\n");
-  restic = new Restic({ binary, cacheDir: join(dir, "cache"), repo: { name: "r", url: join(dir, "repo"), password: { file: join(dir, "pw") } } });
+  restic = new Restic({
+    binary,
+    cacheDir: join(dir, "cache"),
+    repo: { name: "r", url: join(dir, "repo"), password: { file: join(dir, "pw") } },
+  });
   await restic.init();
   const end = new Date(2026, 10, 30, 3, 0, 0);
   times = [];

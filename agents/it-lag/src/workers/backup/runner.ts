@@ -47,6 +47,7 @@ export function newRunId(plan: string, at: Date): string {
 }
 
 function stepOf(err: unknown, fallback: Step): Step {
+  if (err instanceof ResticError && err.failure === "unreachable") return "backup";
   if (err instanceof ResticError && err.failure === "locked") return "lock";
   if (err instanceof ResticError && err.failure === "interrupted") return "interrupted";
   return fallback;
@@ -129,7 +130,7 @@ export class BackupRunner {
     const results: { repository: string; ok: boolean; partial: boolean; error?: string }[] = [];
     let hookError: string | undefined;
     try {
-      await this.o.hooks.stopAll(plan.hooks.stop, plan.name, runId, () => this.now());
+      await this.o.hooks.stopAll(plan, runId, () => this.now());
     } catch (err) {
       hookError = (err as Error).message;
       this.publish({ kind: "failed", plan: plan.name, runId, at: this.at(), step: "hook", error: hookError });

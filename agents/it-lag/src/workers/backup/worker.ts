@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findProgram } from "@lag/command";
-import { approvalDecided, backupDecisions, backupService, backupsStream, itStream, approvalsStream } from "@lag/contracts";
+import { approvalDecided, backupDecisions, backupService } from "@lag/contracts";
 import { consume, defineWorker, schedule, serve, type Binding } from "@lag/worker";
 import { itConfig } from "../../config.ts";
 import { dockerCliArgs } from "../../docker/connection.ts";
@@ -32,7 +32,6 @@ export const backupWorker = defineWorker({
   name: NAME,
   principal: "it-backup",
   config: itConfig.section("backup"),
-  streams: [backupsStream, itStream, approvalsStream],
   store: { schema, migrationsFolder },
 
   async setup(ctx) {
@@ -54,7 +53,7 @@ export const backupWorker = defineWorker({
     const dockerCli = { program: needsDocker ? findProgram("docker", "LAG_DOCKER") : "docker", args: dockerCliArgs(cfg.docker) };
     const catalogue = new Catalogue(ctx.store.db);
     const docker = new DockerEngine(cfg.docker);
-    const hooks = new ContainerHooks({ docker, catalogue, log, timeoutMs: 120_000 });
+    const hooks = new ContainerHooks({ docker, catalogue, log });
     const alerts = new BackupAlerts({ catalogue, outbox, clock, log, host });
     alerts.forgetPlansOtherThan(new Set(cfg.plans.map((p) => p.name)));
     const runner = new BackupRunner({ cfg, host, catalogue, alerts, hooks, outbox, bus, restic, dockerCli, clock, log, signal });

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { runCommand, type CommandResult } from "@lag/command";
+import { reachable } from "./reachable.ts";
 import type { z } from "zod";
 import {
   BackupError,
@@ -23,6 +24,8 @@ export interface Repository {
   password: { file: string } | { env: string };
   /** Further variables restic needs for the backend (`AWS_ACCESS_KEY_ID` …), by name → the variable holding it here. */
   env?: Record<string, string>;
+  /** How long a network repository's server may take to accept a connection before it counts as unreachable (60 s). */
+  probeTimeout?: number;
 }
 
 export type ResticFailure =
@@ -32,7 +35,8 @@ export type ResticFailure =
   | "interrupted"
   | "unreadable-files"
   | "failed"
-  | "missing-secret";
+  | "missing-secret"
+  | "unreachable";
 
 const HINTS: Record<ResticFailure, string> = {
   "no-repository": "the repository does not exist: create it with `lag backup init <plan>`",
@@ -42,6 +46,7 @@ const HINTS: Record<ResticFailure, string> = {
   "unreadable-files": "some source files could not be read",
   failed: "restic failed",
   "missing-secret": "the repository's password is not set",
+  unreachable: "the repository did not answer: is its server (the NAS, the REST server) up and reachable from here?",
 };
 
 /** restic's exit codes (≥ 0.17): 10 no repository, 11 lock failed, 12 wrong password, 130 interrupted. */
@@ -101,9 +106,30 @@ export interface RetentionPolicy {
   yearly?: number;
 }
 
+/** What restic (and a dump command it runs) may see of this process's environment. */
+const INHERITED = [
+  "PATH",
+  "HOME",
+  "USER",
+  "LOGNAME",
+  "LANG",
+  "LC_ALL",
+  "TZ",
+  "TMPDIR",
+  "XDG_CACHE_HOME",
+  "SSH_AUTH_SOCK",
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+  "http_proxy",
+  "https_proxy",
+  "no_proxy",
+  "DOCKER_CONFIG",
+] as const;
+
 /** The version of a restic binary (`0.18.0`). */
 export async function resticVersion(binary: string): Promise<string> {
-  const r = await runCommand(binary, ["version"], { timeoutMs: 10_000 });
+  const r = await runCommand(binary, ["version"], { timeoutMs: 10_000, inheritEnv: false, env: { PATH: process.env.PATH } });
   const m = /restic (\d+\.\d+\.\d+)/.exec(r.stdout);
   if (!r.ok || !m) throw new Error(`${binary} version: ${r.stderr.trim() || "no version printed"}`);
   return m[1]!;
@@ -253,6 +279,7 @@ export class Restic {
 
   /** SHA-256 of one file as the snapshot holds it (`restic dump`), read as it streams. */
   async sha256(snapshot: string, path: string): Promise<string> {
+    await this.ensureReachable();
     const hash = createHash("sha256");
     const secret = this.secretOptions();
     const passwordArgs = secret.secretFd !== undefined ? ["--password-file", "/dev/fd/3"] : [];
@@ -270,21 +297,30 @@ export class Restic {
     await this.run(["unlock"], { timeoutMs: 120_000 });
   }
 
-  private secretOptions(): { env: Record<string, string | undefined>; secretFd?: string } {
-    const env: Record<string, string | undefined> = {
-      RESTIC_PASSWORD: undefined,
-      RESTIC_PASSWORD_FILE: undefined,
-      RESTIC_PASSWORD_COMMAND: undefined,
-      RESTIC_REPOSITORY: undefined,
-      ...(this.o.cacheDir ? { RESTIC_CACHE_DIR: this.o.cacheDir } : {}),
-    };
+  /**
+   * restic's environment, built from nothing: what a program needs to run (PATH, HOME, locale,
+   * proxies, the ssh agent), the cache, and the backend variables this repository names. Nothing
+   * else of this process is inherited — above all no other repository's secret.
+   */
+  private secretOptions(): { env: Record<string, string | undefined>; inheritEnv: false; secretFd?: string } {
+    const own = process.env;
+    const env: Record<string, string | undefined> = {};
+    for (const k of INHERITED) if (own[k] !== undefined) env[k] = own[k];
+    if (this.o.cacheDir) env.RESTIC_CACHE_DIR = this.o.cacheDir;
     const source = this.o.env ?? process.env;
     for (const [name, from] of Object.entries(this.o.repo.env ?? {})) env[name] = source[from];
     const p = this.o.repo.password;
-    if ("file" in p) return { env: { ...env, RESTIC_PASSWORD_FILE: p.file } };
+    if ("file" in p) return { env: { ...env, RESTIC_PASSWORD_FILE: p.file }, inheritEnv: false };
     const value = source[p.env];
     if (!value) throw new ResticError("missing-secret", this.name, `environment variable ${p.env} is empty or unset`, null);
-    return { env, secretFd: value };
+    // Through a pipe: in no file, no command line, no environment.
+    return { env, inheritEnv: false, secretFd: value };
+  }
+
+  /** Fails fast, and says so, when a network repository's server does not answer. */
+  private async ensureReachable(): Promise<void> {
+    const r = await reachable(this.o.repo.url, this.o.repo.probeTimeout ?? 60_000);
+    if (!r.ok) throw new ResticError("unreachable", this.name, r.why, null);
   }
 
   private async run(
@@ -297,6 +333,7 @@ export class Restic {
       onSpawn?: (pid: number) => void;
     } = {},
   ): Promise<CommandResult> {
+    await this.ensureReachable();
     const secret = this.secretOptions();
     const passwordArgs = secret.secretFd !== undefined ? ["--password-file", "/dev/fd/3"] : [];
     const r = await runCommand(this.o.binary, ["-r", this.o.repo.url, "--json", ...passwordArgs, ...args], {
