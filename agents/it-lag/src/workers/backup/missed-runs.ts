@@ -2,7 +2,7 @@ import type { Clock } from "@lag/async";
 import type { Logger } from "@lag/log";
 import type { BackupAlerts } from "./alerts.ts";
 import type { PlanConfig } from "./config.ts";
-import { lastDue, missed, START_GRACE_MS, windowOf } from "./rpo.ts";
+import { lastDue, missed, startGrace, windowOf } from "./rpo.ts";
 import type { BackupRunner } from "./runner.ts";
 import type { Catalogue } from "./store/catalogue.ts";
 
@@ -37,25 +37,28 @@ export class MissedRuns {
       const seen = this.o.catalogue.planSeen(plan.name, now.getTime());
       const due = lastDue(plan.schedule, now)?.getTime();
       const last = this.o.catalogue.runs(plan.name, 0, 1)[0];
-      if (last?.status === "interrupted") {
-        // Stopped or crashed mid-run: made up now (the crash itself was an alert already).
-        this.o.runner.start(plan, "missed");
-        continue;
-      }
-      if (alive === undefined || due === undefined || due <= alive || due < seen) continue;
-      if (last && last.startedAt >= due - START_GRACE_MS) continue;
-      this.o.alerts.fire({
-        rule: "backup-missed",
-        severity: "high",
-        summary: `the run of backup ${plan.name} due at ${new Date(due).toISOString()} did not happen: it-backup was not running from ${new Date(alive).toISOString()} to ${now.toISOString()}; making it up now`,
-        labels: { plan: plan.name },
-      });
+      // Stopped or crashed mid-run: made up now (the crash itself was an alert already).
+      const interrupted = last?.status === "interrupted";
+      const missedDue =
+        alive !== undefined &&
+        due !== undefined &&
+        due > alive &&
+        due >= seen &&
+        !(last && last.startedAt >= due - startGrace(plan.schedule, now));
+      if (!missedDue && !interrupted) continue;
+      if (missedDue)
+        this.o.alerts.fire({
+          rule: "backup-missed",
+          severity: "high",
+          summary: `the run of backup ${plan.name} due at ${new Date(due).toISOString()} did not happen: it-backup was not running from ${new Date(alive).toISOString()} to ${now.toISOString()}; making it up now`,
+          labels: { plan: plan.name },
+        });
       this.o.runner.start(plan, "missed");
     }
     this.tick();
   }
 
-  /** Every minute: the heartbeat, and each plan's window. */
+  /** Every few seconds: the heartbeat (how long the worker was down, at the next start), and each plan's window. */
   tick(): void {
     const now = this.o.clock.now();
     this.o.catalogue.setMeta(ALIVE, now.getTime());

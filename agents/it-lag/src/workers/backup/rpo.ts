@@ -1,7 +1,9 @@
 import { compileCron } from "@lag/async";
 
-/** How far a scheduled run may start late before it counts as missed. */
-export const START_GRACE_MS = 60_000;
+/** How far a scheduled run may start late before it counts as missed: a minute, or a quarter of a shorter period. */
+export function startGrace(t: PlanTiming, now: Date): number {
+  return Math.min(60_000, periodOf(t, now) / 4);
+}
 
 export interface PlanTiming {
   cron: string;
@@ -45,7 +47,8 @@ export function rpoOf(
   if (now - o.lastGoodFinishedAt > windowOf(t, o.now)) return "red";
   if (o.running) return "green";
   const due = lastDue(t, o.now)?.getTime();
-  if (due !== undefined && now - due > START_GRACE_MS && due - o.lastGoodStartedAt > START_GRACE_MS) return "amber";
+  const grace = startGrace(t, o.now);
+  if (due !== undefined && now - due > grace && due - o.lastGoodStartedAt > grace) return "amber";
   return "green";
 }
 

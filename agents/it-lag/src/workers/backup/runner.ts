@@ -53,6 +53,21 @@ function stepOf(err: unknown, fallback: Step): Step {
   return fallback;
 }
 
+/**
+ * Runs `task`; when the repository is locked, clears the stale locks (`restic unlock` removes only
+ * those of processes that are gone, or older than 30 min: a live run's lock stays) and tries once
+ * more. A lock left by a killed run is found and cleared this way, and costs nothing otherwise.
+ */
+async function unlockingOnce<T>(restic: Restic, task: () => Promise<T>): Promise<T> {
+  try {
+    return await task();
+  } catch (err) {
+    if (!(err instanceof ResticError) || err.failure !== "locked") throw err;
+    await restic.unlock();
+    return task();
+  }
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -238,12 +253,6 @@ export class BackupRunner {
       return { repository, ok: false, partial: false, error };
     };
 
-    try {
-      // Only stale locks go (a dead process's, or older than 30 min); a live run's lock stays and this run waits for nothing.
-      await restic.unlock();
-    } catch (err) {
-      return fail("lock", err);
-    }
     const tags = [planTag(plan.name), ...plan.tags];
     const progress = () =>
       progressPublisher(this.o.bus, this.o.cfg.progressInterval, { plan: plan.name, runId, repository, operation: "backup" }, () =>
@@ -253,23 +262,25 @@ export class BackupRunner {
     if (plan.paths.length > 0) {
       const emit = progress();
       try {
-        const out = await restic.backup({
-          paths: plan.paths,
-          excludes: plan.exclude,
-          tags: [...tags, "part:files"],
-          host: this.o.host,
-          signal: this.o.signal,
-          onSpawn: (pid) => this.o.catalogue.setPid(runId, pid),
-          onStatus: (s) =>
-            emit({
-              percent: s.percent_done * 100,
-              ...(s.files_done !== undefined ? { filesDone: s.files_done } : {}),
-              ...(s.total_files !== undefined ? { totalFiles: s.total_files } : {}),
-              ...(s.bytes_done !== undefined ? { bytesDone: s.bytes_done } : {}),
-              ...(s.total_bytes !== undefined ? { totalBytes: s.total_bytes } : {}),
-              ...(s.seconds_remaining !== undefined ? { secondsRemaining: s.seconds_remaining } : {}),
-            }),
-        });
+        const out = await unlockingOnce(restic, () =>
+          restic.backup({
+            paths: plan.paths,
+            excludes: plan.exclude,
+            tags: [...tags, "part:files"],
+            host: this.o.host,
+            signal: this.o.signal,
+            onSpawn: (pid) => this.o.catalogue.setPid(runId, pid),
+            onStatus: (s) =>
+              emit({
+                percent: s.percent_done * 100,
+                ...(s.files_done !== undefined ? { filesDone: s.files_done } : {}),
+                ...(s.total_files !== undefined ? { totalFiles: s.total_files } : {}),
+                ...(s.bytes_done !== undefined ? { bytesDone: s.bytes_done } : {}),
+                ...(s.total_bytes !== undefined ? { totalBytes: s.total_bytes } : {}),
+                ...(s.seconds_remaining !== undefined ? { secondsRemaining: s.seconds_remaining } : {}),
+              }),
+          }),
+        );
         partial = out.unreadable.length > 0;
         this.completed(plan, runId, repository, "files", out);
       } catch (err) {
@@ -279,18 +290,20 @@ export class BackupRunner {
     const dump = plan.hooks.dump;
     if (dump) {
       try {
-        const out = await restic.backup({
-          paths: [],
-          tags: [...tags, "part:dump"],
-          host: this.o.host,
-          stdinFromCommand: {
-            command: [this.o.dockerCli.program, ...this.o.dockerCli.args, "exec", dump.container, ...dump.command],
-            filename: dump.filename,
-          },
-          timeoutMs: dump.timeout,
-          signal: this.o.signal,
-          onSpawn: (pid) => this.o.catalogue.setPid(runId, pid),
-        });
+        const out = await unlockingOnce(restic, () =>
+          restic.backup({
+            paths: [],
+            tags: [...tags, "part:dump"],
+            host: this.o.host,
+            stdinFromCommand: {
+              command: [this.o.dockerCli.program, ...this.o.dockerCli.args, "exec", dump.container, ...dump.command],
+              filename: dump.filename,
+            },
+            timeoutMs: dump.timeout,
+            signal: this.o.signal,
+            onSpawn: (pid) => this.o.catalogue.setPid(runId, pid),
+          }),
+        );
         this.completed(plan, runId, repository, "dump", out);
       } catch (err) {
         return fail("dump", err);
@@ -364,12 +377,14 @@ export class BackupRunner {
   private async retain(plan: PlanConfig, runId: string, repository: string, restic: Restic): Promise<void> {
     const labels = { plan: plan.name, repository, step: "retention" };
     try {
-      const r = await restic.forget(plan.retention, {
-        tags: [planTag(plan.name)],
-        prune: true,
-        signal: this.o.signal,
-        onSpawn: (pid) => this.o.catalogue.setPid(runId, pid),
-      });
+      const r = await unlockingOnce(restic, () =>
+        restic.forget(plan.retention, {
+          tags: [planTag(plan.name)],
+          prune: true,
+          signal: this.o.signal,
+          onSpawn: (pid) => this.o.catalogue.setPid(runId, pid),
+        }),
+      );
       this.publish({ kind: "pruned", plan: plan.name, runId, at: this.at(), repository, kept: r.keep.length, removed: r.remove.length });
       this.o.alerts.resolve("backup-failed", labels, `retention of ${plan.name} in ${repository} applied`);
     } catch (err) {

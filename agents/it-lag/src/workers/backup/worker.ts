@@ -95,7 +95,7 @@ export const backupWorker = defineWorker({
         await s.restorer.decided(d.data);
       }),
       serve(backupService, backupHandlers({ cfg, clock, ...s })),
-      schedule("missed-runs", { every: 60_000 }, () => s.missed.tick()),
+      schedule("missed-runs", { every: 10_000 }, () => s.missed.tick()),
       schedule("verify", { cron: cfg.verify.cron, timezone: cfg.verify.timezone }, () => s.verifier.checkAll(false)),
       schedule("verify-metadata", { cron: cfg.verify.metadata, timezone: cfg.verify.timezone }, () => s.verifier.checkAll(true)),
       schedule("drill", { cron: cfg.drill.cron, timezone: cfg.drill.timezone }, () => s.driller.drillAll()),
