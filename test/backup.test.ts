@@ -218,7 +218,14 @@ describe("lag backup", () => {
       .split("\n")
       .map((l) => JSON.parse(l) as BackupEvent)
       .find((e) => e.kind === "drill");
-    expect(drill).toMatchObject({ passed: true, filesCompared: 1, filesInSnapshot: 1, mismatches: [], query: { ok: true } });
+    expect(drill).toMatchObject({
+      passed: true,
+      filesCompared: 1,
+      filesDumped: 1,
+      filesInSnapshot: 1,
+      mismatches: [],
+      query: { ok: true },
+    });
     if (drill?.kind === "drill") expect(drill.query!.output).toContain("500");
     // The drill's temporary folder is gone.
     expect(readdirSync(join(dir, "data", "drills"))).toEqual([]);
@@ -297,7 +304,7 @@ describe("lag backup", () => {
     expect(readFileSync(join(dir, "live", "config.yaml"), "utf8")).toBe("version: 1\n");
   }, 60_000);
 
-  it("the rotating check reads one slice at a time and finds a damaged pack", async () => {
+  it("the rotating check reads one slice at a time and finds a damaged pack; a drill of it fails", async () => {
     expect((await run(["backup", "run", "fragile"])).code).toBe(0);
     const first = await run(["backup", "check", "fragile", "--json"]);
     expect(first.code, first.stderr).toBe(0);
@@ -332,6 +339,12 @@ describe("lag backup", () => {
     expect(a.severity).toBe("high");
     const plan = jsonOf<PlanStatus[]>(await run(["backup", "list", "--json"])).find((p) => p.plan === "fragile")!;
     expect(plan.verification.lastData).toMatchObject({ ok: false });
+    // A drill of the damaged repository fails too, and is a high alert.
+    const d = await run(["backup", "drill", "fragile"]);
+    expect(d.code, d.stderr).toBe(1);
+    expect(d.stderr).toContain("✗ failed fragile");
+    const drillAlert = await watch.alert((x) => x.rule === "backup-drill-failed" && x.labels.plan === "fragile" && x.status === "firing");
+    expect(drillAlert.severity).toBe("high");
   }, 90_000);
 
   it("the backup follows with a progress bar; Ctrl-C of the CLI leaves the backup running", async () => {

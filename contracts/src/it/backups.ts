@@ -77,8 +77,10 @@ export const BackupEvent = z.discriminatedUnion("kind", [
     repository: Slug,
     snapshotId: z.string(),
     passed: z.boolean(),
-    /** Files restored and compared with what the snapshot says it holds (SHA-256). */
+    /** Files restored and verified against the snapshot's content hashes (SHA-256 of every chunk, `restic restore --verify`). */
     filesCompared: z.number().int(),
+    /** Of them, read again with `restic dump` and their whole-file SHA-256 compared here, independently of restic's check. */
+    filesDumped: z.number().int(),
     filesInSnapshot: z.number().int(),
     bytes: Bytes,
     /** The first files whose restored content differs or is missing. */

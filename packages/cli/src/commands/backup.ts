@@ -162,7 +162,7 @@ function eventLine(s: Style, e: BackupEvent): string | undefined {
     case "restored":
       return `${s.green("✓")} restored ${e.files} files, ${formatBytes(e.bytes)} from ${e.repository} into ${e.target} in ${(e.durationMs / 1000).toFixed(1)} s`;
     case "drill":
-      return `${e.passed ? s.green("✓ passed") : s.red("✗ failed")} ${e.repository}: ${e.filesCompared}/${e.filesInSnapshot} files compared, ${formatBytes(e.bytes)}, ${(e.durationMs / 1000).toFixed(1)} s${e.mismatches.length ? `; differ: ${e.mismatches.slice(0, 5).join(", ")}` : ""}${e.query ? `; query ${e.query.ok ? "ok" : "failed"}` : ""}${e.error ? `; ${e.error}` : ""}`;
+      return `${e.passed ? s.green("✓ passed") : s.red("✗ failed")} ${e.repository}: ${e.filesCompared}/${e.filesInSnapshot} files verified (${e.filesDumped} also hashed whole), ${formatBytes(e.bytes)}, ${(e.durationMs / 1000).toFixed(1)} s${e.mismatches.length ? `; differ: ${e.mismatches.slice(0, 5).join(", ")}` : ""}${e.query ? `; query ${e.query.ok ? "ok" : "failed"}` : ""}${e.error ? `; ${e.error}` : ""}`;
     case "finished":
       return `${e.status === "ok" ? s.green(e.status) : e.status === "partial" ? s.yellow(e.status) : s.red(e.status)} in ${(e.durationMs / 1000).toFixed(1)} s${e.error ? `: ${e.error}` : ""}`;
     default:

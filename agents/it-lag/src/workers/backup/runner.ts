@@ -188,7 +188,10 @@ export class BackupRunner {
         : okCount < plan.repositories.length || results.some((r) => r.partial)
           ? "partial"
           : "ok";
-    const errors = [hookError, ...results.map((r) => r.error && `${r.repository}: ${r.error}`)].filter(Boolean).join("; ");
+    // restic's errors name their repository already.
+    const named = (r: (typeof results)[number]) =>
+      r.error && (r.error.startsWith(`${r.repository}:`) ? r.error : `${r.repository}: ${r.error}`);
+    const errors = [hookError, ...results.map(named)].filter(Boolean).join("; ");
     catalogue.finishRun(runId, status, this.now(), errors || undefined);
     this.publish({
       kind: "finished",

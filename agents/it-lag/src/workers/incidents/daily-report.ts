@@ -1,5 +1,5 @@
 import type { Bus } from "@lag/bus";
-import { approvalsService, storageService, type DailyReport, type StatusReport } from "@lag/contracts";
+import { approvalsService, backupService, storageService, type DailyReport, type PlanStatus, type StatusReport } from "@lag/contracts";
 import type { Logger } from "@lag/log";
 import type { IncidentEngine } from "./engine.ts";
 import { measure } from "./measures.ts";
@@ -19,23 +19,41 @@ export interface ReportInputs {
   askTimeoutMs?: number;
 }
 
+/** One plan in a line: its RPO colour, last good copy, each repository that failed, the check and the drill. */
+function backupLine(p: PlanStatus): string {
+  const failed = p.repositories.filter((r) => r.lastError).map((r) => `${r.name} failed: ${r.lastError}`);
+  const parts = [
+    `${p.plan}: ${p.rpo}`,
+    p.lastSuccess ? `last good ${p.lastSuccess}` : "never succeeded",
+    ...failed,
+    `checked ${p.verification.done}/${p.verification.of}${p.verification.lastData?.ok === false ? " (damage found)" : ""}`,
+    p.lastDrill ? `drill ${p.lastDrill.passed ? "passed" : "FAILED"} ${p.lastDrill.at}` : "no drill yet",
+  ];
+  return parts.join("; ");
+}
+
 /**
  * The day as IT_LAG saw it: health per host (from the monitors' status reports), incidents opened
  * and resolved in the last 24 h and open now, the 7-day measures and patterns, the approvals still
- * waiting (asked of CEO_LAG), the storage of every host (asked of the monitors). A part that cannot
+ * waiting (asked of CEO_LAG), the storage of every host (asked of the monitors), each backup plan's
+ * RPO (asked of it-backup). A part that cannot
  * be had is said so in `sections.missing`, never made up.
  */
 export async function buildDailyReport(i: ReportInputs, now: number): Promise<DailyReport> {
   const timeout = i.askTimeoutMs ?? 5_000;
   const missing: string[] = [];
   const day = new Date(now).toISOString().slice(0, 10);
-  const [approvals, storage] = await Promise.all([
+  const [approvals, storage, backups] = await Promise.all([
     i.bus.request(approvalsService.endpoints.list, { state: "pending", limit: 1000 }, { timeout }).catch((err: Error) => {
       missing.push(`approvals: CEO_LAG did not answer (${err.message})`);
       return undefined;
     }),
     i.bus.request(storageService.endpoints.query, {}, { timeout }).catch((err: Error) => {
       missing.push(`storage: no monitor answered (${err.message})`);
+      return undefined;
+    }),
+    i.bus.request(backupService.endpoints.list, {}, { timeout }).catch((err: Error) => {
+      missing.push(`backups: it-backup did not answer (${err.message})`);
       return undefined;
     }),
   ]);
@@ -74,7 +92,10 @@ export async function buildDailyReport(i: ReportInputs, now: number): Promise<Da
       usedPct: v.usedPct,
       freeBytes: v.freeBytes,
     })),
-    sections: missing.length > 0 ? { missing: { title: "Not in this report", lines: missing } } : {},
+    sections: {
+      ...(backups && backups.plans.length > 0 ? { backups: { title: "Backups", lines: backups.plans.map(backupLine) } } : {}),
+      ...(missing.length > 0 ? { missing: { title: "Not in this report", lines: missing } } : {}),
+    },
   };
   if (missing.length > 0) i.log.warn({ missing }, "daily report is missing parts");
   return report;

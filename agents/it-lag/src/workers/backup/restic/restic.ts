@@ -249,10 +249,17 @@ export class Restic {
   async restore(
     snapshot: string,
     target: string,
-    opts: { include?: readonly string[]; signal?: AbortSignal; onStatus?: (s: z.infer<typeof RestoreStatus>) => void } = {},
+    opts: {
+      include?: readonly string[];
+      /** Reads every restored file back and checks it against the snapshot's content hashes; a difference fails the restore. */
+      verify?: boolean;
+      signal?: AbortSignal;
+      onStatus?: (s: z.infer<typeof RestoreStatus>) => void;
+    } = {},
   ): Promise<z.infer<typeof RestoreSummary>> {
     let summary: z.infer<typeof RestoreSummary> | undefined;
-    await this.run(["restore", snapshot, "--target", target, ...(opts.include ?? []).flatMap((p) => ["--include", p])], {
+    const args = ["restore", snapshot, "--target", target, ...(opts.verify ? ["--verify"] : [])];
+    await this.run([...args, ...(opts.include ?? []).flatMap((p) => ["--include", p])], {
       ...(opts.signal ? { signal: opts.signal } : {}),
       onJson: (v) => {
         const s = RestoreStatus.safeParse(v);
