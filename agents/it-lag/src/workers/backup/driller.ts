@@ -126,6 +126,8 @@ export class Driller {
       at: this.o.clock.now().toISOString(),
       durationMs: this.o.clock.now().getTime() - t0,
     });
+    const failure = (snapshotId: string, error: string): Drill =>
+      result({ snapshotId, passed: false, filesCompared: 0, filesDumped: 0, filesInSnapshot: 0, bytes: 0, mismatches: [], error });
     await mkdir(this.o.dir, { recursive: true });
     const tmp = await mkdtemp(join(this.o.dir, `drill-${plan.name}-`));
     let snapshotId = "";
@@ -137,17 +139,7 @@ export class Driller {
           .sort((a, b) => Date.parse(a.time) - Date.parse(b.time))
           .at(-1);
       const parts = [latest("part:files"), latest("part:dump")].filter((s) => s !== undefined);
-      if (parts.length === 0)
-        return result({
-          snapshotId,
-          passed: false,
-          filesCompared: 0,
-          filesDumped: 0,
-          filesInSnapshot: 0,
-          bytes: 0,
-          mismatches: [],
-          error: `no snapshot of ${plan.name} in ${repository}`,
-        });
+      if (parts.length === 0) return failure(snapshotId, `no snapshot of ${plan.name} in ${repository}`);
       let filesCompared = 0;
       let filesDumped = 0;
       let filesInSnapshot = 0;
@@ -206,16 +198,7 @@ export class Driller {
             : {}),
       });
     } catch (err) {
-      return result({
-        snapshotId,
-        passed: false,
-        filesCompared: 0,
-        filesDumped: 0,
-        filesInSnapshot: 0,
-        bytes: 0,
-        mismatches: [],
-        error: (err as Error).message,
-      });
+      return failure(snapshotId, (err as Error).message);
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }

@@ -319,20 +319,23 @@ export class BackupRunner {
 
   private completed(plan: PlanConfig, runId: string, repository: string, part: Part, out: BackupOutcome): void {
     const s = out.summary;
-    const row: RunRepositoryRow = {
-      runId,
-      repository,
-      part,
-      status: out.unreadable.length > 0 ? "partial" : "ok",
-      snapshotId: s.snapshot_id ?? null,
+    const figures = {
       filesNew: s.files_new,
       filesChanged: s.files_changed,
       filesProcessed: s.total_files_processed,
       bytesAdded: s.data_added,
       bytesProcessed: s.total_bytes_processed,
       durationMs: out.durationMs,
-      error:
-        out.unreadable.length > 0 ? `${out.unreadable.length} files could not be read: ${out.unreadable.slice(0, 5).join(", ")}` : null,
+    };
+    const unreadable = out.unreadable.length;
+    const row: RunRepositoryRow = {
+      runId,
+      repository,
+      part,
+      status: unreadable > 0 ? "partial" : "ok",
+      snapshotId: s.snapshot_id ?? null,
+      ...figures,
+      error: unreadable > 0 ? `${unreadable} files could not be read: ${out.unreadable.slice(0, 5).join(", ")}` : null,
       finishedAt: this.now(),
     };
     this.anomalies(plan, row);
@@ -345,12 +348,7 @@ export class BackupRunner {
       repository,
       part,
       snapshotId: s.snapshot_id!,
-      filesNew: s.files_new,
-      filesChanged: s.files_changed,
-      filesProcessed: s.total_files_processed,
-      bytesAdded: s.data_added,
-      bytesProcessed: s.total_bytes_processed,
-      durationMs: out.durationMs,
+      ...figures,
       unreadable: out.unreadable.slice(0, 100),
     });
   }

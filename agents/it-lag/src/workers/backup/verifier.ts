@@ -13,6 +13,11 @@ export interface CheckResult {
   ok: boolean;
   subset?: string;
   error?: string;
+  errors: number;
+  brokenPacks: string[];
+  durationMs: number;
+  /** The rotation after this check. */
+  row: VerificationRow;
 }
 
 /**
@@ -50,15 +55,12 @@ export class Verifier {
 
   /** The scheduled check: every configured repository once (plans sharing one do not read it twice). */
   async checkAll(metadata: boolean): Promise<void> {
-    const checked = new Map<
-      string,
-      CheckResult & { runId: string; durationMs: number; row: VerificationRow; errors: number; brokenPacks: string[] }
-    >();
+    const checked = new Map<string, CheckResult>();
     for (const plan of this.o.cfg.plans) {
       const runId = newRunId(plan.name, this.o.clock.now());
       for (const repository of plan.repositories) {
         if (this.o.signal.aborted) return;
-        const r = checked.get(repository) ?? { ...(await this.checkRepository(repository, metadata)), runId };
+        const r = checked.get(repository) ?? (await this.checkRepository(repository, metadata));
         checked.set(repository, r);
         this.publish(plan.name, runId, metadata, r);
       }
@@ -76,10 +78,7 @@ export class Verifier {
     return out;
   }
 
-  private async checkRepository(
-    repository: string,
-    metadata: boolean,
-  ): Promise<CheckResult & { durationMs: number; row: VerificationRow; errors: number; brokenPacks: string[] }> {
+  private async checkRepository(repository: string, metadata: boolean): Promise<CheckResult> {
     const slices = this.o.cfg.verify.slices;
     return this.o.runner.withRepository(repository, async () => {
       const row = this.o.catalogue.verification(repository, slices);
@@ -122,12 +121,7 @@ export class Verifier {
     });
   }
 
-  private publish(
-    plan: string,
-    runId: string,
-    metadata: boolean,
-    r: CheckResult & { durationMs: number; row: VerificationRow; errors: number; brokenPacks: string[] },
-  ): void {
+  private publish(plan: string, runId: string, metadata: boolean, r: CheckResult): void {
     this.o.outbox.add(backupEvent, {
       kind: "verified",
       plan,
