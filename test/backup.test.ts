@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { createServer, type Server } from "node:http";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +11,7 @@ import { freePort } from "@lag/launcher";
 import {
   dockerCli,
   ensureBusyboxImage,
+  eventually,
   memoryLogger,
   removeContainers,
   runContainer,
@@ -39,6 +41,9 @@ let dir: string;
 let image: string;
 let watch: BackupWatch;
 const workers: RunningWorker[] = [];
+/** The outside dead-man's switch (Healthchecks.io's protocol) the `files` plan pings. */
+const pings: string[] = [];
+let pingServer: Server | undefined;
 const log = memoryLogger("it-backup");
 let sampler: ChildProcess | undefined;
 let samples: string;
@@ -96,6 +101,12 @@ beforeAll(async () => {
   // `sleep` ignores SIGTERM: the container's own stop timeout (1 s) decides when it is killed.
   await runContainer(["--name", appName, "--stop-timeout", "1", image, "sleep", "600"]);
   const closed = await freePort();
+  pingServer = createServer((req, res) => {
+    pings.push(`${req.method} ${req.url}`);
+    res.end("OK");
+  }).listen(0, "127.0.0.1");
+  await new Promise((r) => pingServer!.once("listening", r));
+  const pingUrl = `http://127.0.0.1:${(pingServer.address() as { port: number }).port}/5f0c2b1a`;
   const config = join(dir, "lag.yaml");
   writeFileSync(
     config,
@@ -113,7 +124,7 @@ it:
       wrongpw: { url: ${dir}/repo-local, password: { file: ${dir}/pw-wrong } }
       fragile: { url: ${dir}/repo-fragile, password: { file: ${dir}/pw-local } }
     plans:
-      - { name: files, paths: [${dir}/src], repositories: [local, offsite], tags: [kronos] }
+      - { name: files, paths: [${dir}/src], repositories: [local, offsite], tags: [kronos], ping: "${pingUrl}" }
       - name: db
         repositories: [local]
         hooks:
@@ -153,6 +164,7 @@ afterAll(async () => {
   for (const w of workers) await w.shutdown("test").catch(() => undefined);
   await watch?.bus.close();
   await rest?.stop();
+  pingServer?.close();
   await removeContainers(prefix);
   await nats?.stop();
   delete process.env.LAG_TEST_OFFSITE_PW;
@@ -178,6 +190,8 @@ describe("lag backup", () => {
     expect(done.map((e) => e.repository).sort()).toEqual(["local", "offsite"]);
     expect(done[0]!.filesNew).toBe(40 + 2);
     expect(watch.events.some((e) => e.kind === "pruned" && e.plan === "files" && e.repository === "offsite")).toBe(true);
+    // The outside witness heard the start and the success.
+    await eventually(() => pings.includes("GET /5f0c2b1a/start") && pings.some((p) => p.endsWith(" /5f0c2b1a")), 10_000, `pings: ${pings}`);
 
     const snaps = jsonOf<{ name: string; snapshots: { id: string; tags: string[]; host: string }[] }[]>(
       await run(["backup", "snapshots", "files", "--json"]),
