@@ -33,6 +33,8 @@ let watcher: Bus;
 let config: string;
 const workers: RunningWorker[] = [];
 const started: string[] = [];
+/** CloudEvents ids of the runbook-started events seen: an event the outbox sends again after the crash keeps its id. */
+const startedIds = new Set<string>();
 let child: ChildProcess | undefined;
 let childOut = "";
 
@@ -59,7 +61,10 @@ beforeAll(async () => {
   writeFileSync(config, incidentsYaml(dir, "crashtest", prefix, "  {}"));
   const env = { LAG_CONFIG: config, NATS_URL: nats.url };
   watcher = await nats.bus("cli");
-  watcher.subscribe(incidentChanged, (d) => void started.push(d.data.entry.kind === "runbook-started" ? d.data.incident.id : ""));
+  watcher.subscribe(incidentChanged, (d) => {
+    started.push(d.data.entry.kind === "runbook-started" ? d.data.incident.id : "");
+    if (d.data.entry.kind === "runbook-started") startedIds.add(d.envelope.id);
+  });
   await watcher.nc.flush();
   workers.push(await startWorker(monitorWorker, { env, logger: memoryLogger("it-monitor").logger }));
   workers.push(await startWorker(ceoWorker, { env, logger: memoryLogger("ceo").logger }));
@@ -106,6 +111,7 @@ describe("kill -9 of the incident worker in the middle of a runbook", () => {
     }
     // the original start, and at most the one restart Docker finished on its own
     expect(seen.size).toBeLessThanOrEqual(2);
-    expect(started.filter((x) => x === id)).toHaveLength(1);
+    // One start event: a resend of it after the crash (a core subscriber sees it; the stream stores it once) has the same id.
+    expect(startedIds.size).toBe(1);
   }, 150_000);
 });
