@@ -138,6 +138,7 @@ it:
       - { name: badpw, paths: [${dir}/src2], repositories: [wrongpw] }
       - { name: stopper, paths: [${dir}/src3], repositories: [local], hooks: { stop: [${appName}] } }
       - { name: live, paths: [${dir}/live], repositories: [local] }
+      - { name: gone, paths: [${dir}/src3, ${dir}/unmounted], repositories: [local] }
       - { name: fragile, paths: [${dir}/fragile], repositories: [fragile] }
 ceo: {}
 `,
@@ -287,8 +288,20 @@ describe("lag backup", () => {
     const list = await run(["backup", "list", "--json"]);
     const plans = jsonOf<PlanStatus[]>(list);
     expect(plans.find((p) => p.plan === "nope")!.rpo).toBe("red");
-    expect(plans.find((p) => p.plan === "files")!.rpo).toBe("green");
+    const files = plans.find((p) => p.plan === "files")!;
+    expect(files.rpo).toBe("green");
+    // The size trend: the good runs so far, what each read and added.
+    expect(files.sizes.length).toBeGreaterThanOrEqual(1);
+    expect(files.sizes[0]!.bytes).toBeGreaterThan(3_000_000);
+    expect(files.successRate30d).toBe(1);
     expect(list.code).toBe(1);
+  }, 60_000);
+
+  it("a source path that does not exist makes the run partial and is named (restic alone skips it and exits 0)", async () => {
+    const r = await run(["backup", "run", "gone"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/1 unreadable: .*unmounted \(does not exist\)/);
+    expect(watch.events.find((e) => e.kind === "finished" && e.plan === "gone")).toMatchObject({ status: "partial" });
   }, 60_000);
 
   it("a container stopped by a hook is stopped during the backup and running after it", async () => {

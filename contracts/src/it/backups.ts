@@ -177,6 +177,8 @@ export const PlanStatus = z.object({
   /** green: on schedule; amber: one run missed; red: past its window, or never succeeded. */
   rpo: z.enum(["green", "amber", "red"]),
   successRate30d: z.number().min(0).max(1).nullable(),
+  /** The size trend: each good run of the last 30 days, oldest first — bytes read (files and dump) and added, in its largest repository. */
+  sizes: z.array(z.object({ at: IsoTime, bytes: Bytes, added: Bytes })),
 });
 export type PlanStatus = z.infer<typeof PlanStatus>;
 
@@ -191,6 +193,7 @@ const planExample: PlanStatus = {
   lastDrill: { at: "2026-11-22T06:00:00.000Z", passed: true, filesCompared: 200 },
   rpo: "green",
   successRate30d: 1,
+  sizes: [{ at: "2026-11-23T03:04:10.000Z", bytes: 412_316_860_416, added: 734_003_200 }],
 };
 
 export const SnapshotInfo = z.object({

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { ConcurrencyLimit, type Clock } from "@lag/async";
 import type { Bus } from "@lag/bus";
 import { backupEvent, formatBytes, type BackupEvent } from "@lag/contracts";
@@ -264,10 +265,14 @@ export class BackupRunner {
     let partial = false;
     if (plan.paths.length > 0) {
       const emit = progress();
+      // restic skips a source path that does not exist and still exits 0: an unmounted disk would pass unseen.
+      const absent = plan.paths.filter((p) => !existsSync(p));
+      const present = plan.paths.filter((p) => existsSync(p));
       try {
+        if (present.length === 0) throw new Error(`none of the plan's paths exists: ${absent.join(", ")}`);
         const out = await unlockingOnce(restic, () =>
           restic.backup({
-            paths: plan.paths,
+            paths: present,
             excludes: plan.exclude,
             tags: [...tags, "part:files"],
             host: this.o.host,
@@ -284,6 +289,7 @@ export class BackupRunner {
               }),
           }),
         );
+        out.unreadable.unshift(...absent.map((p) => `${p} (does not exist)`));
         partial = out.unreadable.length > 0;
         this.completed(plan, runId, repository, "files", out);
       } catch (err) {

@@ -69,6 +69,7 @@ export function planStatus(p: ServiceParts, plan: PlanConfig): PlanStatus {
       { lastGoodStartedAt: good?.startedAt, lastGoodFinishedAt: good?.finishedAt ?? undefined, running, now },
     ),
     successRate30d: runs.length === 0 ? null : runs.filter((r) => r.status === "ok" || r.status === "partial").length / runs.length,
+    sizes: p.catalogue.sizes(plan.name, now.getTime() - 30 * DAY).map((x) => ({ at: iso(x.at)!, bytes: x.bytes, added: x.added })),
   };
 }
 

@@ -1,5 +1,13 @@
 import type { Bus } from "@lag/bus";
-import { approvalsService, backupService, storageService, type DailyReport, type PlanStatus, type StatusReport } from "@lag/contracts";
+import {
+  approvalsService,
+  backupService,
+  formatBytes,
+  storageService,
+  type DailyReport,
+  type PlanStatus,
+  type StatusReport,
+} from "@lag/contracts";
 import type { Logger } from "@lag/log";
 import type { IncidentEngine } from "./engine.ts";
 import { measure } from "./measures.ts";
@@ -19,8 +27,19 @@ export interface ReportInputs {
   askTimeoutMs?: number;
 }
 
+/** `412.3 GiB (+1.2 % in 7 days)`: the last good run's size against the first of the last 7 days. */
+function sizeTrend(p: PlanStatus): string[] {
+  const last = p.sizes.at(-1);
+  if (!last) return [];
+  const weekAgo = Date.parse(last.at) - 7 * DAY;
+  const first = p.sizes.find((s) => Date.parse(s.at) >= weekAgo);
+  const pct = first && first !== last && first.bytes > 0 ? (last.bytes / first.bytes - 1) * 100 : undefined;
+  const change = pct === undefined ? "" : ` (${pct >= 0 ? "+" : ""}${pct.toFixed(1)} % in 7 days)`;
+  return [`size ${formatBytes(last.bytes)}${change}`];
+}
+
 /** One plan in a line: its RPO colour, last good copy, each repository that failed, the check and the drill. */
-function backupLine(p: PlanStatus): string {
+export function backupLine(p: PlanStatus): string {
   const failed = p.repositories.filter((r) => r.lastError).map((r) => `${r.name} failed: ${r.lastError}`);
   const parts = [
     `${p.plan}: ${p.rpo}`,
@@ -28,6 +47,7 @@ function backupLine(p: PlanStatus): string {
     ...failed,
     `checked ${p.verification.done}/${p.verification.of}${p.verification.lastData?.ok === false ? " (damage found)" : ""}`,
     p.lastDrill ? `drill ${p.lastDrill.passed ? "passed" : "FAILED"} ${p.lastDrill.at}` : "no drill yet",
+    ...sizeTrend(p),
   ];
   return parts.join("; ");
 }

@@ -92,6 +92,32 @@ export class Catalogue {
     };
   }
 
+  /** Each good run since `since`, oldest first: bytes read and added (the parts summed) in its largest repository. */
+  sizes(plan: string, since: number): { at: number; bytes: number; added: number }[] {
+    const rows = this.db
+      .select({ r: schema.runRepositories, startedAt: schema.runs.startedAt })
+      .from(schema.runRepositories)
+      .innerJoin(schema.runs, eq(schema.runs.id, schema.runRepositories.runId))
+      .where(and(eq(schema.runs.plan, plan), gte(schema.runs.startedAt, since), inArray(schema.runRepositories.status, ["ok", "partial"])))
+      .all();
+    const byRun = new Map<string, { at: number; repos: Map<string, { bytes: number; added: number }> }>();
+    for (const { r, startedAt } of rows) {
+      const run = byRun.get(r.runId) ?? { at: r.finishedAt, repos: new Map() };
+      run.at = Math.max(run.at, r.finishedAt, startedAt);
+      const repo = run.repos.get(r.repository) ?? { bytes: 0, added: 0 };
+      repo.bytes += r.bytesProcessed ?? 0;
+      repo.added += r.bytesAdded ?? 0;
+      run.repos.set(r.repository, repo);
+      byRun.set(r.runId, run);
+    }
+    return [...byRun.values()]
+      .map((run) => {
+        const biggest = [...run.repos.values()].sort((a, b) => b.bytes - a.bytes)[0]!;
+        return { at: run.at, ...biggest };
+      })
+      .sort((a, b) => a.at - b.at);
+  }
+
   /** The last `n` good results of one part in one repository, newest first: the baseline of the anomaly check. */
   goodHistory(plan: string, repository: string, part: Part, n: number, before: string): RunRepositoryRow[] {
     return this.db
