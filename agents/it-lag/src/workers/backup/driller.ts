@@ -66,12 +66,15 @@ export class Driller {
     },
   ) {}
 
-  start(plan: PlanConfig): { runId: string; started: boolean; done: Promise<Drill[]> } {
+  start(plan: PlanConfig): { runId: string; started: boolean; done: Promise<Drill[] | undefined> } {
     const held = this.running.get(plan.name);
     if (held) return { runId: held, started: false, done: Promise.resolve([]) };
     const runId = newRunId(plan.name, this.o.clock.now());
     this.running.set(plan.name, runId);
-    const done = this.drillPlan(plan, runId).finally(() => this.running.delete(plan.name));
+    const done = this.o.runner.track(
+      `drill of ${plan.name}`,
+      this.drillPlan(plan, runId).finally(() => this.running.delete(plan.name)),
+    );
     return { runId, started: true, done };
   }
 

@@ -77,7 +77,7 @@ export class Restorer {
     const runId = newRunId(plan.name, this.o.clock.now());
     const full = { ...req, repository, snapshot: snapshot.id };
     if (!isLive(plan, req.target)) {
-      void this.restore(plan, full, runId);
+      void this.o.runner.track(`restore of ${plan.name}`, this.restore(plan, full, runId));
       return {
         runId,
         started: true,
@@ -142,7 +142,10 @@ export class Restorer {
       return;
     }
     this.o.catalogue.setPendingRestoreState(d.requestId, "running");
-    void this.restore(plan, req, row.runId).finally(() => this.o.catalogue.setPendingRestoreState(d.requestId, "done"));
+    void this.o.runner.track(
+      `restore of ${plan.name}`,
+      this.restore(plan, req, row.runId).finally(() => this.o.catalogue.setPendingRestoreState(d.requestId, "done")),
+    );
   }
 
   private async restore(plan: PlanConfig, req: RestoreRequest & { repository: string; snapshot: string }, runId: string): Promise<void> {

@@ -84,6 +84,7 @@ function median(xs: number[]): number {
 export class BackupRunner {
   private readonly running = new Map<string, { runId: string; done: Promise<RunStatus> }>();
   private readonly locks = new Map<string, ConcurrencyLimit>();
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly o: RunnerOptions) {}
 
@@ -117,9 +118,23 @@ export class BackupRunner {
     return { runId, started: true, done };
   }
 
-  /** Every run under way (for shutdown: they are interrupted by the signal, then awaited). */
+  /**
+   * Keeps a background operation (a check, a drill, a restore) in view, so shutdown waits for it;
+   * a failure is logged, never an unhandled rejection.
+   */
+  track<T>(what: string, work: Promise<T>): Promise<T | undefined> {
+    const p = work.catch((err: Error) => {
+      this.o.log.error({ err }, `${what} failed`);
+      return undefined;
+    });
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+    return p;
+  }
+
+  /** Every run and operation under way (for shutdown: they are interrupted by the signal, then awaited). */
   async settle(): Promise<void> {
-    await Promise.allSettled([...this.running.values()].map((r) => r.done));
+    await Promise.allSettled([...[...this.running.values()].map((r) => r.done), ...this.inFlight]);
   }
 
   private now(): number {

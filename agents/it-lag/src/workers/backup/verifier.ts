@@ -44,13 +44,16 @@ export class Verifier {
   ) {}
 
   /** Checks the plan's repositories in the background; one check of a plan at a time. */
-  start(plan: PlanConfig, metadata: boolean): { runId: string; started: boolean; done: Promise<CheckResult[]> } {
+  start(plan: PlanConfig, metadata: boolean): { runId: string; started: boolean } {
     const held = this.running.get(plan.name);
-    if (held) return { runId: held, started: false, done: Promise.resolve([]) };
+    if (held) return { runId: held, started: false };
     const runId = newRunId(plan.name, this.o.clock.now());
     this.running.set(plan.name, runId);
-    const done = this.checkPlan(plan, metadata, runId).finally(() => this.running.delete(plan.name));
-    return { runId, started: true, done };
+    void this.o.runner.track(
+      `check of ${plan.name}`,
+      this.checkPlan(plan, metadata, runId).finally(() => this.running.delete(plan.name)),
+    );
+    return { runId, started: true };
   }
 
   /** The scheduled check: every configured repository once (plans sharing one do not read it twice). */

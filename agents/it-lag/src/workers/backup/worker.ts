@@ -107,6 +107,6 @@ export const backupWorker = defineWorker({
 
   started: ({ missed }) => missed.atStart(),
 
-  // The signal has interrupted restic; each run starts its containers again before it settles.
+  // The signal has interrupted restic; each run starts its containers again, and every check, drill and restore ends, before it settles.
   stopping: ({ runner }) => runner.settle(),
 });
