@@ -5,6 +5,7 @@
  * acknowledged is lost or stored twice and that everything resumes.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { StreamInfo } from "@nats-io/jetstream";
 import { PublishUnavailableError, type Bus } from "@lag/bus";
 import { alert, ceoItInbox, itStream, type Alert } from "@lag/contracts";
 import { eventually, memoryLogger, startTestCluster, type MemoryLogger, type TestCluster } from "@lag/testing";
@@ -72,10 +73,21 @@ function producer(bus: Bus, from: number, pauseMs = 5) {
 async function storedOnce(acked: Set<number>): Promise<void> {
   await eventually(() => [...acked].every((n) => received.has(n)), 60_000, "every acknowledged event consumed");
   const admin = await cluster.admin();
-  const jsm = await admin.jsm();
-  const info = await jsm.streams.info(itStream.name, { subjects_filter: "lag.it.alert.firing.kronos.cluster" });
+  // Right after nodes come back the meta layer may still be electing ("JetStream system temporarily
+  // unavailable" for an account-info request): ask again until it answers.
+  let info: StreamInfo | undefined;
+  await eventually(
+    async () => {
+      info = await (await admin.jsm()).streams
+        .info(itStream.name, { subjects_filter: "lag.it.alert.firing.kronos.cluster" })
+        .catch(() => undefined);
+      return info !== undefined;
+    },
+    30_000,
+    "the stream's info",
+  );
   // One stored message per event: the retries with the same id were recognised as duplicates.
-  expect(info.state.messages).toBe(Math.max(...acked) + 1);
+  expect(info!.state.messages).toBe(Math.max(...acked) + 1);
   await admin.close();
 }
 
