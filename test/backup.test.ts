@@ -295,6 +295,11 @@ describe("lag backup", () => {
     expect(files.sizes[0]!.bytes).toBeGreaterThan(3_000_000);
     expect(files.successRate30d).toBe(1);
     expect(list.code).toBe(1);
+    // The same for a person: a table, with the plan that never succeeded in red.
+    const text = await run(["backup", "list"]);
+    expect(text.stdout).toMatch(/^PLAN\s+RPO\s+LAST GOOD/m);
+    expect(text.stdout).toMatch(/^files\s+green\s+\S+ ago/m);
+    expect(text.stdout).toMatch(/^nope\s+red\s+never/m);
   }, 60_000);
 
   it("a source path that does not exist makes the run partial and is named (restic alone skips it and exits 0)", async () => {
