@@ -12,6 +12,7 @@ import type { BackupAlerts } from "./alerts.ts";
 import type { BackupConfig, PlanConfig } from "./config.ts";
 import { progressPublisher } from "./progress.ts";
 import type { Restic } from "./restic/restic.ts";
+import { latestOf } from "./restorer.ts";
 import { newRunId, planTag, type BackupRunner } from "./runner.ts";
 import type { Catalogue } from "./store/catalogue.ts";
 
@@ -136,12 +137,7 @@ export class Driller {
     let snapshotId = "";
     try {
       const snaps = await restic.snapshots([planTag(plan.name)]);
-      const latest = (part: string) =>
-        snaps
-          .filter((s) => s.tags?.includes(part))
-          .sort((a, b) => Date.parse(a.time) - Date.parse(b.time))
-          .at(-1);
-      const parts = [latest("part:files"), latest("part:dump")].filter((s) => s !== undefined);
+      const parts = [latestOf(snaps, "files"), latestOf(snaps, "dump")].filter((s) => s !== undefined);
       if (parts.length === 0) return failure(snapshotId, `no snapshot of ${plan.name} in ${repository}`);
       let filesCompared = 0;
       let filesDumped = 0;

@@ -29,6 +29,14 @@ export function isLive(plan: PlanConfig, target: string): boolean {
   return plan.paths.some((p) => within(t, p) || within(p, t));
 }
 
+/** The newest snapshot of one part (`part:files`, `part:dump`) among a plan's snapshots. */
+export function latestOf(snaps: readonly Snapshot[], part: "files" | "dump"): Snapshot | undefined {
+  return snaps
+    .filter((s) => s.tags?.includes(`part:${part}`))
+    .sort((a, b) => Date.parse(a.time) - Date.parse(b.time))
+    .at(-1);
+}
+
 /** The newest snapshot of a plan's part (the files, else the dump), or the one asked for by id or short id. */
 export async function pickSnapshot(restic: Restic, plan: PlanConfig, id?: string): Promise<Snapshot> {
   const snaps = await restic.snapshots([planTag(plan.name)]);
@@ -37,11 +45,7 @@ export async function pickSnapshot(restic: Restic, plan: PlanConfig, id?: string
     if (!found) throw new Error(`no snapshot ${id} of plan ${plan.name} in ${restic.name}`);
     return found;
   }
-  const part = plan.paths.length > 0 ? "part:files" : "part:dump";
-  const latest = snaps
-    .filter((s) => s.tags?.includes(part))
-    .sort((a, b) => Date.parse(a.time) - Date.parse(b.time))
-    .at(-1);
+  const latest = latestOf(snaps, plan.paths.length > 0 ? "files" : "dump");
   if (!latest) throw new Error(`plan ${plan.name} has no snapshot in ${restic.name} yet`);
   return latest;
 }

@@ -50,7 +50,10 @@ export const backupWorker = defineWorker({
     };
     const version = await resticVersion(binary);
     const needsDocker = cfg.plans.some((p) => p.hooks.dump);
-    const dockerCli = { program: needsDocker ? findProgram("docker", "LAG_DOCKER") : "docker", args: dockerCliArgs(cfg.docker) };
+    // Only a dump runs the docker CLI: without one, neither the program nor the endpoint is looked for.
+    const dockerCli = needsDocker
+      ? { program: findProgram("docker", "LAG_DOCKER"), args: dockerCliArgs(cfg.docker) }
+      : { program: "docker", args: [] };
     const catalogue = new Catalogue(ctx.store.db);
     const docker = new DockerEngine(cfg.docker);
     const hooks = new ContainerHooks({ docker, catalogue, log });
