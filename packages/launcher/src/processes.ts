@@ -5,9 +5,10 @@ import { join } from "node:path";
  * What a process needs of the machine beyond NATS and its data directory, for the generated
  * systemd units and Compose services: `docker` the engine's socket (and its group), `host` the
  * host's network and file systems as they are (a monitor measures them), `processes` the host's
- * processes (the incident worker names the top consumers of a resource).
+ * processes (the incident worker names the top consumers of a resource), `files` every file of the
+ * host whoever owns it, to read and to write back with owners and modes (the backup worker).
  */
-export const PROCESS_NEEDS = ["docker", "host", "processes"] as const;
+export const PROCESS_NEEDS = ["docker", "host", "processes", "files"] as const;
 export type ProcessNeed = (typeof PROCESS_NEEDS)[number];
 
 export interface ProcessEntry {

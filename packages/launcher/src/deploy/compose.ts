@@ -9,6 +9,7 @@ function service(p: ProcessEntry): string {
   const host = p.needs.includes("host");
   const docker = p.needs.includes("docker");
   const processes = p.needs.includes("processes");
+  const files = p.needs.includes("files");
   return [
     `  ${p.name}:`,
     "    <<: *agent",
@@ -22,6 +23,9 @@ function service(p: ProcessEntry): string {
         ]
       : []),
     ...(processes ? ["    # The host's processes, not only the container's: /proc is what the likely cause reads.", "    pid: host"] : []),
+    ...(files
+      ? ["    # Reads every file it backs up and writes restores back with their owners: root in the container.", '    user: "0:0"']
+      : []),
     "    environment:",
     "      <<: *agent-env",
     ...(host ? ["      NATS_URL: nats://127.0.0.1:4222"] : []),
@@ -36,9 +40,10 @@ function service(p: ProcessEntry): string {
     ...(docker ? ["      - /var/run/docker.sock:/var/run/docker.sock:ro"] : []),
     ...(host
       ? [
-          "      # The file systems, at the same paths as on the host (the monitor watches those in it.monitor.mounts).",
-          "      - /mnt/backup:/mnt/backup:ro",
-          "      - /mnt/storage:/mnt/storage:ro",
+          "      # The file systems, at the same paths as on the host (the monitor watches those in it.monitor.mounts;",
+          files ? "      # writable: the backup worker keeps a repository and restores there)." : "      # read-only here).",
+          `      - /mnt/backup:/mnt/backup${files ? "" : ":ro"}`,
+          `      - /mnt/storage:/mnt/storage${files ? "" : ":ro"}`,
         ]
       : []),
     "    secrets:",
