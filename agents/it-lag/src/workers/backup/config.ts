@@ -16,6 +16,11 @@ export const RepositoryConfig = z.strictObject({
   env: z.record(z.string(), z.string()).default({}),
   /** How long a network repository's server may take to accept a connection before it counts as unreachable (restic alone would retry for 15 min). */
   probeTimeout: duration.default(60_000),
+  /**
+   * restic's extended options (`-o key=value`): `sftp.command: "ssh -p 2222 -i /etc/lag/secrets/nas_key
+   * backup@nas -s sftp"`, `rest.connections: "4"`. They are on restic's command line: never a secret here.
+   */
+  options: z.record(z.string().regex(/^[a-z0-9]+\.[a-z0-9._-]+$/, "a restic option: backend.name"), z.string()).default({}),
 });
 export type RepositoryConfig = z.infer<typeof RepositoryConfig>;
 

@@ -134,4 +134,13 @@ describe("Restic", () => {
     await restic().forget({ last: 2 }, { tags: ["plan:keep"] });
     expect(await restic().snapshots(["plan:keep"])).toHaveLength(2);
   });
+
+  it("passes the repository's extended options, and restic names one it does not know", async () => {
+    expect((await restic({ ...repo, options: { "local.connections": "1" } }).snapshots()).length).toBeGreaterThan(0);
+    const err = await restic({ ...repo, options: { "local.nonsense": "1" } })
+      .snapshots()
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ResticError);
+    expect((err as ResticError).message).toContain("option local.nonsense is not known");
+  });
 });

@@ -26,6 +26,8 @@ export interface Repository {
   env?: Record<string, string>;
   /** How long a network repository's server may take to accept a connection before it counts as unreachable (60 s). */
   probeTimeout?: number;
+  /** restic's extended options (`-o sftp.command=…`, `-o rest.connections=4`); on the command line, so never a secret. */
+  options?: Record<string, string>;
 }
 
 export type ResticFailure =
@@ -290,7 +292,7 @@ export class Restic {
     const hash = createHash("sha256");
     const secret = this.secretOptions();
     const passwordArgs = secret.secretFd !== undefined ? ["--password-file", "/dev/fd/3"] : [];
-    const r = await runCommand(this.o.binary, ["-r", this.o.repo.url, ...passwordArgs, "dump", snapshot, path], {
+    const r = await runCommand(this.o.binary, [...this.repositoryArgs(), ...passwordArgs, "dump", snapshot, path], {
       ...secret,
       maxBuffer: 4096,
       onStdout: (b) => hash.update(b),
@@ -324,8 +326,14 @@ export class Restic {
     return { env, inheritEnv: false, secretFd: value };
   }
 
+  private repositoryArgs(): string[] {
+    return ["-r", this.o.repo.url, ...Object.entries(this.o.repo.options ?? {}).flatMap(([k, v]) => ["-o", `${k}=${v}`])];
+  }
+
   /** Fails fast, and says so, when a network repository's server does not answer. */
   private async ensureReachable(): Promise<void> {
+    // A command of its own for the SFTP connection (a port, a key, a jump host): where it goes is its business.
+    if (this.o.repo.options?.["sftp.command"]) return;
     const r = await reachable(this.o.repo.url, this.o.repo.probeTimeout ?? 60_000);
     if (!r.ok) throw new ResticError("unreachable", this.name, r.why, null);
   }
@@ -343,7 +351,7 @@ export class Restic {
     await this.ensureReachable();
     const secret = this.secretOptions();
     const passwordArgs = secret.secretFd !== undefined ? ["--password-file", "/dev/fd/3"] : [];
-    const r = await runCommand(this.o.binary, ["-r", this.o.repo.url, "--json", ...passwordArgs, ...args], {
+    const r = await runCommand(this.o.binary, [...this.repositoryArgs(), "--json", ...passwordArgs, ...args], {
       ...secret,
       ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
