@@ -13,6 +13,12 @@ export const Slug = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "lower-case letter
 export const IsoTime = z.iso.datetime({ offset: true });
 export const Bytes = z.number().nonnegative();
 
+/** `20261123-030000`: a time in UTC to the second, for ids that sort by it (`inc-…`, `run-…`). */
+export function compactTime(at: Date): string {
+  const iso = at.toISOString();
+  return `${iso.slice(0, 10).replace(/-/g, "")}-${iso.slice(11, 19).replace(/:/g, "")}`;
+}
+
 /** A byte count for people: `734.0 MiB` (binary units, as restic and df -h print them). */
 export function formatBytes(bytes: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];

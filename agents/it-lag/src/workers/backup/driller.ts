@@ -13,7 +13,7 @@ import type { BackupConfig, PlanConfig } from "./config.ts";
 import { progressPublisher } from "./progress.ts";
 import type { Restic } from "./restic/restic.ts";
 import { latestOf } from "./restorer.ts";
-import { newRunId, planTag, type BackupRunner } from "./runner.ts";
+import { newRunId, partTag, planTag, type BackupRunner } from "./runner.ts";
 import type { Catalogue } from "./store/catalogue.ts";
 
 type Drill = Extract<BackupEvent, { kind: "drill" }>;
@@ -162,8 +162,7 @@ export class Driller {
           ...(chosen.length < files.length ? { include: chosen.map((f) => f.path) } : {}),
           verify: true,
           signal: this.o.signal,
-          onStatus: (s) =>
-            emit({ percent: s.percent_done * 100, ...(s.files_restored !== undefined ? { filesDone: s.files_restored } : {}) }),
+          onStatus: emit,
         });
         filesCompared += chosen.length;
         for (const f of chosen) bytes += f.size;
@@ -174,7 +173,7 @@ export class Driller {
           if (want !== got) mismatches.push(f.path);
         });
         const drillQuery = plan.hooks.dump?.drill;
-        if (drillQuery && snap.tags?.includes("part:dump")) query = await this.query(drillQuery, target);
+        if (drillQuery && snap.tags?.includes(partTag("dump"))) query = await this.query(drillQuery, target);
       }
       const passed = mismatches.length === 0 && filesCompared > 0 && (query?.ok ?? true);
       this.o.log[passed ? "info" : "error"](

@@ -9,7 +9,7 @@ import type { BackupConfig, PlanConfig } from "./config.ts";
 import { progressPublisher } from "./progress.ts";
 import type { Restic } from "./restic/restic.ts";
 import type { Snapshot } from "./restic/messages.ts";
-import { newRunId, planTag, type BackupRunner } from "./runner.ts";
+import { newRunId, partTag, planTag, type BackupRunner } from "./runner.ts";
 import type { Catalogue } from "./store/catalogue.ts";
 
 export type RestoreRequest = InferParsedRequest<typeof backupService.endpoints.restore>;
@@ -32,7 +32,7 @@ export function isLive(plan: PlanConfig, target: string): boolean {
 /** The newest snapshot of one part (`part:files`, `part:dump`) among a plan's snapshots. */
 export function latestOf(snaps: readonly Snapshot[], part: "files" | "dump"): Snapshot | undefined {
   return snaps
-    .filter((s) => s.tags?.includes(`part:${part}`))
+    .filter((s) => s.tags?.includes(partTag(part)))
     .sort((a, b) => Date.parse(a.time) - Date.parse(b.time))
     .at(-1);
 }
@@ -166,15 +166,7 @@ export class Restorer {
         this.o.restic(repository).restore(req.snapshot, req.target, {
           include: req.paths,
           signal: this.o.signal,
-          onStatus: (st) =>
-            emit({
-              percent: st.percent_done * 100,
-              ...(st.files_restored !== undefined ? { filesDone: st.files_restored } : {}),
-              ...(st.total_files !== undefined ? { totalFiles: st.total_files } : {}),
-              ...(st.bytes_restored !== undefined ? { bytesDone: st.bytes_restored } : {}),
-              ...(st.total_bytes !== undefined ? { totalBytes: st.total_bytes } : {}),
-              ...(st.seconds_remaining !== undefined ? { secondsRemaining: st.seconds_remaining } : {}),
-            }),
+          onStatus: emit,
         }),
       );
       const durationMs = this.o.clock.now().getTime() - t0;

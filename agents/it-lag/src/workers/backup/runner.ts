@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { ConcurrencyLimit, type Clock } from "@lag/async";
 import type { Bus } from "@lag/bus";
-import { backupEvent, formatBytes, type BackupEvent } from "@lag/contracts";
+import { backupEvent, compactTime, formatBytes, type BackupEvent } from "@lag/contracts";
 import type { Logger } from "@lag/log";
 import type { Outbox } from "@lag/worker";
 import type { BackupAlerts } from "./alerts.ts";
@@ -37,14 +37,14 @@ export function planTag(plan: string): string {
   return `plan:${plan}`;
 }
 
+/** The tag of a snapshot's part: a plan's files and its dump are snapshots of their own. */
+export function partTag(part: Part): string {
+  return `part:${part}`;
+}
+
 /** `run-20261123-030000-immich-a1b2`: sortable, readable, unique. */
 export function newRunId(plan: string, at: Date): string {
-  const stamp = at
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace("T", "-")
-    .replace(/\.\d+Z$/, "");
-  return `run-${stamp}-${plan}-${randomBytes(2).toString("hex")}`;
+  return `run-${compactTime(at)}-${plan}-${randomBytes(2).toString("hex")}`;
 }
 
 function stepOf(err: unknown, fallback: Step): Step {
@@ -273,35 +273,28 @@ export class BackupRunner {
     };
 
     const tags = [planTag(plan.name), ...plan.tags];
-    const progress = () =>
-      progressPublisher(this.o.bus, this.o.cfg.progressInterval, { plan: plan.name, runId, repository, operation: "backup" }, () =>
-        this.now(),
-      );
     let partial = false;
     if (plan.paths.length > 0) {
-      const emit = progress();
+      const emit = progressPublisher(
+        this.o.bus,
+        this.o.cfg.progressInterval,
+        { plan: plan.name, runId, repository, operation: "backup" },
+        () => this.now(),
+      );
       // restic skips a source path that does not exist and still exits 0: an unmounted disk would pass unseen.
-      const absent = plan.paths.filter((p) => !existsSync(p));
       const present = plan.paths.filter((p) => existsSync(p));
+      const absent = plan.paths.filter((p) => !present.includes(p));
       try {
         if (present.length === 0) throw new Error(`none of the plan's paths exists: ${absent.join(", ")}`);
         const out = await unlockingOnce(restic, () =>
           restic.backup({
             paths: present,
             excludes: plan.exclude,
-            tags: [...tags, "part:files"],
+            tags: [...tags, partTag("files")],
             host: this.o.host,
             signal: this.o.signal,
             onSpawn: (pid) => this.o.catalogue.setPid(runId, pid),
-            onStatus: (s) =>
-              emit({
-                percent: s.percent_done * 100,
-                ...(s.files_done !== undefined ? { filesDone: s.files_done } : {}),
-                ...(s.total_files !== undefined ? { totalFiles: s.total_files } : {}),
-                ...(s.bytes_done !== undefined ? { bytesDone: s.bytes_done } : {}),
-                ...(s.total_bytes !== undefined ? { totalBytes: s.total_bytes } : {}),
-                ...(s.seconds_remaining !== undefined ? { secondsRemaining: s.seconds_remaining } : {}),
-              }),
+            onStatus: emit,
           }),
         );
         out.unreadable.unshift(...absent.map((p) => `${p} (does not exist)`));
@@ -317,7 +310,7 @@ export class BackupRunner {
         const out = await unlockingOnce(restic, () =>
           restic.backup({
             paths: [],
-            tags: [...tags, "part:dump"],
+            tags: [...tags, partTag("dump")],
             host: this.o.host,
             stdinFromCommand: {
               command: [this.o.dockerCli.program, ...this.o.dockerCli.args, "exec", dump.container, ...dump.command],

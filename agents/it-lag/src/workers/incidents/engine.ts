@@ -1,4 +1,5 @@
 import {
+  compactTime,
   severityRank,
   type Actor,
   type Alert,
@@ -308,9 +309,7 @@ export class IncidentEngine {
   }
 
   private create(a: Alert, groupKey: string, group: Record<string, string>, now: number): Open {
-    const d = new Date(now);
-    const stamp = `${d.toISOString().slice(0, 10).replace(/-/g, "")}-${d.toISOString().slice(11, 19).replace(/:/g, "")}`;
-    const id = `inc-${stamp}-${slugOf(objectOf(a).value)}-${this.random()}`;
+    const id = `inc-${compactTime(new Date(now))}-${slugOf(objectOf(a).value)}-${this.random()}`;
     const summary: IncidentSummary = {
       id,
       title: a.summary,

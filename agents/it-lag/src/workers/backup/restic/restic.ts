@@ -288,16 +288,9 @@ export class Restic {
 
   /** SHA-256 of one file as the snapshot holds it (`restic dump`), read as it streams. */
   async sha256(snapshot: string, path: string): Promise<string> {
-    await this.ensureReachable();
     const hash = createHash("sha256");
-    const secret = this.secretOptions();
-    const passwordArgs = secret.secretFd !== undefined ? ["--password-file", "/dev/fd/3"] : [];
-    const r = await runCommand(this.o.binary, [...this.repositoryArgs(), ...passwordArgs, "dump", snapshot, path], {
-      ...secret,
-      maxBuffer: 4096,
-      onStdout: (b) => hash.update(b),
-    });
-    if (!r.ok) throw this.errorOf(r);
+    // The file's bytes are stdout: no --json, and nothing of them kept beyond the hash.
+    await this.run(["dump", snapshot, path], { json: false, onStdout: (b) => hash.update(b) });
     return hash.digest("hex");
   }
 
@@ -311,7 +304,7 @@ export class Restic {
    * proxies, the ssh agent), the cache, and the backend variables this repository names. Nothing
    * else of this process is inherited — above all no other repository's secret.
    */
-  private secretOptions(): { env: Record<string, string | undefined>; inheritEnv: false; secretFd?: string } {
+  private environment(): { env: Record<string, string | undefined>; inheritEnv: false; secretFd?: string } {
     const own = process.env;
     const env: Record<string, string | undefined> = {};
     for (const k of INHERITED) if (own[k] !== undefined) env[k] = own[k];
@@ -346,13 +339,18 @@ export class Restic {
       signal?: AbortSignal;
       onJson?: (v: unknown) => void;
       onSpawn?: (pid: number) => void;
+      /** false: stdout is data (`dump`), streamed to `onStdout` and not kept. */
+      json?: boolean;
+      onStdout?: (chunk: Buffer) => void;
     } = {},
   ): Promise<CommandResult> {
     await this.ensureReachable();
-    const secret = this.secretOptions();
-    const passwordArgs = secret.secretFd !== undefined ? ["--password-file", "/dev/fd/3"] : [];
-    const r = await runCommand(this.o.binary, [...this.repositoryArgs(), "--json", ...passwordArgs, ...args], {
-      ...secret,
+    const env = this.environment();
+    const passwordArgs = env.secretFd !== undefined ? ["--password-file", "/dev/fd/3"] : [];
+    const json = opts.json !== false;
+    const r = await runCommand(this.o.binary, [...this.repositoryArgs(), ...(json ? ["--json"] : []), ...passwordArgs, ...args], {
+      ...env,
+      ...(opts.onStdout ? { onStdout: opts.onStdout, maxBuffer: 4096 } : {}),
       ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.onJson ? { onJson: opts.onJson } : {}),
