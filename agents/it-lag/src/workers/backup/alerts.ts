@@ -55,9 +55,11 @@ export class BackupAlerts {
       startsAt: this.o.clock.now().toISOString(),
       repeat: 0,
     };
+    // Journalled for sending before it is written down as firing: a crash between the two sends it
+    // again at the next failure rather than never.
+    this.o.outbox.add(backupAlert, a, { id: alertId(a) });
     this.firing.set(fp, a);
     this.o.catalogue.setFiring(a);
-    this.o.outbox.add(backupAlert, a, { id: alertId(a) });
     this.o.log.warn({ alert: r.rule, labels: r.labels }, a.summary);
     void this.o.outbox.flush();
   }
@@ -68,15 +70,11 @@ export class BackupAlerts {
     const held = this.firing.get(fp);
     if (!held) return;
     const a: Alert = { ...held, status: "resolved", summary, endsAt: this.o.clock.now().toISOString() };
+    this.o.outbox.add(backupAlert, a, { id: alertId(a) });
     this.firing.delete(fp);
     this.o.catalogue.clearFiring(fp);
-    this.o.outbox.add(backupAlert, a, { id: alertId(a) });
     this.o.log.info({ alert: rule, labels }, summary);
     void this.o.outbox.flush();
-  }
-
-  isFiring(rule: BackupRule, labels: Record<string, string>): boolean {
-    return this.firing.has(fingerprint(rule, this.o.host, labels));
   }
 
   /** Resolves every firing alert of a plan that is no longer configured. */

@@ -54,21 +54,6 @@ function stepOf(err: unknown, fallback: Step): Step {
   return fallback;
 }
 
-/**
- * Runs `task`; when the repository is locked, clears the stale locks (`restic unlock` removes only
- * those of processes that are gone, or older than 30 min: a live run's lock stays) and tries once
- * more. A lock left by a killed run is found and cleared this way, and costs nothing otherwise.
- */
-async function unlockingOnce<T>(restic: Restic, task: () => Promise<T>): Promise<T> {
-  try {
-    return await task();
-  } catch (err) {
-    if (!(err instanceof ResticError) || err.failure !== "locked") throw err;
-    await restic.unlock();
-    return task();
-  }
-}
-
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -76,8 +61,9 @@ function median(xs: number[]): number {
 }
 
 /**
- * Runs a plan: stop hooks → for each repository (one run at a time per repository) clear stale
- * locks, back up the paths and the dump, apply retention → start the containers again, always.
+ * Runs a plan: stop hooks → for each repository (one run at a time per repository) back up the
+ * paths and the dump, apply retention → start the containers again, always. (A repository left
+ * locked by a killed run is cleared by Restic itself.)
  * Every step is an event in LAG_IT_BACKUPS and a row in the catalogue; a failure is an alert per
  * plan and repository, resolved by the next success there.
  */
@@ -236,7 +222,7 @@ export class BackupRunner {
     return status;
   }
 
-  /** One repository: stale locks, the files, the dump, retention. Never throws: what failed is an event and an alert. */
+  /** One repository: the files, the dump, retention. Never throws: what failed is an event and an alert. */
   private async toRepository(
     plan: PlanConfig,
     runId: string,
@@ -286,17 +272,15 @@ export class BackupRunner {
       const absent = plan.paths.filter((p) => !present.includes(p));
       try {
         if (present.length === 0) throw new Error(`none of the plan's paths exists: ${absent.join(", ")}`);
-        const out = await unlockingOnce(restic, () =>
-          restic.backup({
-            paths: present,
-            excludes: plan.exclude,
-            tags: [...tags, partTag("files")],
-            host: this.o.host,
-            signal: this.o.signal,
-            onSpawn: (pid) => this.o.catalogue.setPid(runId, pid),
-            onStatus: emit,
-          }),
-        );
+        const out = await restic.backup({
+          paths: present,
+          excludes: plan.exclude,
+          tags: [...tags, partTag("files")],
+          host: this.o.host,
+          signal: this.o.signal,
+          onSpawn: (pid) => this.o.catalogue.setPid(runId, pid),
+          onStatus: emit,
+        });
         out.unreadable.unshift(...absent.map((p) => `${p} (does not exist)`));
         partial = out.unreadable.length > 0;
         this.completed(plan, runId, repository, "files", out);
@@ -307,20 +291,18 @@ export class BackupRunner {
     const dump = plan.hooks.dump;
     if (dump) {
       try {
-        const out = await unlockingOnce(restic, () =>
-          restic.backup({
-            paths: [],
-            tags: [...tags, partTag("dump")],
-            host: this.o.host,
-            stdinFromCommand: {
-              command: [this.o.dockerCli.program, ...this.o.dockerCli.args, "exec", dump.container, ...dump.command],
-              filename: dump.filename,
-            },
-            timeoutMs: dump.timeout,
-            signal: this.o.signal,
-            onSpawn: (pid) => this.o.catalogue.setPid(runId, pid),
-          }),
-        );
+        const out = await restic.backup({
+          paths: [],
+          tags: [...tags, partTag("dump")],
+          host: this.o.host,
+          stdinFromCommand: {
+            command: [this.o.dockerCli.program, ...this.o.dockerCli.args, "exec", dump.container, ...dump.command],
+            filename: dump.filename,
+          },
+          timeoutMs: dump.timeout,
+          signal: this.o.signal,
+          onSpawn: (pid) => this.o.catalogue.setPid(runId, pid),
+        });
         this.completed(plan, runId, repository, "dump", out);
       } catch (err) {
         return fail("dump", err);
@@ -392,14 +374,12 @@ export class BackupRunner {
   private async retain(plan: PlanConfig, runId: string, repository: string, restic: Restic): Promise<void> {
     const labels = { plan: plan.name, repository, step: "retention" };
     try {
-      const r = await unlockingOnce(restic, () =>
-        restic.forget(plan.retention, {
-          tags: [planTag(plan.name)],
-          prune: true,
-          signal: this.o.signal,
-          onSpawn: (pid) => this.o.catalogue.setPid(runId, pid),
-        }),
-      );
+      const r = await restic.forget(plan.retention, {
+        tags: [planTag(plan.name)],
+        prune: true,
+        signal: this.o.signal,
+        onSpawn: (pid) => this.o.catalogue.setPid(runId, pid),
+      });
       this.publish({ kind: "pruned", plan: plan.name, runId, at: this.at(), repository, kept: r.keep.length, removed: r.remove.length });
       this.o.alerts.resolve("backup-failed", labels, `retention of ${plan.name} in ${repository} applied`);
     } catch (err) {

@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { findProgram } from "@lag/command";
-import { Restic, ResticError, type Repository } from "./restic.ts";
+import { Restic, ResticError, resticVersion, type Repository } from "./restic.ts";
 
 /** The restic runner against the real restic (≥ 0.18, from infra/setup) and real files. */
 const binary = findProgram("restic", "LAG_RESTIC");
@@ -28,7 +29,7 @@ beforeAll(() => {
 
 describe("Restic", () => {
   it("is at least 0.18", async () => {
-    const [maj, min] = (await restic().version()).split(".").map(Number);
+    const [maj, min] = (await resticVersion(binary)).split(".").map(Number);
     expect(maj! > 0 || min! >= 18).toBe(true);
   });
 
@@ -142,5 +143,22 @@ describe("Restic", () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ResticError);
     expect((err as ResticError).message).toContain("option local.nonsense is not known");
+  });
+
+  it("a lock left by a killed restic is cleared, and the command that met it runs", async () => {
+    // A backup killed with -9 while it streams a dump leaves its lock behind; forget needs the repository alone.
+    const killed = spawn(binary, ["-r", repo.url, "backup", "--stdin-from-command", "--", "sleep", "30"], {
+      env: { ...process.env, RESTIC_PASSWORD_FILE: (repo.password as { file: string }).file },
+      stdio: "ignore",
+    });
+    const locks = join(repo.url, "locks");
+    for (let i = 0; i < 100 && readdirSync(locks).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(readdirSync(locks).length).toBe(1);
+    killed.kill("SIGKILL");
+    await new Promise((r) => killed.once("exit", r));
+    expect(readdirSync(locks).length).toBe(1);
+    const r = await restic().forget({ last: 100 }, { dryRun: true });
+    expect(r.keep.length).toBeGreaterThan(0);
+    expect(readdirSync(locks)).toEqual([]);
   });
 });

@@ -72,9 +72,6 @@ export class ResticError extends Error {
   ) {
     super(`${repository}: ${HINTS[failure]}${detail ? ` (${detail})` : ""}`);
   }
-  get hint(): string {
-    return HINTS[this.failure];
-  }
 }
 
 export interface BackupInput {
@@ -141,16 +138,14 @@ export async function resticVersion(binary: string): Promise<string> {
  * One restic repository, driven through restic's `--json` output. A run's outcome is its exit code
  * **and** its summary together: a summary without exit 0 (or 3) is a failure, exit 0 without a
  * summary is a failure too (resticprofile's #332 reported success on failure by reading one).
+ * Any command that finds the repository locked clears the stale locks and tries once more; a
+ * network repository that does not answer fails in seconds, not after restic's 15 minutes.
  */
 export class Restic {
   constructor(private readonly o: { binary: string; repo: Repository; cacheDir?: string; env?: NodeJS.ProcessEnv }) {}
 
   get name(): string {
     return this.o.repo.name;
-  }
-
-  version(): Promise<string> {
-    return resticVersion(this.o.binary);
   }
 
   /** Creates the repository; false when it existed already. */
@@ -342,6 +337,8 @@ export class Restic {
       /** false: stdout is data (`dump`), streamed to `onStdout` and not kept. */
       json?: boolean;
       onStdout?: (chunk: Buffer) => void;
+      /** Set on the second attempt, after stale locks were cleared. */
+      unlocked?: boolean;
     } = {},
   ): Promise<CommandResult> {
     await this.ensureReachable();
@@ -358,8 +355,13 @@ export class Restic {
       okCodes: opts.okCodes ?? [0],
       killGraceMs: 10_000,
     });
-    if (!r.ok) throw this.errorOf(r);
-    return r;
+    if (r.ok) return r;
+    const err = this.errorOf(r);
+    // Locked: clear the stale locks (a killed run's; `unlock` leaves a live run's alone) and try once more.
+    // A lock left by a crash costs one retry this way, and nothing when there is none.
+    if (err.failure !== "locked" || opts.unlocked || args[0] === "unlock") throw err;
+    await this.unlock();
+    return this.run(args, { ...opts, unlocked: true });
   }
 
   private errorOf(r: CommandResult): ResticError {

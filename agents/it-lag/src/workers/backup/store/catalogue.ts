@@ -43,14 +43,6 @@ export class Catalogue {
     return this.db.select().from(schema.runs).where(eq(schema.runs.status, "running")).all();
   }
 
-  run(id: string): RunRow | undefined {
-    return this.db.select().from(schema.runs).where(eq(schema.runs.id, id)).get();
-  }
-
-  repositoriesOf(runId: string): RunRepositoryRow[] {
-    return this.db.select().from(schema.runRepositories).where(eq(schema.runRepositories.runId, runId)).all();
-  }
-
   /** The plan's runs since `since`, newest first. */
   runs(plan: string, since = 0, limit = 1000): RunRow[] {
     return this.db
