@@ -52,7 +52,7 @@ const env = () => cleanEnv({ NATS_URL: nats.url, LAG_USER: "ana" });
 const run = (args: string[]) => lag(args, env());
 
 /**
- * Every process's command line (and restic's environment), read every few milliseconds while the
+ * Every process's command line (and restic's environment), read every 50 ms while the
  * tests run, by a process of its own so the tests' event loop stays free: the passwords must never
  * be in one.
  */
@@ -70,7 +70,7 @@ setInterval(() => {
       if (!seen.has(line)) { seen.add(line); fs.writeSync(out, line + "\\n"); }
     } catch {}
   }
-}, 3);
+}, 50);
 `;
 
 function write(path: string, content: string | Buffer): void {
