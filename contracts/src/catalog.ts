@@ -1,6 +1,7 @@
 import type { ConsumerDescriptor, EndpointDescriptor, EventDescriptor, ServiceDescriptor, StreamDescriptor } from "./descriptors.ts";
 import type { Principal } from "./principals.ts";
 import {
+  approvalAsked,
   approvalDecided,
   approvalRequests,
   approvalsService,
@@ -18,14 +19,15 @@ import { dailyReport, incidentChanged, incidentsAlertsInbox, incidentsService, n
 import { containerMetrics } from "./it/containers.ts";
 import { monitorService } from "./it/monitor-service.ts";
 import { hostMetrics } from "./it/host.ts";
+import { mailApprovalsInbox, mailIn, mailIncidentsInbox, mailOut, mailService } from "./it/mail.ts";
 import { statusReport } from "./it/status-report.ts";
 import { storageService } from "./it/storage.ts";
-import { approvalsStream, backupsStream, dlqStreams, incidentsStream, itStream } from "./streams.ts";
+import { approvalsStream, backupsStream, dlqStreams, incidentsStream, itStream, mailStream } from "./streams.ts";
 import { filterSubject, parseSubject } from "./subject.ts";
 
 /** Everything that travels on the bus. Adding a message means adding it here. */
 export const catalog = {
-  streams: [itStream, incidentsStream, backupsStream, approvalsStream, ...dlqStreams] as readonly StreamDescriptor[],
+  streams: [itStream, incidentsStream, backupsStream, mailStream, approvalsStream, ...dlqStreams] as readonly StreamDescriptor[],
   events: [
     hostMetrics,
     containerMetrics,
@@ -38,9 +40,12 @@ export const catalog = {
     silenceChanged,
     dailyReport,
     ...Object.values(approvalRequests),
+    approvalAsked,
     approvalDecided,
     backupEvent,
     backupProgress,
+    mailOut,
+    mailIn,
     greeting,
   ] as readonly EventDescriptor[],
   services: [
@@ -50,6 +55,7 @@ export const catalog = {
     approvalsService,
     reportsService,
     backupService,
+    mailService,
     helloService,
   ] as readonly ServiceDescriptor[],
   consumers: [
@@ -59,6 +65,8 @@ export const catalog = {
     incidentsAlertsInbox,
     incidentsDecisions,
     backupDecisions,
+    mailIncidentsInbox,
+    mailApprovalsInbox,
   ] as readonly ConsumerDescriptor[],
 };
 

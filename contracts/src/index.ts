@@ -39,6 +39,7 @@ export {
   incidentsStream,
   isDlqStream,
   itStream,
+  mailStream,
   parseDlqSubject,
 } from "./streams.ts";
 export { allEndpoints, catalog, endpointForSubject, eventForSubject, eventForType, streamSubjects } from "./catalog.ts";
@@ -57,6 +58,18 @@ export {
   SnapshotInfo,
 } from "./it/backups.ts";
 export { Health, StatusReport, statusReport } from "./it/status-report.ts";
+export {
+  MailIn,
+  mailIn,
+  type MailInKind,
+  mailApprovalsInbox,
+  mailIncidentsInbox,
+  MailOut,
+  mailOut,
+  MailPurpose,
+  mailService,
+  OutgoingMail,
+} from "./it/mail.ts";
 export { ceoItInbox } from "./ceo/consumers.ts";
 export { Container, ContainerHealth, ContainersSnapshot, ContainerState, containerMetrics } from "./it/containers.ts";
 export { CheckKind, CheckResult, checkResult } from "./it/checks.ts";
@@ -75,6 +88,7 @@ export {
   ACTION_KINDS,
   Action,
   ApprovalDecision,
+  approvalAsked,
   approvalDecided,
   ApprovalRecord,
   ApprovalRequest,

@@ -10,6 +10,10 @@ export const PRINCIPALS = {
   "it-monitor": { agent: "it", description: "IT_LAG monitor worker: host metrics, checks, alerts, storage" },
   "it-incidents": { agent: "it", description: "IT_LAG incident worker: alerts into incidents, runbooks behind approvals, daily reports" },
   "it-backup": { agent: "it", description: "IT_LAG backup worker: restic plans, verification, restores, drills" },
+  "it-mail": {
+    agent: "it",
+    description: "IT_LAG mail worker: alerts and digests over SMTP, notification mails read over IMAP into events, approvals by reply",
+  },
   ceo: { agent: "ceo", description: "CEO_LAG: reports inbox, approvals and policy" },
   media: { agent: "media", description: "MEDIA_LAG: storage queries, reservations, content backups" },
   cli: { agent: "ops", description: "the `lag` CLI and the operator: reads everything, calls services" },

@@ -33,6 +33,16 @@ export const backupsStream = defineStream({
   duplicateWindow: 10 * 60_000,
 });
 
+/** IT_LAG's mail: what was sent (or could not be), and the notification mails read into events. */
+export const mailStream = defineStream({
+  name: "LAG_IT_MAIL",
+  description: "IT_LAG mail: mails sent or given up, mails received and what they were classified as",
+  owner: "it-mail",
+  maxAge: 365 * DAY,
+  maxBytes: 256 * 1024 ** 2,
+  duplicateWindow: 60 * 60_000,
+});
+
 /** Approval requests of every agent and CEO_LAG's decisions: the audit trail of every action asked for. */
 export const approvalsStream = defineStream({
   name: "LAG_APPROVALS",

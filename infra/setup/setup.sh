@@ -111,5 +111,7 @@ if [ "$mode" = test ]; then
   ensure_old_nats
   ensure_rest_server
   apt_install dnsmasq iputils-ping openssl
+  # The mail tests run a real IMAP/LMTP server (dovecot); the digest is looked at in headless Chromium.
+  apt_install dovecot-imapd dovecot-lmtpd chromium
   ensure_dockerd
 fi

@@ -161,6 +161,23 @@ export const approvalDecided = defineEvent({
   },
 });
 
+/**
+ * A request CEO_LAG's policy hands to a person: the mail worker mails it (with a one-time reply
+ * code), the page shows it. Published once, when the request arrives and the policy says ask.
+ */
+export const approvalAsked = defineEvent({
+  type: "es.lagrieta.ceo.approval.asked.v1",
+  subject: "lag.ceo.approval.asked.{requester}",
+  schema: ApprovalRecord,
+  publisher: "ceo",
+  audience: "all",
+  stream: approvalsStream,
+  tokens: (d) => ({ requester: d.request.requester }),
+  description:
+    "A request waits for a person (the policy said ask): what, why, the evidence and when it expires. The decision follows as approval.decided.",
+  example: { request: exampleRequest, state: "pending", receivedAt: "2026-11-23T06:12:30.100Z", policy: { rule: "default", said: "ask" } },
+});
+
 /** CEO_LAG's inbox of approval requests: every request, once, also those sent while it was down. */
 export const ceoApprovalsInbox = defineConsumer({
   durable: "ceo-approvals",

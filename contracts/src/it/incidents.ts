@@ -93,6 +93,8 @@ export const IncidentSummary = z.object({
   /** Firing alerts now / all alerts seen. */
   firing: z.number().int().nonnegative(),
   alertCount: z.number().int().nonnegative(),
+  /** The rules of its alerts (`backup-failed`, `container-unhealthy` …): what a notification's reader filters on. */
+  rules: z.array(Slug).default([]),
   likelyCause: LikelyCause.optional(),
   runbook: z.object({ action: Slug, requestId: z.string(), status: z.string() }).optional(),
 });
@@ -111,6 +113,7 @@ const summaryExample: IncidentSummary = {
   openedAt: "2026-11-23T06:12:00.000Z",
   firing: 1,
   alertCount: 1,
+  rules: ["container-unhealthy"],
 };
 
 /** One change of an incident: the incident as it is after it, and the timeline entry it was. */

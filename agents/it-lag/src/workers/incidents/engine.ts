@@ -320,6 +320,7 @@ export class IncidentEngine {
       openedAt: isoOf(now),
       firing: 1,
       alertCount: 1,
+      rules: [a.rule],
     };
     const inc: Open = { summary, alerts: new Map(), groupKey, openedMs: now };
     this.track(inc);
@@ -349,7 +350,12 @@ export class IncidentEngine {
 
   private refreshCounts(inc: Open): void {
     const all = [...inc.alerts.values()];
-    inc.summary = { ...inc.summary, firing: all.filter((a) => a.status === "firing").length, alertCount: all.length };
+    inc.summary = {
+      ...inc.summary,
+      firing: all.filter((a) => a.status === "firing").length,
+      alertCount: all.length,
+      rules: [...new Set(all.map((a) => a.rule))].sort(),
+    };
   }
 
   private entry(inc: Open, now: number, kind: TimelineKind, actor: Actor, note: string, data?: Record<string, unknown>): Effect {

@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, lte, sql } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import {
+  approvalAsked,
   approvalDecided,
   type ApprovalDecision,
   type ApprovalRecord,
@@ -44,6 +45,9 @@ export class ApprovalBook {
     if (known) return { record: known, fresh: false };
     const policy = evaluate(q, this.cfg.rules, this.cfg.default, (c) => this.budgetLeft(c, now));
     const record: ApprovalRecord = { request: q, state: "pending", receivedAt: new Date(now).toISOString(), policy };
+    const asks = policy.said === "ask" && Date.parse(q.expiresAt) > now;
+    // Journalled before it is stored: a crash in between sends it with the same id, stored once, rather than never.
+    if (asks) this.outbox.add(approvalAsked, record, { id: `ask-${q.id}` });
     const inserted = this.db
       .insert(approvals)
       .values({
@@ -59,6 +63,7 @@ export class ApprovalBook {
       .onConflictDoNothing()
       .run();
     if (inserted.changes === 0) return { record: this.show(q.id)!, fresh: false };
+    if (asks) void this.outbox.flush();
     if (Date.parse(q.expiresAt) <= now) {
       // It waited in the stream longer than it was valid (CEO_LAG was down): the absence of an approval is not one.
       return {
