@@ -19,6 +19,15 @@ export function compactTime(at: Date): string {
   return `${iso.slice(0, 10).replace(/-/g, "")}-${iso.slice(11, 19).replace(/:/g, "")}`;
 }
 
+/** ISO week of a time: 2026-W48. */
+export function isoWeek(ms: number): string {
+  const d = new Date(ms);
+  // The week's Thursday decides its year (ISO 8601).
+  const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 4 - (d.getUTCDay() || 7)));
+  const week = Math.ceil(((t.getTime() - Date.UTC(t.getUTCFullYear(), 0, 1)) / 86_400_000 + 1) / 7);
+  return `${t.getUTCFullYear()}-W${String(week).padStart(2, "0")}`;
+}
+
 /** A byte count for people: `734.0 MiB` (binary units, as restic and df -h print them). */
 export function formatBytes(bytes: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];

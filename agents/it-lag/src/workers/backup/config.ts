@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { compileCron } from "@lag/async";
-import { duration } from "@lag/config";
+import { cronIssue, cronSchedule, duration, SecretRef } from "@lag/config";
 import { HostName, Slug } from "@lag/contracts";
 import { DockerConnection } from "../../docker/connection.ts";
 
@@ -8,10 +7,7 @@ import { DockerConnection } from "../../docker/connection.ts";
 export const RepositoryConfig = z.strictObject({
   /** Any restic repository: a path (`/mnt/backup/restic`), `sftp:nas:/backup/restic`, `rest:http://nas:8000/kronos/`. */
   url: z.string().min(1),
-  password: z.union([
-    z.strictObject({ file: z.string().startsWith("/", "an absolute path") }),
-    z.strictObject({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name") }),
-  ]),
+  password: SecretRef,
   /** Variables the backend needs (`AWS_ACCESS_KEY_ID: LAG_S3_KEY`): restic's name → the variable here holding it. */
   env: z.record(z.string(), z.string()).default({}),
   /** How long a network repository's server may take to accept a connection before it counts as unreachable (restic alone would retry for 15 min). */
@@ -62,18 +58,7 @@ export const Hooks = z.strictObject({
   dump: DumpHook.optional(),
 });
 
-function cronIssue(cron: string, timezone: string, ctx: z.RefinementCtx, path: (string | number)[]): void {
-  try {
-    compileCron(cron, timezone);
-  } catch (err) {
-    ctx.addIssue({ code: "custom", message: (err as Error).message, path });
-  }
-}
-
-const Schedule = z
-  .strictObject({ cron: z.string().default("0 3 * * *"), timezone: z.string().default("Europe/Madrid") })
-  .prefault({})
-  .superRefine((s, ctx) => cronIssue(s.cron, s.timezone, ctx, ["cron"]));
+const Schedule = cronSchedule("0 3 * * *");
 
 export const PlanConfig = z
   .strictObject({

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isoWeek, measure } from "./measures.ts";
+import { isoWeek } from "@lag/contracts";
+import { measure } from "./measures.ts";
 
 const H = 3_600_000;
 const T = Date.parse("2026-12-01T06:00:00Z");

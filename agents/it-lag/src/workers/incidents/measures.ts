@@ -1,15 +1,5 @@
-import { severityRank, type Measures, type Severity } from "@lag/contracts";
+import { isoWeek, severityRank, type Measures, type Severity } from "@lag/contracts";
 
-const DAY = 86_400_000;
-
-/** ISO week of a time: 2026-W48. */
-export function isoWeek(ms: number): string {
-  const d = new Date(ms);
-  // The week's Thursday decides its year (ISO 8601).
-  const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 4 - (d.getUTCDay() || 7)));
-  const week = Math.ceil(((t.getTime() - Date.UTC(t.getUTCFullYear(), 0, 1)) / DAY + 1) / 7);
-  return `${t.getUTCFullYear()}-W${String(week).padStart(2, "0")}`;
-}
 
 /** What to do about an alert that keeps coming back, by its rule. */
 function suggestion(rule: string, times: number): string {
