@@ -1,6 +1,7 @@
 import { agentConfig } from "@lag/worker";
 import { BackupConfig } from "./workers/backup/config.ts";
 import { IncidentsConfig } from "./workers/incidents/config.ts";
+import { MailConfig } from "./workers/mail/config.ts";
 import { MonitorConfig } from "./workers/monitor/config.ts";
 
 /**
@@ -9,11 +10,12 @@ import { MonitorConfig } from "./workers/monitor/config.ts";
  */
 export const itConfig = agentConfig(
   "it",
-  { monitor: MonitorConfig, incidents: IncidentsConfig, backup: BackupConfig },
-  // The incident and backup workers act on the host this machine's monitor watches, unless told otherwise.
+  { monitor: MonitorConfig, incidents: IncidentsConfig, backup: BackupConfig, mail: MailConfig },
+  // The incident, backup and mail workers act on the host this machine's monitor watches, unless told otherwise.
   (it) => ({
     ...it,
     incidents: { ...it.incidents, host: it.incidents.host ?? it.monitor.host },
     backup: { ...it.backup, host: it.backup.host ?? it.monitor.host },
+    mail: { ...it.mail, host: it.mail.host ?? it.monitor.host },
   }),
 );

@@ -20,3 +20,5 @@ export type { TestCluster } from "./cluster.ts";
 export { startTestCluster } from "./cluster.ts";
 export type { TestRestServer } from "./rest-server.ts";
 export { startRestServer } from "./rest-server.ts";
+export type { TestMailServer } from "./mail-server.ts";
+export { startMailServer } from "./mail-server.ts";

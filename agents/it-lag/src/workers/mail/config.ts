@@ -140,6 +140,12 @@ export const MailConfig = z
   .superRefine((c, ctx) => {
     if (c.smtp?.user && !c.smtp.password)
       ctx.addIssue({ code: "custom", message: "an SMTP user needs a password (file or env)", path: ["smtp", "password"] });
+    if (c.imap?.requireAuthentication && !c.imap.authservId)
+      ctx.addIssue({
+        code: "custom",
+        message: "name the receiving server (its Authentication-Results authserv-id), or set requireAuthentication: false",
+        path: ["imap", "authservId"],
+      });
     const names = new Set<string>();
     c.classifiers.forEach((k, i) => {
       if (names.has(k.name)) ctx.addIssue({ code: "custom", message: `classifier ${k.name} is named twice`, path: ["classifiers", i, "name"] });

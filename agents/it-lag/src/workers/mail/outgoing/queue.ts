@@ -93,8 +93,14 @@ export class MailQueue {
     return row.attempts + 1;
   }
 
+  /** Sent. An approval mail's bodies are dropped then: they hold a reply code, which is kept only as a hash. */
   sent(id: string, now: number): void {
-    this.db.update(outgoing).set({ state: "sent", sentAt: now, lastError: null }).where(eq(outgoing.id, id)).run();
+    const purpose = this.get(id)?.purpose;
+    this.db
+      .update(outgoing)
+      .set({ state: "sent", sentAt: now, lastError: null, ...(purpose === "approval" ? { text: "(sent; it held a reply code)", html: null } : {}) })
+      .where(eq(outgoing.id, id))
+      .run();
   }
 
   failed(id: string, error: string, now: number): void {

@@ -1,5 +1,5 @@
 import { createTransport } from "nodemailer";
-import type { Clock } from "@lag/async";
+import { backoffDelay, type Clock } from "@lag/async";
 import { readSecret } from "@lag/config";
 import { mailOut, type MailPurpose } from "@lag/contracts";
 import type { Logger } from "@lag/log";
@@ -155,7 +155,7 @@ export class MailSender {
         log.error({ mail: row.id, purpose: row.purpose, to: row.to, reason }, "the SMTP server refused the mail for good");
         return true;
       }
-      const wait = Math.min(this.o.retryMin * 2 ** Math.min(attempts - 1, 20), this.o.retryMax);
+      const wait = backoffDelay(attempts, { initialMs: this.o.retryMin, maxMs: this.o.retryMax, jitter: 0.1 });
       queue.retryAt(row.id, now + wait, reason);
       if (!this.outage) log.warn({ mail: row.id, attempts, retryInMs: wait, reason }, "mail not sent; kept in the queue for retry");
       this.outage = true;

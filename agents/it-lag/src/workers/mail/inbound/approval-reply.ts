@@ -1,0 +1,39 @@
+/** An approval code as mailed, `K7Q2-9XMB`: eight of these letters and digits (no 0/O, 1/I/L). */
+export const CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+/** `k7q29xmb`, `K7Q2-9XMB` → `K7Q29XMB`. */
+export function normalizeCode(code: string): string {
+  return code.toUpperCase().replace(/[^A-Z0-9]/g, "");
+}
+
+/** Where the quoted original of a reply starts, in the clients people use. */
+const QUOTE_START = [
+  /^On .+ wrote:\s*$/i,
+  /^El .+ escribió:\s*$/i,
+  /^-{2,}\s*(Original Message|Mensaje original)\s*-{2,}/i,
+  /^_{10,}\s*$/,
+  /^(From|De): .+/i,
+];
+
+const VERDICT = /\b(APPROVE|DENY)\s+([A-Z0-9]{4}-?[A-Z0-9]{4})\b/gi;
+
+/**
+ * What a reply says: one verdict with its code, in what its author wrote (not in the quoted mail
+ * below it). Nothing, or two different verdicts, is no decision.
+ */
+export function readVerdict(text: string): { decision: "approve" | "deny"; code: string } | { error: string } {
+  const own: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    if (QUOTE_START.some((q) => q.test(line.trim()))) break;
+    if (line.trimStart().startsWith(">")) continue;
+    own.push(line);
+  }
+  const found = new Map<string, { decision: "approve" | "deny"; code: string }>();
+  for (const m of own.join("\n").matchAll(VERDICT)) {
+    const v = { decision: m[1]!.toLowerCase() as "approve" | "deny", code: normalizeCode(m[2]!) };
+    found.set(`${v.decision} ${v.code}`, v);
+  }
+  if (found.size === 0) return { error: "no APPROVE or DENY followed by a code in the reply" };
+  if (found.size > 1) return { error: `the reply says ${[...found.keys()].join(" and ")}: no decision` };
+  return [...found.values()][0]!;
+}
