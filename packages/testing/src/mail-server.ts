@@ -94,11 +94,27 @@ export async function startMailServer(o: { user?: string; password?: string } = 
     await eventually(() => listening(lmtpPort), 10_000, `dovecot LMTP on ${lmtpPort}`);
   };
   const logOf = () => (existsSync(join(dir, "dovecot.log")) ? readFileSync(join(dir, "dovecot.log"), "utf8").slice(-2000) : "");
+  /** Stops dovecot and its client processes: `dovecot stop` alone leaves open IMAP sessions running. */
   const stopImap = () => {
+    const pidFile = join(dir, "run", "master.pid");
+    const master = existsSync(pidFile) ? readFileSync(pidFile, "utf8").trim() : undefined;
+    let children: number[] = [];
+    try {
+      if (master) children = execFileSync("pgrep", ["-P", master]).toString().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      // none
+    }
     try {
       execFileSync("dovecot", ["-c", conf, "stop"], { stdio: "ignore" });
     } catch {
       // not running
+    }
+    for (const pid of children) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // gone already
+      }
     }
   };
   const deliver = async (raw: string | Buffer) => {

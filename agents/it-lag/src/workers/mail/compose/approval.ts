@@ -24,7 +24,7 @@ export function approvalMail(r: ApprovalRecord, to: string, code_: string, link?
   const how = [
     "To decide by mail, reply to this mail with one word, APPROVE or DENY, then a space and the code.",
     `Your code: ${code_} (for you only, valid once, until the request expires)`,
-    `Or: lag approvals show ${q.id} · lag approvals approve ${q.id} · lag approvals deny ${q.id}`,
+    `Or look at it: lag approvals show ${q.id}`,
     ...(link ? [`Or open: ${link}`] : []),
   ];
   const text = [
@@ -60,7 +60,7 @@ export function approvalMail(r: ApprovalRecord, to: string, code_: string, link?
       paragraph(
         `To decide by mail, reply to this mail with one word, <strong>APPROVE</strong> or <strong>DENY</strong>, then a space and the code.<br>` +
           `Your code: <strong style="font-size:18px;letter-spacing:.1em">${esc(code_)}</strong> (for you only, valid once, until the request expires).<br>` +
-          `Or ${code(`lag approvals approve ${q.id}`)}${link ? ` or <a href="${esc(link)}" style="color:#0969da">open it</a>` : ""}.`,
+          `Or look at it: ${code(`lag approvals show ${q.id}`)}${link ? ` or <a href="${esc(link)}" style="color:#0969da">open it</a>` : ""}.`,
       ),
     ].join("\n"),
     footer: `Asked by CEO_LAG's policy (rule ${esc(r.policy.rule)}). Replies count only from ${esc(to)}, with this code.`,

@@ -1,0 +1,377 @@
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ImapFlow } from "imapflow";
+import { simpleParser, type ParsedMail } from "mailparser";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Bus } from "@lag/bus";
+import { ceoWorker } from "@lag/ceo-lag";
+import {
+  approvalRequests,
+  approvalsService,
+  dailyReport,
+  mailIn,
+  mailOut,
+  mailService,
+  notification,
+  type DailyReport,
+  type MailIn,
+  type MailOut,
+  type Notification,
+} from "@lag/contracts";
+import { mailWorker } from "@lag/it-lag";
+import { eventually, ManualClock, memoryLogger, startMailServer, startTestNats, type TestMailServer, type TestNats } from "@lag/testing";
+import { startWorker, type RunningWorker } from "@lag/worker";
+import { renderInChromium } from "./mail.fixture.ts";
+
+/**
+ * The mail worker against real servers: NATS, dovecot (IMAP + LMTP) behind an SMTP door, CEO_LAG
+ * for approvals. Mails are read back over IMAP and their content checked.
+ */
+let nats: TestNats;
+let server: TestMailServer;
+let incidents: Bus;
+let cli: Bus;
+let dir: string;
+let config: string;
+let mail: RunningWorker | undefined;
+let ceo: RunningWorker | undefined;
+const mailLog = memoryLogger("it-mail");
+const received: MailIn[] = [];
+const out: MailOut[] = [];
+const samples = join(import.meta.dirname, "../agents/it-lag/test/mail-samples");
+
+const NAS_CLASSIFIERS = `
+      - { name: nas-ok, kind: backup-report, from: [nas@lag.test], subject: 'Backup task (?<job>\\S+) has completed', set: { status: success } }
+      - { name: nas-failed, kind: backup-report, from: [nas@lag.test], subject: 'Backup task (?<job>\\S+) has failed', set: { status: failure } }`;
+
+function writeConfig(): void {
+  writeFileSync(
+    config,
+    `dataDir: ${dir}
+it:
+  monitor: { host: kronos }
+  mail:
+    from: "LAG <lag@lag.test>"
+    to: [${server.address}]
+    smtp: { host: 127.0.0.1, port: ${server.smtpPort}, security: none, user: ${server.user}, password: { file: ${server.passwordFile} }, timeout: 5s }
+    imap:
+      host: 127.0.0.1
+      port: ${server.imapPort}
+      security: none
+      user: ${server.user}
+      password: { file: ${server.passwordFile} }
+      authservId: mail.lag.test
+      pollEvery: 2s
+      reconnectMin: 200ms
+      reconnectMax: 1s
+    retryMin: 300ms
+    retryMax: 1s
+    alerts: { repeatInterval: 1h }
+    classifiers:${NAS_CLASSIFIERS}
+ceo:
+  approvals: { default: ask, expiryCheck: 1s }
+`,
+  );
+}
+
+const startMail = async (clock?: ManualClock) => {
+  mail = await startWorker(mailWorker, { env: { LAG_CONFIG: config, NATS_URL: nats.url }, logger: mailLog.logger, ...(clock ? { clock } : {}) });
+};
+
+/** Every mail in the mailbox, parsed. */
+async function mailbox(): Promise<{ uid: number; flags: Set<string>; mail: ParsedMail }[]> {
+  const c = new ImapFlow({
+    host: "127.0.0.1",
+    port: server.imapPort,
+    secure: false,
+    doSTARTTLS: false,
+    auth: { user: server.user, pass: server.password },
+    logger: false,
+  });
+  await c.connect();
+  const lock = await c.getMailboxLock("INBOX");
+  const got: { uid: number; flags: Set<string>; source: Buffer }[] = [];
+  try {
+    if ((c.mailbox as { exists: number }).exists > 0)
+      for await (const m of c.fetch("1:*", { uid: true, flags: true, source: true })) got.push({ uid: m.uid, flags: m.flags ?? new Set(), source: m.source! });
+  } finally {
+    lock.release();
+    await c.logout();
+  }
+  return Promise.all(got.map(async (g) => ({ uid: g.uid, flags: g.flags, mail: await simpleParser(g.source) })));
+}
+
+const withSubject = async (s: string | RegExp) =>
+  (await mailbox()).filter((m) => (typeof s === "string" ? m.mail.subject === s : s.test(m.mail.subject ?? "")));
+
+function note(over: Partial<Notification> & { severity?: Notification["incident"]["severity"]; incident?: string } = {}): Notification {
+  const { severity = "critical", incident = `inc-20261201-061200-storage-${randomUUID().slice(0, 4)}`, ...rest } = over;
+  return {
+    id: `ntf-${randomUUID().slice(0, 8)}`,
+    kind: "opened",
+    incident: {
+      id: incident,
+      title: "disk /mnt/storage is 97% full",
+      host: "kronos",
+      group: { host: "kronos", mount: "/mnt/storage" },
+      severity,
+      state: "analysing",
+      openedAt: new Date().toISOString(),
+      firing: 1,
+      alertCount: 1,
+      rules: ["disk-critical"],
+    },
+    title: `[${severity}] kronos: disk /mnt/storage is 97% full`,
+    text: "disk /mnt/storage is 97% full since 06:12",
+    needsPerson: true,
+    at: new Date().toISOString(),
+    ...rest,
+  };
+}
+
+/** A reply as the receiving server would file it: its Authentication-Results on top (or none). */
+function reply(o: { from: string; body: string; auth?: string; inReplyTo?: string }): string {
+  const domain = o.from.split("@")[1];
+  return [
+    ...(o.auth !== "none" ? [`Authentication-Results: mail.lag.test; ${o.auth ?? `dkim=pass header.d=${domain}; dmarc=pass header.from=${domain}`}`] : []),
+    `From: <${o.from}>`,
+    `To: ${server.address}`,
+    "Subject: Re: [LAG] Approve? prune docker on kronos",
+    `Date: ${new Date().toUTCString()}`,
+    `Message-ID: <${randomUUID()}@${domain}>`,
+    ...(o.inReplyTo ? [`In-Reply-To: ${o.inReplyTo}`] : []),
+    "Content-Type: text/plain; charset=utf-8",
+    "",
+    o.body,
+    "",
+  ].join("\r\n");
+}
+
+const lastIn = (pred: (e: MailIn) => boolean) =>
+  eventually(() => received.find(pred), 20_000, "a mail read into an event").then(() => received.find(pred)!);
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  await nats.provisionStreams();
+  server = await startMailServer();
+  dir = mkdtempSync(join(tmpdir(), "lag-mail-"));
+  config = join(dir, "lag.yaml");
+  writeConfig();
+  incidents = await nats.bus("it-incidents");
+  cli = await nats.bus("cli");
+  cli.subscribe(mailIn, (d) => void received.push(d.data));
+  cli.subscribe(mailOut, (d) => void out.push(d.data));
+  await cli.nc.flush();
+  ceo = await startWorker(ceoWorker, { env: { LAG_CONFIG: config, NATS_URL: nats.url }, logger: memoryLogger("ceo").logger });
+  await startMail();
+}, 90_000);
+
+afterAll(async () => {
+  await mail?.shutdown("test");
+  await ceo?.shutdown("test");
+  await server?.stop();
+  await nats?.stop();
+});
+
+describe("alerts by mail", () => {
+  it("a critical incident is in the mailbox within seconds; a medium one waits for the digest; a repeat within the interval is not mailed", async () => {
+    const n = note();
+    await incidents.publish(notification, n);
+    const [got] = await eventually(async () => {
+      const m = await withSubject(n.title);
+      return m.length > 0 ? m : undefined;
+    }, 15_000, "the critical alert in the mailbox");
+    const m = got!.mail;
+    expect(m.from?.value[0]?.address).toBe("lag@lag.test");
+    expect(m.messageId).toBe(`<alert-${n.id}@lag.kronos>`);
+    expect(m.text).toContain(n.incident.id);
+    expect(m.text).toContain(`lag incidents ack ${n.incident.id}`);
+    expect(m.text).toContain("A person must act");
+    expect(m.html).toContain("disk /mnt/storage is 97% full");
+    expect(m.html).not.toMatch(/<img|<link|src=/i);
+
+    const medium = note({ severity: "medium" });
+    const repeat = { ...note(), incident: n.incident, kind: "repeat" as const, id: `ntf-${randomUUID().slice(0, 8)}` };
+    await incidents.publish(notification, medium);
+    await incidents.publish(notification, repeat);
+    // Both were handled (the log says so) and neither is queued.
+    await mailLog.waitFor((l) => l.msg === "notification throttled" && l.notification === repeat.id, 10_000);
+    await mailLog.waitFor((l) => l.msg === "notification digest" && l.notification === medium.id, 10_000);
+    const q = await cli.request(mailService.endpoints.queue, { limit: 100 });
+    expect(q.mails.map((x) => x.id)).toContain(`alert-${n.id}`);
+    expect(q.mails.map((x) => x.id)).not.toContain(`alert-${medium.id}`);
+    expect(q.mails.map((x) => x.id)).not.toContain(`alert-${repeat.id}`);
+    // Delivered again (a redelivery), it is still one mail.
+    await incidents.publish(notification, n, { id: randomUUID() });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await withSubject(n.title)).toHaveLength(1);
+  });
+
+  it("with the SMTP server down the alert waits in the queue, and is delivered once it is back, once", async () => {
+    await server.stopSmtp();
+    const n = note({ title: "[critical] kronos: docker is down" });
+    await incidents.publish(notification, n);
+    await eventually(async () => {
+      const q = await cli.request(mailService.endpoints.queue, { state: "queued", limit: 10 });
+      const row = q.mails.find((x) => x.id === `alert-${n.id}`);
+      return row && row.attempts >= 2 && row.lastError?.includes("ECONNREFUSED");
+    }, 15_000, "two failed attempts");
+    await server.startSmtp();
+    await eventually(async () => (await withSubject(n.title)).length === 1, 15_000, "the alert delivered after the outage");
+    const sent = await eventually(() => out.find((o) => o.id === `alert-${n.id}`), 10_000, "its mail.out event").then(
+      () => out.find((o) => o.id === `alert-${n.id}`)!,
+    );
+    expect(sent.status).toBe("sent");
+    expect(sent.attempts).toBeGreaterThanOrEqual(3);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await withSubject(n.title)).toHaveLength(1);
+  });
+
+  it("lag mail test sends a test mail through the same door", async () => {
+    const r = await cli.request(mailService.endpoints.test, {});
+    expect(r.status).toBe("sent");
+    await eventually(async () => (await withSubject("[LAG] test mail from kronos")).length === 1, 10_000, "the test mail");
+  });
+});
+
+describe("the mailbox watcher", () => {
+  it("turns NoIP and registrar mails into events, records strangers unclassified, and flags what it read", async () => {
+    for (const f of ["noip-expiring.eml", "godaddy-renewal.eml", "stranger.eml"]) await server.deliver(readFileSync(join(samples, f)));
+    const noip = await lastIn((e) => e.kind === "noip-confirm");
+    expect(noip).toMatchObject({ hostname: "lagrieta.ddns.net", deadline: "2026-11-30T06:12:00.000Z", authenticated: true });
+    expect(await lastIn((e) => e.kind === "domain-expiry")).toMatchObject({ domain: "lagrieta.es", expiresAt: "2026-12-15T00:00:00.000Z" });
+    expect(await lastIn((e) => e.kind === "unclassified" && e.from === "win@prizes.example")).toMatchObject({ reason: expect.stringMatching(/not trusted/) });
+    await eventually(async () => {
+      const [m] = await withSubject("ACTION REQUIRED: lagrieta.ddns.net is Expiring Soon");
+      return m?.flags.has("$LagProcessed") && m.flags.has("\\Seen");
+    }, 10_000, "the NoIP mail flagged");
+  });
+
+  it("an approval reply decides its request through CEO_LAG; a stranger, a failed authentication, a wrong or reused code do not", async () => {
+    const requester = await nats.bus("it-incidents");
+    const id = randomUUID();
+    const now = Date.now();
+    await requester.publish(approvalRequests["it-incidents"], {
+      id,
+      requester: "it-incidents",
+      action: { kind: "prune-docker", params: { host: "kronos" } },
+      reason: "disk /mnt/storage is 97% full; pruning Docker frees space",
+      risk: "medium",
+      requestedAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + 3_600_000).toISOString(),
+      links: {},
+      evidence: { summary: "prune docker on kronos", observed: ["/mnt/storage 97% used"] },
+      labels: {},
+    });
+    const [asked] = await eventually(async () => {
+      const m = await withSubject("[LAG] Approve? prune docker on kronos");
+      return m.length > 0 ? m : undefined;
+    }, 20_000, "the approval mail");
+    const code = asked!.mail.text!.match(/Your code: ([A-Z0-9]{4}-[A-Z0-9]{4})/)![1]!;
+    const inReplyTo = asked!.mail.messageId!;
+    const state = async () => (await cli.request(approvalsService.endpoints.show, { id })).state;
+    const outcome = (from: string, n: number) =>
+      lastIn((e) => e.kind === "approval-reply" && e.from === from && received.filter((x) => x.kind === "approval-reply").indexOf(e) === n);
+
+    await server.deliver(reply({ from: "mallory@evil.example", body: `APPROVE ${code}`, inReplyTo }));
+    expect(await outcome("mallory@evil.example", 0)).toMatchObject({ outcome: "rejected", reason: expect.stringMatching(/not an approver/) });
+    await server.deliver(reply({ from: server.address, body: `APPROVE ${code}`, auth: "none", inReplyTo }));
+    expect(await outcome(server.address, 1)).toMatchObject({ outcome: "rejected", reason: expect.stringMatching(/not authenticated/) });
+    await server.deliver(reply({ from: server.address, body: "APPROVE ZZZZ-ZZZZ", inReplyTo }));
+    expect(await outcome(server.address, 2)).toMatchObject({ outcome: "rejected", reason: "unknown code" });
+    await server.deliver(reply({ from: server.address, body: `I am not sure.\n\n> APPROVE ${code}`, inReplyTo }));
+    expect(await outcome(server.address, 3)).toMatchObject({ outcome: "rejected", reason: expect.stringMatching(/no APPROVE or DENY/) });
+    expect(await state()).toBe("pending");
+
+    await server.deliver(reply({ from: server.address, body: `approve ${code.toLowerCase()}\n\nOn Tue, LAG wrote:\n> To decide by mail …`, inReplyTo }));
+    expect(await outcome(server.address, 4)).toMatchObject({ outcome: "decided", requestId: id, decision: "approve" });
+    const record = await cli.request(approvalsService.endpoints.show, { id });
+    expect(record.state).toBe("approved");
+    expect(record.decision).toMatchObject({ channel: "mail", by: { kind: "person", name: server.address } });
+
+    await server.deliver(reply({ from: server.address, body: `DENY ${code}`, inReplyTo }));
+    expect(await outcome(server.address, 5)).toMatchObject({ outcome: "rejected", reason: "the code was used already" });
+    expect(await state()).toBe("approved");
+  });
+
+  it("restarted, it reads nothing twice; the IMAP server restarted, it reconnects and catches up", async () => {
+    const before = received.length;
+    const connects = () => mailLog.lines.filter((l) => l.msg === "IMAP watcher connected").length;
+    const connected = connects();
+    await mail!.shutdown("test");
+    await startMail();
+    await eventually(() => connects() > connected, 10_000, "the watcher connected again");
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(received.length).toBe(before);
+
+    server.stopImap();
+    await new Promise((r) => setTimeout(r, 500));
+    await server.startImap();
+    await server.deliver(readFileSync(join(samples, "nas-backup-failed.eml")));
+    expect(await lastIn((e) => e.kind === "backup-report")).toMatchObject({ job: "kronos-photos", status: "failure" });
+    await mailLog.waitFor((l) => l.msg === "IMAP watcher connected again; catching up", 5_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(received.length).toBe(before + 1);
+  });
+});
+
+describe("the digest", () => {
+  it("arrives at the configured time with the day's figures, in HTML and text, and renders in a browser", async () => {
+    await mail!.shutdown("test");
+    const clock = new ManualClock("2026-12-01T06:00:00Z");
+    await startMail(clock);
+    const report = (day: string, usedPct: number, open: number): DailyReport => ({
+      day,
+      generatedAt: `${day}T06:00:00.000Z`,
+      health: [{ host: "kronos", health: "warning", summary: "disk /mnt/storage 91% used" }],
+      incidents: {
+        opened: 2,
+        resolved: 1,
+        open: Array.from({ length: open }, (_, k) => ({
+          id: `inc-20261201-0${k}1200-storage`,
+          title: "disk /mnt/storage is 91% full",
+          host: "kronos",
+          severity: "high" as const,
+          state: "analysing" as const,
+          openedAt: "2026-12-01T05:12:00.000Z",
+        })),
+      },
+      measures: { since: "2026-11-24T06:00:00.000Z", bySeverity: [{ severity: "high", incidents: 2, mttaSec: 300, mttrSec: 1800 }], perWeek: [], patterns: [] },
+      approvals: { pending: 0, items: [] },
+      storage: [{ host: "kronos", mount: "/mnt/storage", role: "storage", usedPct, freeBytes: 360e9 }],
+      sections: { subscriptions: { title: "subscriptions due", lines: ["lagrieta.es renews on 2026-12-15 (GoDaddy, 14.99 EUR)"] } },
+    });
+    await incidents.publish(dailyReport, report("2026-11-24", 85, 0));
+    await incidents.publish(dailyReport, report("2026-12-01", 91, 1));
+    await mailLog.waitFor((l) => l.msg === "mail ready", 5_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    // 07:30 in Madrid is the default time.
+    await clock.advanceTo("2026-12-01T06:29:00Z");
+    expect(await withSubject(/^kronos, Tue 1 Dec/)).toHaveLength(0);
+    await clock.advanceTo("2026-12-01T06:30:30Z");
+    const [d] = await eventually(async () => {
+      const m = await withSubject(/^kronos, Tue 1 Dec/);
+      return m.length > 0 ? m : undefined;
+    }, 15_000, "the digest in the mailbox");
+    const m = d!.mail;
+    expect(m.subject).toBe("kronos, Tue 1 Dec: 1 incident open, 1 volume over 85%");
+    expect(m.text).toContain("opened 2, resolved 1 in the last day; open now 1");
+    expect(m.text).toContain("kronos /mnt/storage (storage): 91.0% used, 335.3 GiB free, +6.0 pts in 7 days, full in ~11 days");
+    expect(m.text).toContain("lagrieta.es renews on 2026-12-15");
+    expect(m.text).toMatch(/backups: it-backup did not answer/);
+    expect(m.html).toBeTruthy();
+    const shot = await renderInChromium(m.html as string, join(dir, "digest.png"));
+    expect(shot.requests).toEqual([]);
+    expect(shot.width).toBeLessThanOrEqual(640);
+    expect(shot.text).toContain("+6.0 pts in 7 days");
+    expect(shot.png.subarray(1, 4).toString()).toBe("PNG");
+  }, 60_000);
+
+  it("no password appears in any log line", () => {
+    const text = mailLog.text();
+    expect(text).toContain("mail sent");
+    expect(text).not.toContain(server.password);
+  });
+});
