@@ -77,7 +77,11 @@ ceo:
 }
 
 const startMail = async (clock?: ManualClock) => {
-  mail = await startWorker(mailWorker, { env: { LAG_CONFIG: config, NATS_URL: nats.url }, logger: mailLog.logger, ...(clock ? { clock } : {}) });
+  mail = await startWorker(mailWorker, {
+    env: { LAG_CONFIG: config, NATS_URL: nats.url },
+    logger: mailLog.logger,
+    ...(clock ? { clock } : {}),
+  });
 };
 
 /** Every mail in the mailbox, parsed. */
@@ -95,7 +99,8 @@ async function mailbox(): Promise<{ uid: number; flags: Set<string>; mail: Parse
   const got: { uid: number; flags: Set<string>; source: Buffer }[] = [];
   try {
     if ((c.mailbox as { exists: number }).exists > 0)
-      for await (const m of c.fetch("1:*", { uid: true, flags: true, source: true })) got.push({ uid: m.uid, flags: m.flags ?? new Set(), source: m.source! });
+      for await (const m of c.fetch("1:*", { uid: true, flags: true, source: true }))
+        got.push({ uid: m.uid, flags: m.flags ?? new Set(), source: m.source! });
   } finally {
     lock.release();
     await c.logout();
@@ -135,7 +140,9 @@ function note(over: Partial<Notification> & { severity?: Notification["incident"
 function reply(o: { from: string; body: string; auth?: string; inReplyTo?: string }): string {
   const domain = o.from.split("@")[1];
   return [
-    ...(o.auth !== "none" ? [`Authentication-Results: mail.lag.test; ${o.auth ?? `dkim=pass header.d=${domain}; dmarc=pass header.from=${domain}`}`] : []),
+    ...(o.auth !== "none"
+      ? [`Authentication-Results: mail.lag.test; ${o.auth ?? `dkim=pass header.d=${domain}; dmarc=pass header.from=${domain}`}`]
+      : []),
     `From: <${o.from}>`,
     `To: ${server.address}`,
     "Subject: Re: [LAG] Approve? prune docker on kronos",
@@ -179,10 +186,14 @@ describe("alerts by mail", () => {
   it("a critical incident is in the mailbox within seconds; a medium one waits for the digest; a repeat within the interval is not mailed", async () => {
     const n = note();
     await incidents.publish(notification, n);
-    const [got] = await eventually(async () => {
-      const m = await withSubject(n.title);
-      return m.length > 0 ? m : undefined;
-    }, 15_000, "the critical alert in the mailbox");
+    const [got] = await eventually(
+      async () => {
+        const m = await withSubject(n.title);
+        return m.length > 0 ? m : undefined;
+      },
+      15_000,
+      "the critical alert in the mailbox",
+    );
     const m = got!.mail;
     expect(m.from?.value[0]?.address).toBe("lag@lag.test");
     expect(m.messageId).toBe(`<alert-${n.id}@lag.kronos>`);
@@ -213,11 +224,15 @@ describe("alerts by mail", () => {
     await server.stopSmtp();
     const n = note({ title: "[critical] kronos: docker is down" });
     await incidents.publish(notification, n);
-    await eventually(async () => {
-      const q = await cli.request(mailService.endpoints.queue, { state: "queued", limit: 10 });
-      const row = q.mails.find((x) => x.id === `alert-${n.id}`);
-      return row && row.attempts >= 2 && row.lastError?.includes("ECONNREFUSED");
-    }, 15_000, "two failed attempts");
+    await eventually(
+      async () => {
+        const q = await cli.request(mailService.endpoints.queue, { state: "queued", limit: 10 });
+        const row = q.mails.find((x) => x.id === `alert-${n.id}`);
+        return row && row.attempts >= 2 && row.lastError?.includes("ECONNREFUSED");
+      },
+      15_000,
+      "two failed attempts",
+    );
     await server.startSmtp();
     await eventually(async () => (await withSubject(n.title)).length === 1, 15_000, "the alert delivered after the outage");
     const sent = await eventually(() => out.find((o) => o.id === `alert-${n.id}`), 10_000, "its mail.out event").then(
@@ -242,11 +257,17 @@ describe("the mailbox watcher", () => {
     const noip = await lastIn((e) => e.kind === "noip-confirm");
     expect(noip).toMatchObject({ hostname: "lagrieta.ddns.net", deadline: "2026-11-30T06:12:00.000Z", authenticated: true });
     expect(await lastIn((e) => e.kind === "domain-expiry")).toMatchObject({ domain: "lagrieta.es", expiresAt: "2026-12-15T00:00:00.000Z" });
-    expect(await lastIn((e) => e.kind === "unclassified" && e.from === "win@prizes.example")).toMatchObject({ reason: expect.stringMatching(/not trusted/) });
-    await eventually(async () => {
-      const [m] = await withSubject("ACTION REQUIRED: lagrieta.ddns.net is Expiring Soon");
-      return m?.flags.has("$LagProcessed") && m.flags.has("\\Seen");
-    }, 10_000, "the NoIP mail flagged");
+    expect(await lastIn((e) => e.kind === "unclassified" && e.from === "win@prizes.example")).toMatchObject({
+      reason: expect.stringMatching(/not trusted/),
+    });
+    await eventually(
+      async () => {
+        const [m] = await withSubject("ACTION REQUIRED: lagrieta.ddns.net is Expiring Soon");
+        return m?.flags.has("$LagProcessed") && m.flags.has("\\Seen");
+      },
+      10_000,
+      "the NoIP mail flagged",
+    );
   });
 
   it("an approval reply decides its request through CEO_LAG; a stranger, a failed authentication, a wrong or reused code do not", async () => {
@@ -265,10 +286,14 @@ describe("the mailbox watcher", () => {
       evidence: { summary: "prune docker on kronos", observed: ["/mnt/storage 97% used"] },
       labels: {},
     });
-    const [asked] = await eventually(async () => {
-      const m = await withSubject("[LAG] Approve? prune docker on kronos");
-      return m.length > 0 ? m : undefined;
-    }, 20_000, "the approval mail");
+    const [asked] = await eventually(
+      async () => {
+        const m = await withSubject("[LAG] Approve? prune docker on kronos");
+        return m.length > 0 ? m : undefined;
+      },
+      20_000,
+      "the approval mail",
+    );
     const code = asked!.mail.text!.match(/Your code: ([A-Z0-9]{4}-[A-Z0-9]{4})/)![1]!;
     const inReplyTo = asked!.mail.messageId!;
     const state = async () => (await cli.request(approvalsService.endpoints.show, { id })).state;
@@ -276,7 +301,10 @@ describe("the mailbox watcher", () => {
       lastIn((e) => e.kind === "approval-reply" && e.from === from && received.filter((x) => x.kind === "approval-reply").indexOf(e) === n);
 
     await server.deliver(reply({ from: "mallory@evil.example", body: `APPROVE ${code}`, inReplyTo }));
-    expect(await outcome("mallory@evil.example", 0)).toMatchObject({ outcome: "rejected", reason: expect.stringMatching(/not an approver/) });
+    expect(await outcome("mallory@evil.example", 0)).toMatchObject({
+      outcome: "rejected",
+      reason: expect.stringMatching(/not an approver/),
+    });
     await server.deliver(reply({ from: server.address, body: `APPROVE ${code}`, auth: "none", inReplyTo }));
     expect(await outcome(server.address, 1)).toMatchObject({ outcome: "rejected", reason: expect.stringMatching(/not authenticated/) });
     await server.deliver(reply({ from: server.address, body: "APPROVE ZZZZ-ZZZZ", inReplyTo }));
@@ -285,7 +313,9 @@ describe("the mailbox watcher", () => {
     expect(await outcome(server.address, 3)).toMatchObject({ outcome: "rejected", reason: expect.stringMatching(/no APPROVE or DENY/) });
     expect(await state()).toBe("pending");
 
-    await server.deliver(reply({ from: server.address, body: `approve ${code.toLowerCase()}\n\nOn Tue, LAG wrote:\n> To decide by mail …`, inReplyTo }));
+    await server.deliver(
+      reply({ from: server.address, body: `approve ${code.toLowerCase()}\n\nOn Tue, LAG wrote:\n> To decide by mail …`, inReplyTo }),
+    );
     expect(await outcome(server.address, 4)).toMatchObject({ outcome: "decided", requestId: id, decision: "approve" });
     const record = await cli.request(approvalsService.endpoints.show, { id });
     expect(record.state).toBe("approved");
@@ -338,7 +368,12 @@ describe("the digest", () => {
           openedAt: "2026-12-01T05:12:00.000Z",
         })),
       },
-      measures: { since: "2026-11-24T06:00:00.000Z", bySeverity: [{ severity: "high", incidents: 2, mttaSec: 300, mttrSec: 1800 }], perWeek: [], patterns: [] },
+      measures: {
+        since: "2026-11-24T06:00:00.000Z",
+        bySeverity: [{ severity: "high", incidents: 2, mttaSec: 300, mttrSec: 1800 }],
+        perWeek: [],
+        patterns: [],
+      },
       approvals: { pending: 0, items: [] },
       storage: [{ host: "kronos", mount: "/mnt/storage", role: "storage", usedPct, freeBytes: 360e9 }],
       sections: { subscriptions: { title: "subscriptions due", lines: ["lagrieta.es renews on 2026-12-15 (GoDaddy, 14.99 EUR)"] } },
@@ -351,10 +386,14 @@ describe("the digest", () => {
     await clock.advanceTo("2026-12-01T06:29:00Z");
     expect(await withSubject(/^kronos, Tue 1 Dec/)).toHaveLength(0);
     await clock.advanceTo("2026-12-01T06:30:30Z");
-    const [d] = await eventually(async () => {
-      const m = await withSubject(/^kronos, Tue 1 Dec/);
-      return m.length > 0 ? m : undefined;
-    }, 15_000, "the digest in the mailbox");
+    const [d] = await eventually(
+      async () => {
+        const m = await withSubject(/^kronos, Tue 1 Dec/);
+        return m.length > 0 ? m : undefined;
+      },
+      15_000,
+      "the digest in the mailbox",
+    );
     const m = d!.mail;
     expect(m.subject).toBe("kronos, Tue 1 Dec: 1 incident open, 1 volume over 85%");
     expect(m.text).toContain("opened 2, resolved 1 in the last day; open now 1");

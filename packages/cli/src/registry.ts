@@ -5,6 +5,7 @@ import { dlqShow } from "./commands/dlq-show.ts";
 import { backupCheck, backupDrill, backupInit, backupList, backupRestore, backupRun, backupSnapshots } from "./commands/backup.ts";
 import { approvals, approvalsApprove, approvalsBudget, approvalsDeny, approvalsShow } from "./commands/approvals.ts";
 import { incidentAck, incidentNote, incidentResolve, incidents, incidentShow } from "./commands/incidents.ts";
+import { mailDigest, mailQueue, mailTest } from "./commands/mail.ts";
 import { reports } from "./commands/reports.ts";
 import { silenceAdd, silenceExpire, silenceList } from "./commands/silence.ts";
 import { req } from "./commands/req.ts";
@@ -36,6 +37,9 @@ export const commands: readonly Command[] = [
   backupRestore,
   backupDrill,
   reports,
+  mailTest,
+  mailDigest,
+  mailQueue,
   tail,
   req,
   services,

@@ -1,6 +1,5 @@
 import { isoWeek, severityRank, type Measures, type Severity } from "@lag/contracts";
 
-
 /** What to do about an alert that keeps coming back, by its rule. */
 function suggestion(rule: string, times: number): string {
   if (rule.startsWith("container-"))

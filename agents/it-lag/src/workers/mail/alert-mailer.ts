@@ -33,7 +33,10 @@ export class AlertMailer {
         .onConflictDoNothing()
         .run();
     });
-    this.o.log.info({ notification: n.id, incident: n.incident.id, kind: n.kind, severity: n.incident.severity, outcome }, `notification ${outcome}`);
+    this.o.log.info(
+      { notification: n.id, incident: n.incident.id, kind: n.kind, severity: n.incident.severity, outcome },
+      `notification ${outcome}`,
+    );
     return outcome;
   }
 

@@ -104,7 +104,11 @@ export class MailApprovals {
     if ("error" in verdict) return no(verdict.error);
     if (!this.isApprover(from)) return no(`${from || "the sender"} is not an approver (it.mail.approvals.to)`);
     if (this.o.requireAuthentication && !m.authenticated) return no(`not authenticated: ${m.authWhy}`);
-    const row = this.o.db.select().from(approvalCodes).where(eq(approvalCodes.codeHash, hash(verdict.code))).get();
+    const row = this.o.db
+      .select()
+      .from(approvalCodes)
+      .where(eq(approvalCodes.codeHash, hash(verdict.code)))
+      .get();
     if (!row) return no("unknown code", { decision: verdict.decision });
     const about = { requestId: row.requestId, decision: verdict.decision };
     if (row.address !== from) return no("the code was sent to another approver", about);

@@ -148,7 +148,8 @@ export const MailConfig = z
       });
     const names = new Set<string>();
     c.classifiers.forEach((k, i) => {
-      if (names.has(k.name)) ctx.addIssue({ code: "custom", message: `classifier ${k.name} is named twice`, path: ["classifiers", i, "name"] });
+      if (names.has(k.name))
+        ctx.addIssue({ code: "custom", message: `classifier ${k.name} is named twice`, path: ["classifiers", i, "name"] });
       names.add(k.name);
     });
   })

@@ -89,7 +89,14 @@ export class Digests {
     const rendered = kind === "daily" ? await this.daily() : await this.weekly();
     const id = kind === "daily" ? `digest-${localDay(now, this.o.cfg.digest.daily.timezone)}` : `weekly-${isoWeek(now.getTime())}`;
     const queued = this.o.queue.add(
-      { id, purpose: kind === "daily" ? "digest" : "weekly", to: this.o.cfg.to, subject: rendered.subject, text: rendered.text, html: rendered.html },
+      {
+        id,
+        purpose: kind === "daily" ? "digest" : "weekly",
+        to: this.o.cfg.to,
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+      },
       now.getTime(),
     );
     this.o.log.info({ mail: id, quiet: rendered.quiet, queued }, queued ? `${kind} digest queued` : `${kind} digest was queued already`);

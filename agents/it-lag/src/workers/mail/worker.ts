@@ -1,5 +1,13 @@
 import { fileURLToPath } from "node:url";
-import { approvalAsked, approvalDecided, dailyReport, mailApprovalsInbox, mailIncidentsInbox, mailService, notification } from "@lag/contracts";
+import {
+  approvalAsked,
+  approvalDecided,
+  dailyReport,
+  mailApprovalsInbox,
+  mailIncidentsInbox,
+  mailService,
+  notification,
+} from "@lag/contracts";
 import { consume, defineWorker, schedule, serve, type Binding } from "@lag/worker";
 import { itConfig } from "../../config.ts";
 import { AlertMailer } from "./alert-mailer.ts";
@@ -32,10 +40,27 @@ export const mailWorker = defineWorker({
     const db = ctx.store.db;
     const host = cfg.host!;
     const queue = new MailQueue(db, host);
-    const sender = new MailSender({ queue, smtp: cfg.smtp, from: cfg.from, outbox, clock, log, retryMin: cfg.retryMin, retryMax: cfg.retryMax });
+    const sender = new MailSender({
+      queue,
+      smtp: cfg.smtp,
+      from: cfg.from,
+      outbox,
+      clock,
+      log,
+      retryMin: cfg.retryMin,
+      retryMax: cfg.retryMax,
+    });
     const alerts = new AlertMailer({ cfg, db, queue, clock, log });
     const digests = new Digests({ cfg, host, db, queue, bus, clock, log });
-    const approvals = new MailApprovals({ cfg, db, queue, bus, clock, log, requireAuthentication: cfg.imap?.requireAuthentication ?? true });
+    const approvals = new MailApprovals({
+      cfg,
+      db,
+      queue,
+      bus,
+      clock,
+      log,
+      requireAuthentication: cfg.imap?.requireAuthentication ?? true,
+    });
     const watcher = cfg.imap
       ? new MailboxWatcher({
           imap: cfg.imap,
@@ -49,7 +74,12 @@ export const mailWorker = defineWorker({
     if (cfg.to.length === 0) log.warn("it.mail.to is empty: alerts and digests are not mailed to anyone");
     if (!cfg.imap) log.info("it.mail.imap is not configured: no mailbox is read");
     log.info(
-      { host, smtp: cfg.smtp ? `${cfg.smtp.host}:${cfg.smtp.port}` : null, imap: cfg.imap ? `${cfg.imap.host}:${cfg.imap.port}` : null, to: cfg.to },
+      {
+        host,
+        smtp: cfg.smtp ? `${cfg.smtp.host}:${cfg.smtp.port}` : null,
+        imap: cfg.imap ? `${cfg.imap.host}:${cfg.imap.port}` : null,
+        to: cfg.to,
+      },
       "mail ready",
     );
     return { queue, sender, alerts, digests, approvals, watcher };

@@ -21,7 +21,12 @@ export function alertMail(n: Notification, to: string[]): Mail {
     ["alerts", `${i.firing} firing of ${i.alertCount}${i.rules.length > 0 ? ` (${i.rules.join(", ")})` : ""}`],
   ];
   if (i.group && Object.keys(i.group).length > 0)
-    facts.push(["about", Object.entries(i.group).map(([k, v]) => `${k}=${v}`).join(" ")]);
+    facts.push([
+      "about",
+      Object.entries(i.group)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" "),
+    ]);
   if (i.runbook) facts.push(["runbook", `${i.runbook.action}: ${i.runbook.status}`]);
   if (i.acknowledged) facts.push(["acknowledged", `by ${i.acknowledged.by} at ${at(i.acknowledged.at)}`]);
   if (i.resolvedAt) facts.push(["resolved", `${at(i.resolvedAt)}${i.resolution ? ` — ${i.resolution}` : ""}`]);
@@ -61,7 +66,14 @@ export function alertMail(n: Notification, to: string[]): Mail {
         "incident",
         facts.map(([k, v]) => [k, esc(v)] as const),
       ),
-      ...(cause.length > 0 ? [section(`likely cause (${i.likelyCause!.resource})`, cause.map((c) => ["", esc(c)] as const))] : []),
+      ...(cause.length > 0
+        ? [
+            section(
+              `likely cause (${i.likelyCause!.resource})`,
+              cause.map((c) => ["", esc(c)] as const),
+            ),
+          ]
+        : []),
       section(
         "next",
         next.map((c) => ["", code(c)] as const),

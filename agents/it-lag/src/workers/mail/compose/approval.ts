@@ -13,7 +13,12 @@ const RISK_TONE: Record<string, Tone> = { low: "ok", medium: "warn", high: "bad"
 export function approvalMail(r: ApprovalRecord, to: string, code_: string, link?: string): Mail {
   const q = r.request;
   const facts: [string, string][] = [
-    ["action", `${q.action.kind} ${Object.entries(q.action.params).map(([k, v]) => `${k}=${v}`).join(" ")}`],
+    [
+      "action",
+      `${q.action.kind} ${Object.entries(q.action.params)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ")}`,
+    ],
     ["requested by", q.requester],
     ["risk", q.risk],
     ...(q.cost ? ([["cost", `${q.cost.amount} ${q.cost.currency}`]] as [string, string][]) : []),
@@ -46,13 +51,10 @@ export function approvalMail(r: ApprovalRecord, to: string, code_: string, link?
     tone: RISK_TONE[q.risk] ?? "warn",
     body: [
       paragraph(`${badge(`${q.risk} risk`, RISK_TONE[q.risk] ?? "warn")} ${esc(q.reason)}`),
-      section(
-        "observed",
-        [
-          ...q.evidence.observed.map((o) => ["", esc(o)] as const),
-          ...Object.entries(q.evidence.details ?? {}).map(([k, v]) => [k, esc(v)] as const),
-        ],
-      ),
+      section("observed", [
+        ...q.evidence.observed.map((o) => ["", esc(o)] as const),
+        ...Object.entries(q.evidence.details ?? {}).map(([k, v]) => [k, esc(v)] as const),
+      ]),
       section(
         "request",
         facts.map(([k, v]) => [k, esc(v)] as const),
@@ -66,5 +68,12 @@ export function approvalMail(r: ApprovalRecord, to: string, code_: string, link?
     footer: `Asked by CEO_LAG's policy (rule ${esc(r.policy.rule)}). Replies count only from ${esc(to)}, with this code.`,
   });
   return {
-    id: `approval-${q.id}-${createHash("sha256").update(to).digest("hex").slice(0, 8)}`, purpose: "approval", to: [to], subject: `[LAG] Approve? ${q.evidence.summary}`, text, html, requestId: q.id };
+    id: `approval-${q.id}-${createHash("sha256").update(to).digest("hex").slice(0, 8)}`,
+    purpose: "approval",
+    to: [to],
+    subject: `[LAG] Approve? ${q.evidence.summary}`,
+    text,
+    html,
+    requestId: q.id,
+  };
 }

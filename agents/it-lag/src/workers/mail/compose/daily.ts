@@ -119,12 +119,14 @@ export function dailyDigest(d: DailyData): Rendered {
   const html: string[] = [];
 
   if (problems.length > 0 || !r) {
-    const lines = [
-      ...(!r ? [`No daily report from IT_LAG for ${d.day}: is it-incidents running? (lag status)`] : []),
-      ...problems,
-    ];
+    const lines = [...(!r ? [`No daily report from IT_LAG for ${d.day}: is it-incidents running? (lag status)`] : []), ...problems];
     text.push("WHAT COULD NOT BE READ", ...lines.map((l) => `  ${l}`), "");
-    html.push(section("what could not be read", lines.map((l) => ["", `<span style="color:#a40e26">${esc(l)}</span>`] as const)));
+    html.push(
+      section(
+        "what could not be read",
+        lines.map((l) => ["", `<span style="color:#a40e26">${esc(l)}</span>`] as const),
+      ),
+    );
   }
 
   if (r) {
@@ -139,25 +141,23 @@ export function dailyDigest(d: DailyData): Rendered {
     const inc = r.incidents;
     text.push("INCIDENTS", `  opened ${inc.opened}, resolved ${inc.resolved} in the last day; open now ${inc.open.length}`);
     for (const i of inc.open) text.push(`  [${i.severity}] ${i.host}: ${i.title} (${i.state}, since ${ago(i.openedAt, d.now)}) ${i.id}`);
-    if (held > 0) text.push(`  ${plural(held, "notification")} kept for this digest: ${d.held.map((h) => `${h.count} ${h.severity}`).join(", ")}`);
+    if (held > 0)
+      text.push(`  ${plural(held, "notification")} kept for this digest: ${d.held.map((h) => `${h.count} ${h.severity}`).join(", ")}`);
     text.push("");
     html.push(
-      section(
-        "incidents",
-        [
-          ["last day", esc(`opened ${inc.opened}, resolved ${inc.resolved}; open now ${inc.open.length}`)] as const,
-          ...inc.open.map(
-            (i) =>
-              [
-                `${i.host}: ${i.title}`,
-                `${badge(i.severity, severityTone(i.severity))} ${esc(`${i.state}, since ${ago(i.openedAt, d.now)}`)}<br>${code(`lag incidents show ${i.id}`)}`,
-              ] as const,
-          ),
-          ...(held > 0
-            ? [["kept for this digest", esc(d.held.map((h) => `${h.count} ${h.severity}`).join(", "))] as const]
-            : []),
-        ],
-      ),
+      section("incidents", [
+        ["last day", esc(`opened ${inc.opened}, resolved ${inc.resolved}; open now ${inc.open.length}`)] as const,
+        ...inc.open.map(
+          (i) =>
+            [
+              `${i.host}: ${i.title}`,
+              `${badge(i.severity, severityTone(i.severity))} ${esc(`${i.state}, since ${ago(i.openedAt, d.now)}`)}<br>${code(`lag incidents show ${i.id}`)}`,
+            ] as const,
+        ),
+        ...(held > 0
+          ? [["notifications kept for this digest", esc(d.held.map((h) => `${h.count} ${h.severity}`).join(", "))] as const]
+          : []),
+      ]),
     );
   }
 
@@ -269,7 +269,13 @@ export function dailyDigest(d: DailyData): Rendered {
   return {
     subject,
     text: text.join("\n").trimEnd(),
-    html: page({ title: `${d.host}, ${d.dayLabel}`, summary: heads.join(", ") || "all well", tone, body: html.join("\n"), footer: footer(d) }),
+    html: page({
+      title: `${d.host}, ${d.dayLabel}`,
+      summary: heads.join(", ") || "all well",
+      tone,
+      body: html.join("\n"),
+      footer: footer(d),
+    }),
     quiet,
   };
 }
@@ -281,4 +287,3 @@ function minutes(sec: number | null): string {
 function footer(d: DailyData): string {
   return `IT_LAG's digest for ${esc(d.day)}, made ${esc(d.now.toISOString().slice(0, 16).replace("T", " "))} UTC. ${code("lag mail digest --preview")} shows it again; ${code("lag reports")} has the report it is made of.`;
 }
-

@@ -25,16 +25,17 @@ export function badge(text: string, tone: Tone): string {
   return `<span style="display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;color:${t.fg};background:${t.bg}">${esc(text)}</span>`;
 }
 
-/** A section: its title and rows of [label, value] (values are HTML, labels text). */
+/** A section: its title and rows of [label, value] (values are HTML, labels text; no label: the value takes the row). */
 export function section(title: string, rows: readonly (readonly [string, string])[], empty?: string): string {
   const body =
     rows.length === 0
       ? `<tr><td colspan="2" style="padding:6px 0;color:#57606a;font-size:14px">${esc(empty ?? "nothing")}</td></tr>`
       : rows
-          .map(
-            ([label, value]) =>
-              `<tr><td style="padding:6px 12px 6px 0;vertical-align:top;font-size:14px;color:#24292f;width:40%">${esc(label)}</td>` +
-              `<td style="padding:6px 0;vertical-align:top;font-size:14px;color:#24292f">${value}</td></tr>`,
+          .map(([label, value]) =>
+            label === ""
+              ? `<tr><td colspan="2" style="padding:6px 0;vertical-align:top;font-size:14px;color:#24292f">${value}</td></tr>`
+              : `<tr><td style="padding:6px 12px 6px 0;vertical-align:top;font-size:14px;color:#24292f;width:40%">${esc(label)}</td>` +
+                `<td style="padding:6px 0;vertical-align:top;font-size:14px;color:#24292f">${value}</td></tr>`,
           )
           .join("");
   return (

@@ -42,7 +42,9 @@ export function weeklySummary(w: WeeklyData): Rendered {
   const html: string[] = [];
   if (w.reports.length === 0) text.push("No daily report this week: is it-incidents running? (lag status)", "");
 
-  const days = w.reports.map((r) => [r.day, `opened ${r.incidents.opened}, resolved ${r.incidents.resolved}, open ${r.incidents.open.length}`] as const);
+  const days = w.reports.map(
+    (r) => [r.day, `opened ${r.incidents.opened}, resolved ${r.incidents.resolved}, open ${r.incidents.open.length}`] as const,
+  );
   text.push("INCIDENTS PER DAY", ...days.map(([d, l]) => `  ${d}: ${l}`), `  alert mails sent: ${w.alertsMailed}`, "");
   html.push(
     section(
@@ -86,7 +88,9 @@ export function weeklySummary(w: WeeklyData): Rendered {
   if (w.plans || w.plansError) {
     text.push("BACKUPS", ...(w.plansError ? [`  ${w.plansError}`] : []));
     for (const p of plans)
-      text.push(`  ${p.plan}: ${p.rpo}, ${p.successRate30d !== null ? `${Math.round(p.successRate30d * 100)}% of 30 days` : "no runs yet"}`);
+      text.push(
+        `  ${p.plan}: ${p.rpo}, ${p.successRate30d !== null ? `${Math.round(p.successRate30d * 100)}% of 30 days` : "no runs yet"}`,
+      );
     text.push("");
     html.push(
       section(

@@ -29,7 +29,11 @@ export function parseAuthResults(value: string): { authservId: string; results: 
     const props: Record<string, string> = {};
     for (const t of tokens) {
       const eq = t.indexOf("=");
-      if (eq > 0) props[t.slice(0, eq).toLowerCase()] = t.slice(eq + 1).replace(/^"|"$/g, "").toLowerCase();
+      if (eq > 0)
+        props[t.slice(0, eq).toLowerCase()] = t
+          .slice(eq + 1)
+          .replace(/^"|"$/g, "")
+          .toLowerCase();
     }
     results.push({ method: m[1]!.toLowerCase(), result: m[2]!.toLowerCase(), props });
   }

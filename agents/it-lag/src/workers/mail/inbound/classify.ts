@@ -27,7 +27,12 @@ const DAY = 86_400_000;
 
 /** `*@noip.com` → a whole-address pattern, `*` any run of characters. */
 function glob(pattern: string): RegExp {
-  return new RegExp(`^${pattern.toLowerCase().replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
+  return new RegExp(
+    `^${pattern
+      .toLowerCase()
+      .replace(/[.+?^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")}$`,
+  );
 }
 
 /**
@@ -92,7 +97,13 @@ function build(cfg: ClassifierConfig, f: Record<string, string>, date: Date | un
       if (f.deadline && !deadline) return no(`the date "${f.deadline}" is not understood`);
       if (!deadline && f.days && date) deadline = new Date(date.getTime() + Number(f.days) * DAY);
       if (!deadline) return no("no deadline found");
-      return { kind: "noip-confirm", classifier: cfg.name, hostname: f.hostname.toLowerCase(), deadline: deadline.toISOString(), link: f.link };
+      return {
+        kind: "noip-confirm",
+        classifier: cfg.name,
+        hostname: f.hostname.toLowerCase(),
+        deadline: deadline.toISOString(),
+        link: f.link,
+      };
     }
     case "domain-expiry": {
       if (!f.domain) return no("no domain found");

@@ -25,7 +25,7 @@ export const DEFAULT_CLASSIFIERS: ClassifierConfig[] = [
     name: "godaddy",
     kind: "domain-expiry",
     from: ["*@godaddy.com", "*@*.godaddy.com"],
-    subject: String.raw`renew|expir`,
+    subject: "renew|expir",
     body: [String.raw`(?<domain>${HOST})\b[^\n]{0,80}?\b(?:expires?|expiration date|will expire)\b[:\s]+(?:on\s+)?(?<date>${DATE})`],
     optional: [],
     set: {},

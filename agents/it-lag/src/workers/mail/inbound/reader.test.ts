@@ -20,8 +20,20 @@ const samples = fileURLToPath(new URL("../../../../test/mail-samples/", import.m
 const migrationsFolder = fileURLToPath(new URL("../migrations", import.meta.url));
 
 const NAS = [
-  { name: "nas-ok", kind: "backup-report", from: ["nas@lag.test"], subject: String.raw`Backup task (?<job>\S+) has completed`, set: { status: "success" } },
-  { name: "nas-failed", kind: "backup-report", from: ["nas@lag.test"], subject: String.raw`Backup task (?<job>\S+) has failed`, set: { status: "failure" } },
+  {
+    name: "nas-ok",
+    kind: "backup-report",
+    from: ["nas@lag.test"],
+    subject: String.raw`Backup task (?<job>\S+) has completed`,
+    set: { status: "success" },
+  },
+  {
+    name: "nas-failed",
+    kind: "backup-report",
+    from: ["nas@lag.test"],
+    subject: String.raw`Backup task (?<job>\S+) has failed`,
+    set: { status: "failure" },
+  },
 ];
 
 function reader(over: Record<string, unknown> = {}) {
@@ -31,7 +43,12 @@ function reader(over: Record<string, unknown> = {}) {
     imap: { host: "127.0.0.1", user: "ops", password: { file: "/dev/null" }, authservId: "mail.lag.test", ...over },
     classifiers: NAS,
   });
-  const store = openStore({ file: join(mkdtempSync(join(tmpdir(), "lag-mail-unit-")), "m.sqlite"), schema, migrationsFolder, logger: memoryLogger("t").logger });
+  const store = openStore({
+    file: join(mkdtempSync(join(tmpdir(), "lag-mail-unit-")), "m.sqlite"),
+    schema,
+    migrationsFolder,
+    logger: memoryLogger("t").logger,
+  });
   const clock = new ManualClock("2026-11-23T07:00:00Z");
   const queue = new MailQueue(store.db, "kronos");
   const bus = {} as Bus;
@@ -68,8 +85,16 @@ describe("reading notification mails", () => {
 
   it("a NAS's reports become backup reports, by the configured classifiers", async () => {
     const r = reader();
-    expect(await r.read(fetched(sample("nas-backup-failed.eml")))).toMatchObject({ kind: "backup-report", job: "kronos-photos", status: "failure" });
-    expect(await r.read(fetched(sample("nas-backup-ok.eml")))).toMatchObject({ kind: "backup-report", job: "kronos-photos", status: "success" });
+    expect(await r.read(fetched(sample("nas-backup-failed.eml")))).toMatchObject({
+      kind: "backup-report",
+      job: "kronos-photos",
+      status: "failure",
+    });
+    expect(await r.read(fetched(sample("nas-backup-ok.eml")))).toMatchObject({
+      kind: "backup-report",
+      job: "kronos-photos",
+      status: "success",
+    });
   });
 
   it("a stranger's mail is recorded unclassified", async () => {
@@ -110,7 +135,9 @@ describe("Authentication-Results", () => {
       why: "no Authentication-Results from mail.lag.test",
     });
     // The topmost of ours is the receiving server's; one below it came with the mail.
-    expect(authenticate([`${ours}; dmarc=fail header.from=noip.com`, `${ours}; dmarc=pass header.from=noip.com`], "a@noip.com", ours).ok).toBe(false);
+    expect(
+      authenticate([`${ours}; dmarc=fail header.from=noip.com`, `${ours}; dmarc=pass header.from=noip.com`], "a@noip.com", ours).ok,
+    ).toBe(false);
   });
 });
 

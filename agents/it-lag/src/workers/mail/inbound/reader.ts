@@ -28,9 +28,7 @@ const APPROVAL_MESSAGE = /<approval-[^>]+@lag\.[^>]+>/i;
  * exception for what a mail contains (only for CEO_LAG not answering, so the mail is read again).
  */
 export class MailReader {
-  constructor(
-    private readonly o: { imap: ImapConfig; classifiers: Classifiers; approvals: MailApprovals; clock: Clock },
-  ) {}
+  constructor(private readonly o: { imap: ImapConfig; classifiers: Classifiers; approvals: MailApprovals; clock: Clock }) {}
 
   async read(f: Fetched): Promise<Read> {
     let mail: ParsedMail;
@@ -41,7 +39,8 @@ export class MailReader {
     }
     const from = (mail.from?.value[0]?.address ?? "").toLowerCase();
     const auth = this.authenticated(mail, from);
-    if (f.headersOnly) return this.unclassified(f, mail, `too large: ${f.size} bytes (it.mail.imap.maxBytes ${this.o.imap.maxBytes})`, auth);
+    if (f.headersOnly)
+      return this.unclassified(f, mail, `too large: ${f.size} bytes (it.mail.imap.maxBytes ${this.o.imap.maxBytes})`, auth);
     const base = this.base(f, mail, from, auth);
     const text = mail.text ?? "";
     const refs = [mail.inReplyTo ?? "", ...[mail.references ?? []].flat()].join(" ");

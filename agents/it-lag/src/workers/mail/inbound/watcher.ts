@@ -72,7 +72,10 @@ export class MailboxWatcher {
         const wait = this.backoff.failed();
         const reason = (err as Error).message;
         if (this.backoff.attempts === 1 || this.backoff.attempts % 10 === 0)
-          log.warn({ host: this.o.imap.host, user: this.o.imap.user, reason, retryInMs: wait, attempts: this.backoff.attempts }, "IMAP watcher lost its mailbox; reconnecting");
+          log.warn(
+            { host: this.o.imap.host, user: this.o.imap.user, reason, retryInMs: wait, attempts: this.backoff.attempts },
+            "IMAP watcher lost its mailbox; reconnecting",
+          );
         await sleep(wait, this.abort.signal).catch(() => undefined);
       } finally {
         this.connected = false;
@@ -111,7 +114,8 @@ export class MailboxWatcher {
     try {
       await client.connect();
       this.connected = true;
-      if (this.backoff.attempts > 0) log.info({ host: imap.host, after: this.backoff.attempts }, "IMAP watcher connected again; catching up");
+      if (this.backoff.attempts > 0)
+        log.info({ host: imap.host, after: this.backoff.attempts }, "IMAP watcher connected again; catching up");
       else log.info({ host: imap.host, user: imap.user, mailboxes: imap.mailboxes }, "IMAP watcher connected");
       this.backoff.succeeded();
       if (imap.after === "move") await client.mailboxCreate(imap.moveTo).catch(() => undefined);
@@ -152,7 +156,11 @@ export class MailboxWatcher {
       const uidValidity = String(box.uidValidity);
       let cur = book.cursor(mailbox);
       if (cur?.uidValidity !== uidValidity) {
-        if (cur) log.warn({ mailbox, was: cur.uidValidity, now: uidValidity }, "the mailbox's UIDVALIDITY changed: reading it again, mails already read are skipped by Message-ID");
+        if (cur)
+          log.warn(
+            { mailbox, was: cur.uidValidity, now: uidValidity },
+            "the mailbox's UIDVALIDITY changed: reading it again, mails already read are skipped by Message-ID",
+          );
         book.reset(mailbox, uidValidity);
         cur = { uidValidity, lastUid: 0 };
       }
@@ -195,7 +203,12 @@ export class MailboxWatcher {
     outbox.add(mailIn, event, { id: `in-${id}` });
     book.done(mailbox, uidValidity, uid, messageId, event.kind, clock.now().getTime());
     void outbox.flush();
-    const fields = event.kind === "unclassified" ? { reason: event.reason } : event.kind === "approval-reply" ? { outcome: event.outcome, reason: event.reason } : {};
+    const fields =
+      event.kind === "unclassified"
+        ? { reason: event.reason }
+        : event.kind === "approval-reply"
+          ? { outcome: event.outcome, reason: event.reason }
+          : {};
     log.info({ mailbox, uid, from: event.from, kind: event.kind, ...fields }, "mail read");
     await this.mark(client, uid);
   }

@@ -98,7 +98,12 @@ export class MailQueue {
     const purpose = this.get(id)?.purpose;
     this.db
       .update(outgoing)
-      .set({ state: "sent", sentAt: now, lastError: null, ...(purpose === "approval" ? { text: "(sent; it held a reply code)", html: null } : {}) })
+      .set({
+        state: "sent",
+        sentAt: now,
+        lastError: null,
+        ...(purpose === "approval" ? { text: "(sent; it held a reply code)", html: null } : {}),
+      })
       .where(eq(outgoing.id, id))
       .run();
   }

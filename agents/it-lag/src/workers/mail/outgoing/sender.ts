@@ -64,7 +64,7 @@ export class MailSender {
   /** Resolves once the mail is sent or refused, or after `ms` (then it is still queued). */
   async waitFor(id: string, ms: number): Promise<void> {
     const row = this.o.queue.get(id);
-    if (!row || row.state !== "queued") return;
+    if (row?.state !== "queued") return;
     await new Promise<void>((resolve) => {
       const t = setTimeout(done, ms);
       const list = this.waiters.get(id) ?? [];
@@ -134,7 +134,7 @@ export class MailSender {
 
   /** One attempt; false when the server could not be reached or did not take it (try later). */
   private async sendOne(transport: ReturnType<typeof createTransport>, row: Row, redact: (s: string) => string): Promise<boolean> {
-    const { queue, clock, log, outbox } = this.o;
+    const { queue, clock, log } = this.o;
     const attempts = queue.attempt(row.id);
     try {
       await transport.sendMail({
