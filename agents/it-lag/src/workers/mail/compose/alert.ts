@@ -1,12 +1,10 @@
 import type { Notification } from "@lag/contracts";
 import type { Mail } from "../outgoing/queue.ts";
-import { badge, code, esc, page, paragraph, section, type Tone } from "./html.ts";
+import { badge, code, esc, page, paragraph, section, type Tone, utc } from "./html.ts";
 
 export function severityTone(severity: string): Tone {
   return severity === "critical" || severity === "high" ? "bad" : severity === "medium" || severity === "warning" ? "warn" : "muted";
 }
-
-const at = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
 
 /** The mail of one notification: what happened, where it stands, what to type next. */
 export function alertMail(n: Notification, to: string[]): Mail {
@@ -17,7 +15,7 @@ export function alertMail(n: Notification, to: string[]): Mail {
     ["incident", i.id],
     ["severity", i.severity],
     ["state", i.state],
-    ["opened", at(i.openedAt)],
+    ["opened", utc(i.openedAt)],
     ["alerts", `${i.firing} firing of ${i.alertCount}${i.rules.length > 0 ? ` (${i.rules.join(", ")})` : ""}`],
   ];
   if (i.group && Object.keys(i.group).length > 0)
@@ -28,8 +26,8 @@ export function alertMail(n: Notification, to: string[]): Mail {
         .join(" "),
     ]);
   if (i.runbook) facts.push(["runbook", `${i.runbook.action}: ${i.runbook.status}`]);
-  if (i.acknowledged) facts.push(["acknowledged", `by ${i.acknowledged.by} at ${at(i.acknowledged.at)}`]);
-  if (i.resolvedAt) facts.push(["resolved", `${at(i.resolvedAt)}${i.resolution ? ` — ${i.resolution}` : ""}`]);
+  if (i.acknowledged) facts.push(["acknowledged", `by ${i.acknowledged.by} at ${utc(i.acknowledged.at)}`]);
+  if (i.resolvedAt) facts.push(["resolved", `${utc(i.resolvedAt)}${i.resolution ? ` — ${i.resolution}` : ""}`]);
   const cause = i.likelyCause
     ? [
         ...i.likelyCause.containers.map((c) => `container ${c.name}: ${c.value} ${c.unit}`),
@@ -79,7 +77,7 @@ export function alertMail(n: Notification, to: string[]): Mail {
         next.map((c) => ["", code(c)] as const),
       ),
     ].join("\n"),
-    footer: `Sent by IT_LAG at ${esc(at(n.at))} for notification ${esc(n.id)}.`,
+    footer: `Sent by IT_LAG at ${esc(utc(n.at))} for notification ${esc(n.id)}.`,
   });
   return { id: `alert-${n.id}`, purpose: "alert", to, subject, text, html, incident: i.id };
 }

@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
 import type { ApprovalRecord } from "@lag/contracts";
 import type { Mail } from "../outgoing/queue.ts";
-import { badge, code, esc, page, paragraph, section, type Tone } from "./html.ts";
+import { badge, code, esc, page, paragraph, section, type Tone, utc } from "./html.ts";
 
-const at = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
 const RISK_TONE: Record<string, Tone> = { low: "ok", medium: "warn", high: "bad" };
 
 /**
@@ -22,7 +21,7 @@ export function approvalMail(r: ApprovalRecord, to: string, code_: string, link?
     ["requested by", q.requester],
     ["risk", q.risk],
     ...(q.cost ? ([["cost", `${q.cost.amount} ${q.cost.currency}`]] as [string, string][]) : []),
-    ["expires", `${at(q.expiresAt)} (then it counts as denied)`],
+    ["expires", `${utc(q.expiresAt)} (then it counts as denied)`],
     ["request", q.id],
     ...(q.links.incident ? ([["incident", q.links.incident]] as [string, string][]) : []),
   ];

@@ -1,6 +1,6 @@
 import { formatBytes, type ApprovalRecord, type DailyReport, type PlanStatus } from "@lag/contracts";
 import { severityTone } from "./alert.ts";
-import { badge, code, esc, page, section, type Tone } from "./html.ts";
+import { badge, code, esc, page, section, type Tone, utc } from "./html.ts";
 
 /** A volume's fill over the last days: percentage points gained, and when it is full at that pace. */
 export interface Trend {
@@ -35,7 +35,7 @@ export interface Rendered {
   quiet: boolean;
 }
 
-const RPO_TONE: Record<PlanStatus["rpo"], Tone> = { green: "ok", amber: "warn", red: "bad" };
+export const RPO_TONE: Record<PlanStatus["rpo"], Tone> = { green: "ok", amber: "warn", red: "bad" };
 const HEALTH_TONE: Record<string, Tone> = { ok: "ok", warning: "warn", degraded: "warn", critical: "bad", unknown: "muted" };
 /** Sections of the report drawn from live figures here, not repeated from the report. */
 const LIVE_SECTIONS = new Set(["backups"]);
@@ -165,7 +165,7 @@ export function dailyDigest(d: DailyData): Rendered {
     text.push("BACKUPS");
     for (const p of plans)
       text.push(
-        `  ${p.plan}: ${p.rpo} — last good ${ago(p.lastSuccess, d.now)}${p.nextRun ? `, next ${p.nextRun.slice(0, 16).replace("T", " ")} UTC` : ""}` +
+        `  ${p.plan}: ${p.rpo} — last good ${ago(p.lastSuccess, d.now)}${p.nextRun ? `, next ${utc(p.nextRun)}` : ""}` +
           `${p.successRate30d !== null ? `, ${Math.round(p.successRate30d * 100)}% of 30 days` : ""}` +
           `${p.lastDrill ? `, drill ${p.lastDrill.passed ? "passed" : "FAILED"} ${ago(p.lastDrill.at, d.now)}` : ""}`,
       );
@@ -225,7 +225,7 @@ export function dailyDigest(d: DailyData): Rendered {
     for (const a of pending) {
       const link = approvalLinkOf(d, a.request.id);
       text.push(
-        `  ${a.request.evidence.summary} (${a.request.risk} risk, expires ${a.request.expiresAt.slice(0, 16).replace("T", " ")} UTC)`,
+        `  ${a.request.evidence.summary} (${a.request.risk} risk, expires ${utc(a.request.expiresAt)})`,
         `    ${a.request.reason}`,
         `    lag approvals show ${a.request.id}${link ? ` · ${link}` : ""}`,
       );
@@ -240,7 +240,7 @@ export function dailyDigest(d: DailyData): Rendered {
           return [
             a.request.evidence.summary,
             `${badge(`${a.request.risk} risk`, a.request.risk === "high" ? "bad" : a.request.risk === "medium" ? "warn" : "ok")} ${esc(a.request.reason)}` +
-              `<br>expires ${esc(a.request.expiresAt.slice(0, 16).replace("T", " "))} UTC · ${code(`lag approvals show ${a.request.id}`)}` +
+              `<br>expires ${esc(utc(a.request.expiresAt))} · ${code(`lag approvals show ${a.request.id}`)}` +
               (link ? ` · <a href="${esc(link)}" style="color:#0969da">open</a>` : ""),
           ] as const;
         }),
@@ -285,5 +285,5 @@ function minutes(sec: number | null): string {
 }
 
 function footer(d: DailyData): string {
-  return `IT_LAG's digest for ${esc(d.day)}, made ${esc(d.now.toISOString().slice(0, 16).replace("T", " "))} UTC. ${code("lag mail digest --preview")} shows it again; ${code("lag reports")} has the report it is made of.`;
+  return `IT_LAG's digest for ${esc(d.day)}, made ${esc(utc(d.now.toISOString()))}. ${code("lag mail digest --preview")} shows it again; ${code("lag reports")} has the report it is made of.`;
 }

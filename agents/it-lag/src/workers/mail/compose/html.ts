@@ -74,3 +74,8 @@ export function page(o: { title: string; summary: string; tone: Tone; body: stri
 export function code(s: string): string {
   return `<code style="font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;background:#eaeef2;padding:1px 4px;border-radius:4px">${esc(s)}</code>`;
 }
+
+/** `2026-12-01 06:30 UTC`: a time as the mails write it. */
+export function utc(iso: string): string {
+  return `${iso.slice(0, 16).replace("T", " ")} UTC`;
+}

@@ -1,7 +1,7 @@
 import { formatBytes, type DailyReport, type PlanStatus } from "@lag/contracts";
 import type { Rendered, Trend } from "./daily.ts";
-import { trendText } from "./daily.ts";
-import { badge, esc, page, section, type Tone } from "./html.ts";
+import { RPO_TONE, trendText } from "./daily.ts";
+import { badge, esc, page, section, type Tone, utc } from "./html.ts";
 
 export interface WeeklyData {
   host: string;
@@ -99,7 +99,7 @@ export function weeklySummary(w: WeeklyData): Rendered {
           (p) =>
             [
               p.plan,
-              `${badge(p.rpo, p.rpo === "green" ? "ok" : p.rpo === "amber" ? "warn" : "bad")} ${p.successRate30d !== null ? `${Math.round(p.successRate30d * 100)}% of 30 days` : "no runs yet"}`,
+              `${badge(p.rpo, RPO_TONE[p.rpo])} ${p.successRate30d !== null ? `${Math.round(p.successRate30d * 100)}% of 30 days` : "no runs yet"}`,
             ] as const,
         ),
         w.plansError ?? "no backup plans configured",
@@ -132,7 +132,7 @@ export function weeklySummary(w: WeeklyData): Rendered {
       summary: subject.slice(w.host.length + 2),
       tone,
       body: html.join("\n"),
-      footer: `IT_LAG's weekly summary, made ${esc(w.now.toISOString().slice(0, 16).replace("T", " "))} UTC from ${w.reports.length} daily reports.`,
+      footer: `IT_LAG's weekly summary, made ${esc(utc(w.now.toISOString()))} from ${w.reports.length} daily reports.`,
     }),
     quiet: false,
   };
