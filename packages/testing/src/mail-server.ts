@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,6 +25,8 @@ export interface TestMailServer {
   startSmtp(): Promise<void>;
   stopImap(): void;
   startImap(): Promise<void>;
+  /** Rebuilds the mailbox's UID list, as a restored or migrated mailbox is: a new UIDVALIDITY, new UIDs. */
+  renumber(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -162,6 +164,13 @@ export async function startMailServer(o: { user?: string; password?: string } = 
     if (s) await new Promise<void>((r) => s.close(() => r()));
   };
 
+  const renumber = async () => {
+    stopImap();
+    const maildir = join(home, "Maildir");
+    for (const f of readdirSync(maildir)) if (f.startsWith("dovecot")) rmSync(join(maildir, f), { force: true, recursive: true });
+    await startImap();
+  };
+
   await startImap();
   await startSmtp();
   return Object.assign(server, {
@@ -176,6 +185,7 @@ export async function startMailServer(o: { user?: string; password?: string } = 
     startSmtp,
     stopImap,
     startImap,
+    renumber,
     async stop() {
       await stopSmtp();
       stopImap();

@@ -15,6 +15,7 @@ import { authenticate } from "./authentication.ts";
 import { Classifiers } from "./classify.ts";
 import { noticeDate } from "./notice-date.ts";
 import { MailReader, type Fetched } from "./reader.ts";
+import { messageIdOf } from "./watcher.ts";
 
 const samples = fileURLToPath(new URL("../../../../test/mail-samples/", import.meta.url));
 const migrationsFolder = fileURLToPath(new URL("../migrations", import.meta.url));
@@ -59,7 +60,7 @@ function reader(over: Record<string, unknown> = {}) {
 let uid = 0;
 function fetched(source: Buffer | string, headersOnly = false): Fetched {
   const b = Buffer.from(source);
-  return { mailbox: "INBOX", uidValidity: "7", uid: ++uid, size: b.length, source: b, headersOnly };
+  return { mailbox: "INBOX", uidValidity: "7", uid: ++uid, size: b.length, source: b, headersOnly, messageId: messageIdOf(b) };
 }
 const sample = (name: string) => readFileSync(join(samples, name));
 

@@ -14,6 +14,8 @@ export interface Fetched {
   size: number;
   source: Buffer;
   headersOnly: boolean;
+  /** Its Message-ID, or what stands for it (see messageIdOf). */
+  messageId: string;
 }
 
 /** What the reader makes of it: the event to publish. */
@@ -66,7 +68,7 @@ export class MailReader {
   private base(f: Fetched, mail: ParsedMail | undefined, from: string, auth: Verdict) {
     const date = mail?.date && !Number.isNaN(mail.date.getTime()) ? mail.date.toISOString() : undefined;
     return {
-      messageId: mail?.messageId || `<${f.mailbox}/${f.uidValidity}/${f.uid}@imap>`,
+      messageId: f.messageId,
       mailbox: f.mailbox,
       uid: f.uid,
       from,

@@ -11,11 +11,21 @@ import type { MailReader } from "./reader.ts";
 
 const PROCESSED_FLAG = "$LagProcessed";
 
-/** The Message-ID in a mail's header block, before anything parses it (what was read is skipped unread). */
-function messageIdOf(source: Buffer, fallback: string): string {
+/**
+ * The Message-ID in a mail's header block, before anything parses it (what was read is skipped
+ * unread); a mail without one is named by a hash of its first 64 KiB, which a new UID does not change.
+ */
+export function messageIdOf(source: Buffer): string {
   const end = source.indexOf("\r\n\r\n");
   const head = source.subarray(0, end < 0 ? Math.min(source.length, 64 * 1024) : end).toString("latin1");
-  return head.replace(/\r?\n[ \t]+/g, " ").match(/^message-id:\s*(<[^>\s]+>)/im)?.[1] ?? fallback;
+  const found = head.replace(/\r?\n[ \t]+/g, " ").match(/^message-id:\s*(<[^>\s]+>)/im)?.[1];
+  return (
+    found ??
+    `<${createHash("sha256")
+      .update(source.subarray(0, 64 * 1024))
+      .digest("hex")
+      .slice(0, 32)}@no-message-id>`
+  );
 }
 
 export interface WatcherOptions {
@@ -184,20 +194,19 @@ export class MailboxWatcher {
     const headersOnly = size > imap.maxBytes;
     const got = await client.fetchOne(String(uid), headersOnly ? { headers: true } : { source: true }, { uid: true });
     const source = got ? (headersOnly ? got.headers : got.source) : undefined;
-    const fallbackId = `<${mailbox}/${uidValidity}/${uid}@imap>`;
     if (!source) {
       // Expunged between the listing and the fetch: nothing to read.
-      book.done(mailbox, uidValidity, uid, fallbackId, "gone", clock.now().getTime());
+      book.done(mailbox, uidValidity, uid, `<${mailbox}/${uidValidity}/${uid}@gone>`, "gone", clock.now().getTime());
       return;
     }
-    const messageId = messageIdOf(source, fallbackId);
+    const messageId = messageIdOf(source);
     if (book.knows(messageId)) {
       log.info({ mailbox, uid, messageId }, "mail read already (same Message-ID): skipped");
       book.done(mailbox, uidValidity, uid, messageId, "duplicate", clock.now().getTime());
       await this.mark(client, uid);
       return;
     }
-    const event = await reader.read({ mailbox, uidValidity, uid, size, source, headersOnly });
+    const event = await reader.read({ mailbox, uidValidity, uid, size, source, headersOnly, messageId });
     const id = createHash("sha256").update(`${mailbox}\n${uidValidity}\n${uid}`).digest("hex").slice(0, 32);
     // Journalled before it is recorded: a crash in between reads it again and sends it with the same id, stored once.
     outbox.add(mailIn, event, { id: `in-${id}` });
