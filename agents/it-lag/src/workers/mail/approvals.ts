@@ -1,5 +1,5 @@
 import { createHash, randomInt } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { eq, lt } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import type { Clock } from "@lag/async";
 import type { Bus } from "@lag/bus";
@@ -88,6 +88,11 @@ export class MailApprovals {
       .set({ closed: `already ${d.decision} by ${d.by.name} (${d.channel})` })
       .where(eq(approvalCodes.requestId, d.requestId))
       .run();
+  }
+
+  /** Forgets the codes of requests that expired before then. */
+  forget(before: number): number {
+    return this.o.db.delete(approvalCodes).where(lt(approvalCodes.expiresAt, before)).run().changes;
   }
 
   /**

@@ -104,7 +104,11 @@ export const mailWorker = defineWorker({
       schedule("weekly", { cron: cfg.digest.weekly.cron, timezone: cfg.digest.weekly.timezone }, async () => {
         if ((await s.digests.send("weekly")).queued) s.sender.kick();
       }),
-      schedule("forget-sent", { every: 3_600_000 }, () => void s.queue.prune(clock.now().getTime() - cfg.keepSent)),
+      schedule("forget", { every: 3_600_000 }, () => {
+        const before = clock.now().getTime() - cfg.keepSent;
+        s.queue.prune(before);
+        s.approvals.forget(before);
+      }),
     ];
     return out;
   },
