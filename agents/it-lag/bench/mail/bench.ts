@@ -4,7 +4,8 @@
  *
  *   1. latency, one at a time: a critical notification published on the bus → the mail visible over
  *      IMAP (queued in SQLite, sent, relayed, delivered), against nodemailer sending the same mail
- *      straight to the SMTP door → visible. Goal ("within seconds"): LAG's p95 ≤ 2 s.
+ *      straight to the SMTP door → visible; and the part until the SMTP server took it (LAG: its
+ *      mail.out event; by hand: sendMail resolved). Goal ("within seconds"): LAG's p95 ≤ 2 s.
  *   2. a burst of 100 critical notifications at once (100 incidents) → all 100 in the mailbox,
  *      against 100 sends by hand one after the other on one connection.
  *   3. the daily digest: made (report read, backups and approvals asked) and rendered, through the
@@ -17,7 +18,7 @@ import { ImapFlow } from "imapflow";
 import { createTransport } from "nodemailer";
 import type { BenchReport, Benchmark, Metrics, VariantSpec } from "@lag/bench";
 import { compareVariants, ratio } from "@lag/bench";
-import { dailyReport, mailService, notification, type Notification } from "@lag/contracts";
+import { dailyReport, mailOut, mailService, notification, type Notification } from "@lag/contracts";
 import { memoryLogger, startMailServer, startTestNats } from "@lag/testing";
 import { startWorker, type RunningWorker } from "@lag/worker";
 import { mailWorker } from "../../src/workers/mail/worker.ts";
@@ -112,27 +113,52 @@ it:
       });
       const byHand = (n: Notification) => hand.sendMail({ from: "LAG <lag@lag.test>", to: server.address, subject: n.title, text: n.text });
 
+      // When the SMTP server took each of LAG's mails (its mail.out event).
+      const taken = new Map<string, () => void>();
+      cli.subscribe(mailOut, (d) => taken.get(d.data.id)?.());
+      await cli.nc.flush();
+      const viaLag = async (n: Notification) => {
+        const sent = new Promise<void>((resolve) => taken.set(`alert-${n.id}`, resolve));
+        await incidents.publish(notification, n);
+        await sent;
+      };
+
+      /** `send` resolves when the SMTP server took the mail; then it is waited for over IMAP. */
       const oneByOne = async (send: (n: Notification) => Promise<unknown>): Promise<Metrics> => {
         const ms: number[] = [];
+        const accepted: number[] = [];
         for (let i = 0; i < ONE_BY_ONE; i++) {
           const target = exists + 1;
           const t0 = performance.now();
           await send(critical());
+          accepted.push(performance.now() - t0);
           await reach(target);
           ms.push(performance.now() - t0);
         }
-        return { p50: percentile(ms, 50), p95: percentile(ms, 95), max: Math.max(...ms) };
+        return {
+          p50: percentile(ms, 50),
+          p95: percentile(ms, 95),
+          max: Math.max(...ms),
+          takenP50: percentile(accepted, 50),
+          takenP95: percentile(accepted, 95),
+        };
       };
       ctx.progress(`latency: ${ONE_BY_ONE} critical notifications one at a time`);
       const latency: VariantSpec[] = [
         {
           name: "it-mail",
           description: "notification published → queued → SMTP → LMTP → visible over IMAP",
-          run: () => oneByOne((n) => incidents.publish(notification, n)),
+          run: () => oneByOne(viaLag),
         },
         { name: "by hand", description: "nodemailer sendMail to the same SMTP door → visible over IMAP", run: () => oneByOne(byHand) },
       ];
-      const lv = await compareVariants(ctx, "latency", "p95", latency, (m) => `p50 ${m.p50!.toFixed(0)} ms, p95 ${m.p95!.toFixed(0)} ms`);
+      const lv = await compareVariants(
+        ctx,
+        "latency",
+        "p95",
+        latency,
+        (m) => `p50 ${m.p50!.toFixed(0)} ms, p95 ${m.p95!.toFixed(0)} ms; SMTP took it: p95 ${m.takenP95!.toFixed(1)} ms`,
+      );
 
       const burst = async (send: (ns: Notification[]) => Promise<unknown>): Promise<Metrics> => {
         const ns = Array.from({ length: BURST }, critical);
@@ -203,9 +229,12 @@ it:
             id: "mail-latency",
             title: "A critical incident to the mailbox, one at a time",
             key: "p95",
-            units: { p50: "ms", p95: "ms", max: "ms" },
+            units: { p50: "ms", p95: "ms", max: "ms", takenP50: "ms", takenP95: "ms" },
             variants: lv,
-            ratios: [ratio("it-mail / by hand p95", lv, "it-mail", "by hand", "p95")],
+            ratios: [
+              ratio("it-mail / by hand p95", lv, "it-mail", "by hand", "p95"),
+              ratio("it-mail / by hand, until the SMTP server took it (p95)", lv, "it-mail", "by hand", "takenP95"),
+            ],
             notes: [`it-mail p95 ${goal.toFixed(0)} ms (goal "within seconds": ≤ 2000 ms ${goal <= 2000 ? "met" : "NOT met"})`],
           },
           {

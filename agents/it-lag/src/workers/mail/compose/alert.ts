@@ -57,7 +57,7 @@ export function alertMail(n: Notification, to: string[]): Mail {
     tone: resolved ? "ok" : severityTone(i.severity),
     body: [
       paragraph(
-        `${badge(resolved ? "resolved" : i.severity, resolved ? "ok" : severityTone(i.severity))} ${esc(n.text)}` +
+        `${badge(resolved ? "resolved" : i.severity, resolved ? "ok" : severityTone(i.severity))} ${esc(`${i.state}, ${i.firing} of ${i.alertCount} alert${i.alertCount === 1 ? "" : "s"} firing`)}` +
           (n.needsPerson ? `<br><strong style="color:#a40e26">A person must act: no runbook fixed it.</strong>` : ""),
       ),
       section(
