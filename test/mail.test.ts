@@ -23,6 +23,7 @@ import {
 import { mailWorker } from "@lag/it-lag";
 import { eventually, ManualClock, memoryLogger, startMailServer, startTestNats, type TestMailServer, type TestNats } from "@lag/testing";
 import { startWorker, type RunningWorker } from "@lag/worker";
+import { cleanEnv, jsonOf, lag } from "../packages/cli/test/run-lag.fixture.ts";
 import { renderInChromium } from "./mail.fixture.ts";
 
 /**
@@ -450,6 +451,17 @@ describe("the digest", () => {
     expect(shot.width).toBeLessThanOrEqual(640);
     expect(shot.text).toContain("+6.0 pts in 7 days");
     expect(shot.png.subarray(1, 4).toString()).toBe("PNG");
+
+    // The same digest, by `lag mail digest --preview`; the queue shows it sent, once.
+    const html = join(dir, "preview.html");
+    const r = await lag(["mail", "digest", "--preview", "--html", html], cleanEnv({ NATS_URL: nats.url }));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Subject: kronos, Tue 1 Dec: 1 incident open, 1 volume over 85%");
+    expect(r.stdout).toContain("+6.0 pts in 7 days");
+    expect(readFileSync(html, "utf8")).toBe(m.html);
+    const q = await lag(["mail", "queue", "--json"], cleanEnv({ NATS_URL: nats.url }));
+    const digests = jsonOf<{ mails: { id: string; state: string }[] }>(q).mails.filter((x) => x.id.startsWith("digest-"));
+    expect(digests).toEqual([expect.objectContaining({ id: "digest-2026-12-01", state: "sent" })]);
   }, 60_000);
 
   it("no password appears in any log line", () => {

@@ -192,7 +192,7 @@ export const mailService = defineService({
         html: z.string(),
         /** Nothing new: the digest is one line. */
         quiet: z.boolean(),
-        /** With `send`: the queued mail's id. */
+        /** With `send`: the queued mail's id (absent when nobody is to get it, or it was queued already). */
         queued: z.string().optional(),
       }),
       description: "Today's digest (or this week's summary) as it would be mailed, HTML and text; with `send`, queued for sending now.",

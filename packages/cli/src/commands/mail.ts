@@ -66,6 +66,7 @@ export const mailDigest: Command = {
     }
     if (file) out.note(`HTML written to ${resolve(file)}`);
     if (r.queued) out.note(`queued as ${r.queued}`);
+    else if (send) out.note("not queued: it.mail.to is empty, or this one was queued already");
     return 0;
   },
 };

@@ -88,6 +88,10 @@ export class Digests {
     const now = this.o.clock.now();
     const rendered = kind === "daily" ? await this.daily() : await this.weekly();
     const id = kind === "daily" ? `digest-${localDay(now, this.o.cfg.digest.daily.timezone)}` : `weekly-${isoWeek(now.getTime())}`;
+    if (this.o.cfg.to.length === 0) {
+      this.o.log.info({ mail: id }, `${kind} digest made, not queued: it.mail.to is empty`);
+      return { id, rendered, queued: false };
+    }
     const queued = this.o.queue.add(
       {
         id,

@@ -23,10 +23,11 @@ export function mailHandlers(o: {
       const id = `test-${compactTime(now)}-${Math.random().toString(36).slice(2, 6)}`;
       const rcpt = to ?? o.cfg.to;
       if (rcpt.length === 0) throw new ServiceError(400, "nobody to send it to: set it.mail.to or pass --to");
+      if (!o.cfg.smtp) throw new ServiceError(400, "it.mail.smtp is not configured: nothing can be sent (docs/mail.md)");
       const text = [
         `A test mail from IT_LAG on ${o.host}, sent at ${now.toISOString()}.`,
         "",
-        o.cfg.smtp ? `It left through ${o.cfg.smtp.host}:${o.cfg.smtp.port} (${o.cfg.smtp.security}).` : "No SMTP server is configured.",
+        `It left through ${o.cfg.smtp.host}:${o.cfg.smtp.port} (${o.cfg.smtp.security}).`,
         "Alerts, the daily digest and approval mails take the same way.",
       ].join("\n");
       o.queue.add({ id, purpose: "test", to: rcpt, subject: `[LAG] test mail from ${o.host}`, text }, now.getTime());
@@ -39,14 +40,14 @@ export function mailHandlers(o: {
         to: rcpt,
         status,
         messageId: row.messageId,
-        ...(row.lastError && status !== "sent" ? { error: row.lastError } : !o.cfg.smtp ? { error: "it.mail.smtp is not configured" } : {}),
+        ...(row.lastError && status !== "sent" ? { error: row.lastError } : {}),
       };
     },
     digest: async ({ kind, send }) => {
       if (send) {
         const r = await o.digests.send(kind);
         o.sender.kick();
-        return { kind, ...r.rendered, queued: r.id };
+        return { kind, ...r.rendered, ...(r.queued ? { queued: r.id } : {}) };
       }
       return { kind, ...(kind === "daily" ? await o.digests.daily() : await o.digests.weekly()) };
     },

@@ -136,6 +136,13 @@ export class MailSender {
   private async sendOne(transport: ReturnType<typeof createTransport>, row: Row, redact: (s: string) => string): Promise<boolean> {
     const { queue, clock, log } = this.o;
     const attempts = queue.attempt(row.id);
+    if (row.to.length === 0) {
+      // Nothing any server could take: refused here, once, rather than retried for ever.
+      const now = clock.now().getTime();
+      queue.failed(row.id, "no recipients", now);
+      this.settled(row, "failed", attempts, now, "no recipients");
+      return true;
+    }
     try {
       await transport.sendMail({
         messageId: row.messageId,
