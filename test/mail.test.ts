@@ -9,6 +9,7 @@ import type { Bus } from "@lag/bus";
 import { ceoWorker } from "@lag/ceo-lag";
 import {
   approvalRequests,
+  backupAlert,
   approvalsService,
   dailyReport,
   mailIn,
@@ -20,7 +21,7 @@ import {
   type MailOut,
   type Notification,
 } from "@lag/contracts";
-import { mailWorker } from "@lag/it-lag";
+import { incidentsWorker, mailWorker } from "@lag/it-lag";
 import { eventually, ManualClock, memoryLogger, startMailServer, startTestNats, type TestMailServer, type TestNats } from "@lag/testing";
 import { startWorker, type RunningWorker } from "@lag/worker";
 import { cleanEnv, jsonOf, lag } from "../packages/cli/test/run-lag.fixture.ts";
@@ -53,6 +54,7 @@ function writeConfig(): void {
     `dataDir: ${dir}
 it:
   monitor: { host: kronos }
+  incidents: { groupWait: 1s, resolveAfter: 2s, hostSilentAfter: 24h, runbooks: [] }
   mail:
     from: "LAG <lag@lag.test>"
     to: [${server.address}]
@@ -246,6 +248,32 @@ describe("alerts by mail", () => {
     expect(sent.attempts).toBeGreaterThanOrEqual(3);
     await new Promise((r) => setTimeout(r, 1500));
     expect(await withSubject(n.title)).toHaveLength(1);
+  });
+
+  it("through the whole chain: a failed backup's alert becomes an incident at it-incidents, and a mail at once although it is not critical", async () => {
+    const inc = await startWorker(incidentsWorker, { env: { LAG_CONFIG: config, NATS_URL: nats.url }, logger: memoryLogger("it-incidents").logger });
+    try {
+      const backup = await nats.bus("it-backup");
+      await backup.publish(backupAlert, {
+        ...backupAlert.example,
+        fingerprint: "backup-failed/kronos/plan=photos,repository=nas",
+        summary: "backup photos to nas failed: the server did not answer",
+        labels: { plan: "photos", repository: "nas" },
+        startsAt: new Date().toISOString(),
+      });
+      const [m] = await eventually(
+        async () => {
+          const got = await withSubject("[high] kronos: backup photos to nas failed: the server did not answer");
+          return got.length > 0 ? got : undefined;
+        },
+        20_000,
+        "the failed backup's mail",
+      );
+      expect(m!.mail.text).toContain("backup-failed");
+      expect(m!.mail.text).toMatch(/incident: inc-\d{8}-\d{6}-photos-/);
+    } finally {
+      await inc.shutdown("test");
+    }
   });
 
   it("lag mail test sends a test mail through the same door", async () => {
