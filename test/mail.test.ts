@@ -48,7 +48,7 @@ const NAS_CLASSIFIERS = `
       - { name: nas-ok, kind: backup-report, from: [nas@lag.test], subject: 'Backup task (?<job>\\S+) has completed', set: { status: success } }
       - { name: nas-failed, kind: backup-report, from: [nas@lag.test], subject: 'Backup task (?<job>\\S+) has failed', set: { status: failure } }`;
 
-function writeConfig(): void {
+function writeConfig(after: "flag" | "move" = "flag"): void {
   writeFileSync(
     config,
     `dataDir: ${dir}
@@ -66,6 +66,7 @@ it:
       user: ${server.user}
       password: { file: ${server.passwordFile} }
       authservId: mail.lag.test
+      after: ${after}
       pollEvery: 2s
       reconnectMin: 200ms
       reconnectMax: 1s
@@ -251,7 +252,10 @@ describe("alerts by mail", () => {
   });
 
   it("through the whole chain: a failed backup's alert becomes an incident at it-incidents, and a mail at once although it is not critical", async () => {
-    const inc = await startWorker(incidentsWorker, { env: { LAG_CONFIG: config, NATS_URL: nats.url }, logger: memoryLogger("it-incidents").logger });
+    const inc = await startWorker(incidentsWorker, {
+      env: { LAG_CONFIG: config, NATS_URL: nats.url },
+      logger: memoryLogger("it-incidents").logger,
+    });
     try {
       const backup = await nats.bus("it-backup");
       await backup.publish(backupAlert, {
@@ -417,6 +421,42 @@ describe("the mailbox watcher", () => {
     await mailLog.waitFor((l) => l.msg === "IMAP watcher connected again; catching up", 5_000);
     await new Promise((r) => setTimeout(r, 1000));
     expect(received.length).toBe(before + 1);
+  });
+});
+
+describe("moving what was read", () => {
+  it("with after: move, a read mail leaves INBOX for LAG/Processed (created when missing)", async () => {
+    writeConfig("move");
+    await mail!.shutdown("test");
+    await startMail();
+    await server.deliver(
+      readFileSync(join(samples, "nas-backup-ok.eml")).toString().replace("<nas-hb-1124@lag.test>", "<nas-hb-move@lag.test>"),
+    );
+    await lastIn((e) => e.messageId === "<nas-hb-move@lag.test>");
+    const c = new ImapFlow({
+      host: "127.0.0.1",
+      port: server.imapPort,
+      secure: false,
+      doSTARTTLS: false,
+      auth: { user: server.user, pass: server.password },
+      logger: false,
+    });
+    await c.connect();
+    try {
+      await eventually(
+        async () => {
+          const inInbox = (await withSubject("[DiskStation] Backup task kronos-photos has completed")).some(
+            (m) => m.mail.messageId === "<nas-hb-move@lag.test>",
+          );
+          const status = await c.status("LAG.Processed", { messages: true }).catch(() => undefined);
+          return !inInbox && status !== undefined && status !== false && (status.messages ?? 0) >= 1;
+        },
+        10_000,
+        "the mail moved to LAG/Processed",
+      );
+    } finally {
+      await c.logout();
+    }
   });
 });
 

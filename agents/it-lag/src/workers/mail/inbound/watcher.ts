@@ -50,6 +50,7 @@ export class MailboxWatcher {
   private loop?: Promise<void>;
   private wake?: () => void;
   private connected = false;
+  private moveTo = "";
   readonly backoff: Backoff;
 
   constructor(private readonly o: WatcherOptions) {
@@ -84,7 +85,7 @@ export class MailboxWatcher {
         if (this.backoff.attempts === 1 || this.backoff.attempts % 10 === 0)
           log.warn(
             { host: this.o.imap.host, user: this.o.imap.user, reason, retryInMs: wait, attempts: this.backoff.attempts },
-            "IMAP watcher lost its mailbox; reconnecting",
+            "IMAP watcher interrupted (connection lost, or a reply could not be decided yet); reconnecting",
           );
         await sleep(wait, this.abort.signal).catch(() => undefined);
       } finally {
@@ -128,7 +129,11 @@ export class MailboxWatcher {
         log.info({ host: imap.host, after: this.backoff.attempts }, "IMAP watcher connected again; catching up");
       else log.info({ host: imap.host, user: imap.user, mailboxes: imap.mailboxes }, "IMAP watcher connected");
       this.backoff.succeeded();
-      if (imap.after === "move") await client.mailboxCreate(imap.moveTo).catch(() => undefined);
+      if (imap.after === "move") {
+        // `LAG/Processed` in the server's own hierarchy separator (`.` for dovecot's Maildir).
+        this.moveTo = imap.moveTo.split("/").join(client.namespace?.delimiter ?? "/");
+        await client.mailboxCreate(this.moveTo).catch(() => undefined);
+      }
       let lastPoll = 0;
       while (!this.abort.signal.aborted && !closed) {
         const now = this.o.clock.now().getTime();
@@ -225,7 +230,7 @@ export class MailboxWatcher {
   private async mark(client: ImapFlow, uid: number): Promise<void> {
     const { imap, log } = this.o;
     try {
-      if (imap.after === "move") await client.messageMove(String(uid), imap.moveTo, { uid: true });
+      if (imap.after === "move") await client.messageMove(String(uid), this.moveTo, { uid: true });
       else await client.messageFlagsAdd(String(uid), ["\\Seen", PROCESSED_FLAG], { uid: true });
     } catch (err) {
       log.warn({ uid, reason: (err as Error).message }, `could not ${imap.after} a mail that was read (it is not read again)`);
