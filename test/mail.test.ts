@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ImapFlow } from "imapflow";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Bus } from "@lag/bus";
@@ -90,14 +89,7 @@ const startMail = async (clock?: ManualClock) => {
 
 /** Every mail in the mailbox, parsed. */
 async function mailbox(): Promise<{ uid: number; flags: Set<string>; mail: ParsedMail }[]> {
-  const c = new ImapFlow({
-    host: "127.0.0.1",
-    port: server.imapPort,
-    secure: false,
-    doSTARTTLS: false,
-    auth: { user: server.user, pass: server.password },
-    logger: false,
-  });
+  const c = server.client();
   await c.connect();
   const lock = await c.getMailboxLock("INBOX");
   const got: { uid: number; flags: Set<string>; source: Buffer }[] = [];
@@ -433,14 +425,7 @@ describe("moving what was read", () => {
       readFileSync(join(samples, "nas-backup-ok.eml")).toString().replace("<nas-hb-1124@lag.test>", "<nas-hb-move@lag.test>"),
     );
     await lastIn((e) => e.messageId === "<nas-hb-move@lag.test>");
-    const c = new ImapFlow({
-      host: "127.0.0.1",
-      port: server.imapPort,
-      secure: false,
-      doSTARTTLS: false,
-      auth: { user: server.user, pass: server.password },
-      logger: false,
-    });
+    const c = server.client();
     await c.connect();
     try {
       await eventually(

@@ -3,6 +3,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ImapFlow } from "imapflow";
 import { createTransport } from "nodemailer";
 import { SMTPServer } from "smtp-server";
 import { freePort } from "@lag/launcher";
@@ -17,6 +18,8 @@ export interface TestMailServer {
   address: string;
   imapPort: number;
   smtpPort: number;
+  /** An IMAP client of the mailbox, not yet connected (`autoIdleDelay` short, so IDLE news come at once). */
+  client(): ImapFlow;
   /** Hands a raw mail to dovecot over LMTP, as the receiving server would: into the mailbox. */
   deliver(raw: string | Buffer): Promise<void>;
   /** Mails the SMTP door took (each also relayed into the mailbox). */
@@ -186,6 +189,16 @@ export async function startMailServer(o: { user?: string; password?: string } = 
     stopImap,
     startImap,
     renumber,
+    client: () =>
+      new ImapFlow({
+        host: "127.0.0.1",
+        port: imapPort,
+        secure: false,
+        doSTARTTLS: false,
+        auth: { user, pass: password },
+        logger: false,
+        autoIdleDelay: 50,
+      }),
     async stop() {
       await stopSmtp();
       stopImap();

@@ -14,7 +14,6 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ImapFlow } from "imapflow";
 import { createTransport } from "nodemailer";
 import type { BenchReport, Benchmark, Metrics, VariantSpec } from "@lag/bench";
 import { compareVariants, ratio } from "@lag/bench";
@@ -78,15 +77,7 @@ it:
     smtp: { host: 127.0.0.1, port: ${server.smtpPort}, security: none, user: ${server.user}, password: { file: ${server.passwordFile} } }
 `,
     );
-    const imap = new ImapFlow({
-      host: "127.0.0.1",
-      port: server.imapPort,
-      secure: false,
-      doSTARTTLS: false,
-      auth: { user: server.user, pass: server.password },
-      logger: false,
-      autoIdleDelay: 50,
-    });
+    const imap = server.client();
     try {
       await nats.provisionStreams();
       worker = await startWorker(mailWorker, { env: { LAG_CONFIG: config, NATS_URL: nats.url }, logger: memoryLogger("it-mail").logger });
