@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { byteSize, cronSchedule, duration, SecretRef } from "@lag/config";
 import { HostName, Severity, Slug } from "@lag/contracts";
-import { DEFAULT_CLASSIFIERS } from "./inbound/default-classifiers.ts";
+import { ClassifierConfig, DEFAULT_CLASSIFIERS } from "./inbound/classifier-config.ts";
 
 const Security = z.enum(["tls", "starttls", "none"]);
 
@@ -51,38 +51,6 @@ export const ImapConfig = z.strictObject({
   requireAuthentication: z.boolean().default(true),
 });
 export type ImapConfig = z.infer<typeof ImapConfig>;
-
-/** A named group of a pattern becomes a field: `(?<hostname>…)`, `(?<deadline>…)`, `(?<days>\d+)` … */
-export const ClassifierConfig = z
-  .strictObject({
-    name: Slug,
-    kind: z.enum(["noip-confirm", "domain-expiry", "backup-report"]),
-    /** Sender addresses, `*` any run of characters: `*@noip.com`. A match is also what makes the sender trusted. */
-    from: z.array(z.string().min(3)).min(1),
-    /** Regular expressions (case-insensitive) the subject and the body must all match; their named groups are the fields. */
-    subject: z.string().optional(),
-    body: z.array(z.string()).default([]),
-    /** Tried on the body too, their groups taken when they match: what a mail may or may not say. */
-    optional: z.array(z.string()).default([]),
-    /** Fields fixed by the classifier itself: `status: failure`. */
-    set: z.record(z.string(), z.string()).default({}),
-  })
-  .superRefine((c, ctx) => {
-    const patterns: [string, (string | number)[]][] = [
-      ...(c.subject ? [[c.subject, ["subject"]] as [string, (string | number)[]]] : []),
-      ...c.body.map((b, i) => [b, ["body", i]] as [string, (string | number)[]]),
-      ...c.optional.map((b, i) => [b, ["optional", i]] as [string, (string | number)[]]),
-    ];
-    if (!c.subject && c.body.length === 0) ctx.addIssue({ code: "custom", message: "give a subject or body pattern", path: ["subject"] });
-    for (const [p, path] of patterns) {
-      try {
-        new RegExp(p, "i");
-      } catch (err) {
-        ctx.addIssue({ code: "custom", message: `not a regular expression: ${(err as Error).message}`, path });
-      }
-    }
-  });
-export type ClassifierConfig = z.infer<typeof ClassifierConfig>;
 
 const Address = z.email();
 

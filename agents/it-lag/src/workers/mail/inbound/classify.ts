@@ -1,4 +1,4 @@
-import type { ClassifierConfig } from "../config.ts";
+import type { ClassifierConfig } from "./classifier-config.ts";
 import { noticeDate } from "./notice-date.ts";
 
 /** What a mail says, by kind; `unclassified` says why not. */
