@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { simpleParser, type ParsedMail } from "mailparser";
@@ -9,6 +9,9 @@ import { ceoWorker } from "@lag/ceo-lag";
 import {
   approvalRequests,
   backupAlert,
+  type BackupEvent,
+  backupEvent,
+  backupService,
   approvalsService,
   dailyReport,
   mailIn,
@@ -20,7 +23,7 @@ import {
   type MailOut,
   type Notification,
 } from "@lag/contracts";
-import { incidentsWorker, mailWorker } from "@lag/it-lag";
+import { backupWorker, incidentsWorker, mailWorker } from "@lag/it-lag";
 import { eventually, ManualClock, memoryLogger, startMailServer, startTestNats, type TestMailServer, type TestNats } from "@lag/testing";
 import { startWorker, type RunningWorker } from "@lag/worker";
 import { cleanEnv, jsonOf, lag } from "../packages/cli/test/run-lag.fixture.ts";
@@ -54,6 +57,11 @@ function writeConfig(after: "flag" | "move" = "flag"): void {
 it:
   monitor: { host: kronos }
   incidents: { groupWait: 1s, resolveAfter: 2s, hostSilentAfter: 24h, runbooks: [] }
+  backup:
+    repositories:
+      local: { url: ${dir}/restic, password: { file: ${dir}/restic-password } }
+    plans:
+      - { name: photos, paths: [${dir}/photos], repositories: [local] }
   mail:
     from: "LAG <lag@lag.test>"
     to: [${server.address}]
@@ -161,6 +169,9 @@ beforeAll(async () => {
   server = await startMailServer();
   dir = mkdtempSync(join(tmpdir(), "lag-mail-"));
   config = join(dir, "lag.yaml");
+  mkdirSync(join(dir, "photos"));
+  writeFileSync(join(dir, "photos", "a.jpg"), "not really a photo");
+  writeFileSync(join(dir, "restic-password"), "digest-test\n");
   writeConfig();
   incidents = await nats.bus("it-incidents");
   cli = await nats.bus("cli");
@@ -446,6 +457,28 @@ describe("moving what was read", () => {
 });
 
 describe("the digest", () => {
+  it("shows each backup plan with its RPO colour, as it-backup reports it", async () => {
+    const backup = await startWorker(backupWorker, {
+      env: { LAG_CONFIG: config, NATS_URL: nats.url },
+      logger: memoryLogger("it-backup").logger,
+    });
+    try {
+      const runs: BackupEvent[] = [];
+      cli.subscribe(backupEvent, (d) => void runs.push(d.data));
+      await cli.nc.flush();
+      await cli.request(backupService.endpoints.init, { plan: "photos" });
+      const { runId } = await cli.request(backupService.endpoints.run, { plan: "photos" });
+      await eventually(() => runs.some((e) => e.kind === "finished" && e.runId === runId), 60_000, "the backup finished");
+      expect(runs.find((e) => e.kind === "finished" && e.runId === runId)).toMatchObject({ status: "ok" });
+      const d = await cli.request(mailService.endpoints.digest, { kind: "daily" });
+      expect(d.text).toMatch(/^ {2}photos: green — last good 1 min ago/m);
+      expect(d.text).not.toContain("it-backup did not answer");
+      expect(d.html).toContain(">green</span> last good 1 min ago");
+    } finally {
+      await backup.shutdown("test");
+    }
+  }, 90_000);
+
   it("arrives at the configured time with the day's figures, in HTML and text, and renders in a browser", async () => {
     await mail!.shutdown("test");
     const clock = new ManualClock("2026-12-01T06:00:00Z");
