@@ -225,6 +225,19 @@ describe("alerts by mail", () => {
     await incidents.publish(notification, n, { id: randomUUID() });
     await new Promise((r) => setTimeout(r, 500));
     expect(await withSubject(n.title)).toHaveLength(1);
+
+    // Its all-clear is mailed (the interval does not hold it back), in the same conversation.
+    const resolved: Notification = {
+      ...n,
+      id: `ntf-${randomUUID().slice(0, 8)}`,
+      kind: "resolved",
+      incident: { ...n.incident, state: "resolved" },
+    };
+    await incidents.publish(notification, resolved);
+    const clearOf = async () =>
+      (await withSubject(`[resolved] kronos: ${n.incident.title}`)).find((x) => x.mail.messageId === `<alert-${resolved.id}@lag.kronos>`);
+    await eventually(async () => (await clearOf()) !== undefined, 15_000, "the all-clear");
+    expect((await clearOf())!.mail.inReplyTo).toBe(`<alert-${n.id}@lag.kronos>`);
   });
 
   it("with the SMTP server down the alert waits in the queue, and is delivered once it is back, once", async () => {

@@ -127,6 +127,17 @@ export class MailQueue {
       .get()?.at;
   }
 
+  /** The Message-ID of the first mail of this purpose about the incident: what the later ones answer, so they thread. */
+  firstAbout(incident: string, purpose: MailPurpose): string | undefined {
+    return this.db
+      .select({ messageId: outgoing.messageId })
+      .from(outgoing)
+      .where(and(eq(outgoing.incident, incident), eq(outgoing.purpose, purpose)))
+      .orderBy(asc(outgoing.queuedAt))
+      .limit(1)
+      .get()?.messageId;
+  }
+
   list(state: OutgoingMail["state"] | undefined, limit: number): OutgoingMail[] {
     return this.db
       .select()

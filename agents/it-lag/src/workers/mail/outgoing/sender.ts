@@ -143,9 +143,13 @@ export class MailSender {
       this.settled(row, "failed", attempts, now, "no recipients");
       return true;
     }
+    // Reminders and the all-clear answer the incident's first mail: one conversation in the reader's client.
+    const first = row.incident ? queue.firstAbout(row.incident, "alert") : undefined;
+    const thread = first && first !== row.messageId ? { inReplyTo: first, references: [first] } : {};
     try {
       await transport.sendMail({
         messageId: row.messageId,
+        ...thread,
         from: this.o.from,
         to: row.to,
         subject: row.subject,
