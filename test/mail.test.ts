@@ -14,6 +14,7 @@ import {
   backupService,
   approvalsService,
   dailyReport,
+  incidentsService,
   mailIn,
   mailOut,
   mailService,
@@ -291,6 +292,23 @@ describe("alerts by mail", () => {
       );
       expect(m!.mail.text).toContain("backup-failed");
       expect(m!.mail.text).toMatch(/incident: inc-\d{8}-\d{6}-photos-/);
+      expect(m!.mail.text).toContain("reply ACK (and a note) to acknowledge it");
+      const incident = m!.mail.text!.match(/incident: (inc-\S+)/)![1]!;
+
+      // Acknowledged by replying ACK; a stranger's ACK does nothing.
+      const ackOf = (from: string) => lastIn((e) => e.kind === "ack-reply" && e.from === from);
+      await server.deliver(reply({ from: "mallory@evil.example", body: "ACK", inReplyTo: m!.mail.messageId! }));
+      expect(await ackOf("mallory@evil.example")).toMatchObject({
+        outcome: "rejected",
+        incident,
+        reason: expect.stringMatching(/does not get the alerts/),
+      });
+      await server.deliver(
+        reply({ from: server.address, body: "ack: looking at the NAS\n\nOn Tue, LAG wrote:\n> …", inReplyTo: m!.mail.messageId! }),
+      );
+      expect(await ackOf(server.address)).toMatchObject({ outcome: "acknowledged", incident });
+      const shown = await cli.request(incidentsService.endpoints.show, { id: incident });
+      expect(shown.acknowledged).toMatchObject({ by: server.address, note: "looking at the NAS" });
     } finally {
       await inc.shutdown("test");
     }

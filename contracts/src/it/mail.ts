@@ -111,6 +111,14 @@ export const MailIn = z.discriminatedUnion("kind", [
     outcome: z.enum(["decided", "already-decided", "rejected"]),
     reason: z.string(),
   }),
+  /** A reply `ACK` to an alert mail, and what came of it: the incident acknowledged, or nothing and why. */
+  z.object({
+    kind: z.literal("ack-reply"),
+    ...received,
+    incident: z.string().optional(),
+    outcome: z.enum(["acknowledged", "already-acknowledged", "rejected"]),
+    reason: z.string(),
+  }),
   /** Recorded, never acted on: an untrusted or unauthenticated sender, no classifier matched, too large, unreadable. */
   z.object({ kind: z.literal("unclassified"), ...received, reason: z.string(), sizeBytes: z.number().int().nonnegative() }),
 ]);
@@ -126,7 +134,7 @@ export const mailIn = defineEvent({
   stream: mailStream,
   tokens: (d) => ({ kind: d.kind }),
   description:
-    "A mail read from the watched mailbox, once, and what it was: a NoIP confirmation, a domain expiry notice, a backup report, an approval reply, or unclassified (and why).",
+    "A mail read from the watched mailbox, once, and what it was: a NoIP confirmation, a domain expiry notice, a backup report, an approval reply, an acknowledgement of an alert, or unclassified (and why).",
   example: {
     kind: "noip-confirm",
     messageId: "<20261123061200.abc@noip.com>",

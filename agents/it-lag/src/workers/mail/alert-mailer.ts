@@ -17,7 +17,8 @@ type Outcome = "mailed" | "digest" | "throttled" | "no-recipients";
  * was mailed. The rest wait for the digest. Each notification is decided once (its id).
  */
 export class AlertMailer {
-  constructor(private readonly o: { cfg: MailConfig; db: Db; queue: MailQueue; clock: Clock; log: Logger }) {}
+  /** `replies`: the mailbox is read, so a reply ACK acknowledges (the mail says so). */
+  constructor(private readonly o: { cfg: MailConfig; db: Db; queue: MailQueue; clock: Clock; log: Logger; replies: boolean }) {}
 
   /** Returns what became of it; undefined when it was seen before. */
   notified(n: Notification): Outcome | undefined {
@@ -26,7 +27,7 @@ export class AlertMailer {
     const now = this.o.clock.now().getTime();
     const outcome = this.decide(n, now);
     this.o.db.transaction(() => {
-      if (outcome === "mailed") this.o.queue.add(alertMail(n, this.o.cfg.to), now);
+      if (outcome === "mailed") this.o.queue.add(alertMail(n, this.o.cfg.to, this.o.replies), now);
       this.o.db
         .insert(notifications)
         .values({ id: n.id, incident: n.incident.id, kind: n.kind, severity: n.incident.severity, at: now, outcome })

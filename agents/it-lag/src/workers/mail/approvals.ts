@@ -7,7 +7,7 @@ import { approvalsService, type ApprovalDecisionType, type ApprovalRecord, type 
 import type { Logger } from "@lag/log";
 import { approvalMail } from "./compose/approval.ts";
 import type { MailConfig } from "./config.ts";
-import { CODE_ALPHABET, normalizeCode, readVerdict } from "./inbound/approval-reply.ts";
+import { CODE_ALPHABET, normalizeCode, readVerdict } from "./inbound/replies.ts";
 import type { MailQueue } from "./outgoing/queue.ts";
 import { approvalCodes } from "./store/schema.ts";
 

@@ -10,6 +10,7 @@ import {
 } from "@lag/contracts";
 import { consume, defineWorker, schedule, serve, type Binding } from "@lag/worker";
 import { itConfig } from "../../config.ts";
+import { MailAcks } from "./acks.ts";
 import { AlertMailer } from "./alert-mailer.ts";
 import { MailApprovals } from "./approvals.ts";
 import { Digests } from "./digests.ts";
@@ -50,7 +51,7 @@ export const mailWorker = defineWorker({
       retryMin: cfg.retryMin,
       retryMax: cfg.retryMax,
     });
-    const alerts = new AlertMailer({ cfg, db, queue, clock, log });
+    const alerts = new AlertMailer({ cfg, db, queue, clock, log, replies: cfg.imap !== undefined });
     const digests = new Digests({ cfg, host, db, queue, bus, clock, log });
     const approvals = new MailApprovals({
       cfg,
@@ -61,11 +62,12 @@ export const mailWorker = defineWorker({
       log,
       requireAuthentication: cfg.imap?.requireAuthentication ?? true,
     });
+    const acks = new MailAcks({ cfg, queue, bus, log, requireAuthentication: cfg.imap?.requireAuthentication ?? true });
     const watcher = cfg.imap
       ? new MailboxWatcher({
           imap: cfg.imap,
           book: new ReadBook(db),
-          reader: new MailReader({ imap: cfg.imap, classifiers: new Classifiers(cfg.classifiers), approvals, clock }),
+          reader: new MailReader({ imap: cfg.imap, classifiers: new Classifiers(cfg.classifiers), approvals, acks, clock }),
           outbox,
           clock,
           log,

@@ -7,7 +7,7 @@ export function severityTone(severity: string): Tone {
 }
 
 /** The mail of one notification: what happened, where it stands, what to type next. */
-export function alertMail(n: Notification, to: string[]): Mail {
+export function alertMail(n: Notification, to: string[], replies: boolean): Mail {
   const i = n.incident;
   const resolved = n.kind === "resolved";
   const subject = resolved ? `[resolved] ${i.host}: ${i.title}` : n.kind === "opened" ? n.title : `${n.title} (${n.kind})`;
@@ -36,7 +36,12 @@ export function alertMail(n: Notification, to: string[]): Mail {
     : [];
   const next = resolved
     ? [`lag incidents show ${i.id}`]
-    : [`lag incidents show ${i.id}`, `lag incidents ack ${i.id} --note "looking"`, `lag incidents resolve ${i.id}`];
+    : [
+        ...(replies ? ["reply ACK (and a note) to acknowledge it: the reminders stop"] : []),
+        `lag incidents show ${i.id}`,
+        `lag incidents ack ${i.id} --note "looking"`,
+        `lag incidents resolve ${i.id}`,
+      ];
   const text = [
     n.title,
     "",

@@ -7,6 +7,7 @@ import type { Bus } from "@lag/bus";
 import { MailIn } from "@lag/contracts";
 import { openStore } from "@lag/store";
 import { ManualClock, memoryLogger } from "@lag/testing";
+import { MailAcks } from "../acks.ts";
 import { MailApprovals } from "../approvals.ts";
 import { MailConfig } from "../config.ts";
 import { MailQueue } from "../outgoing/queue.ts";
@@ -15,6 +16,7 @@ import { authenticate } from "./authentication.ts";
 import { Classifiers } from "./classify.ts";
 import { noticeDate } from "./notice-date.ts";
 import { MailReader, type Fetched } from "./reader.ts";
+import { readAck, readVerdict } from "./replies.ts";
 import { messageIdOf } from "./watcher.ts";
 
 const samples = fileURLToPath(new URL("../../../../test/mail-samples/", import.meta.url));
@@ -52,9 +54,11 @@ function reader(over: Record<string, unknown> = {}) {
   });
   const clock = new ManualClock("2026-11-23T07:00:00Z");
   const queue = new MailQueue(store.db, "kronos");
+  // These mails neither decide nor acknowledge anything: nothing is asked of the bus (test/mail.test.ts does that).
   const bus = {} as Bus;
   const approvals = new MailApprovals({ cfg, db: store.db, queue, bus, clock, log: memoryLogger("t").logger, requireAuthentication: true });
-  return new MailReader({ imap: cfg.imap!, classifiers: new Classifiers(cfg.classifiers), approvals, clock });
+  const acks = new MailAcks({ cfg, queue, bus, log: memoryLogger("t").logger, requireAuthentication: true });
+  return new MailReader({ imap: cfg.imap!, classifiers: new Classifiers(cfg.classifiers), approvals, acks, clock });
 }
 
 let uid = 0;
@@ -147,5 +151,24 @@ describe("notice dates", () => {
     for (const s of ["2026-12-15", "12/15/2026", "15/12/2026", "December 15, 2026", "Dec. 15 2026", "15 December 2026"])
       expect(noticeDate(s)?.toISOString(), s).toBe("2026-12-15T00:00:00.000Z");
     for (const s of ["31/31/2026", "Smarch 3 2026", "2026-02-30", "soon"]) expect(noticeDate(s), s).toBeUndefined();
+  });
+});
+
+describe("what a reply says", () => {
+  it("a verdict and its code, from the author's own lines only", () => {
+    expect(readVerdict("approve k7q2-9xmb\n\nthanks")).toEqual({ decision: "approve", code: "K7Q29XMB" });
+    expect(readVerdict("> APPROVE K7Q2-9XMB")).toEqual({ error: "no APPROVE or DENY followed by a code in the reply" });
+    expect(readVerdict("ok\n\nOn Mon, LAG wrote:\nAPPROVE K7Q2-9XMB")).toHaveProperty("error");
+    expect(readVerdict("APPROVE K7Q2-9XMB or maybe DENY K7Q2-9XMB")).toEqual({
+      error: "the reply says approve K7Q29XMB and deny K7Q29XMB: no decision",
+    });
+  });
+
+  it("an ACK first on a line, and its note", () => {
+    expect(readAck("ACK")).toEqual({ note: "" });
+    expect(readAck("hi\nack: swapping the disk now")).toEqual({ note: "swapping the disk now" });
+    expect(readAck("> ACK")).toBeUndefined();
+    expect(readAck("I will not acknowledge this")).toBeUndefined();
+    expect(readAck("ok\n-----Original Message-----\nACK")).toBeUndefined();
   });
 });

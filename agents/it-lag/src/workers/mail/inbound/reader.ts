@@ -1,6 +1,7 @@
 import { simpleParser, type ParsedMail } from "mailparser";
 import type { Clock } from "@lag/async";
 import type { MailIn } from "@lag/contracts";
+import type { MailAcks } from "../acks.ts";
 import type { MailApprovals } from "../approvals.ts";
 import type { ImapConfig } from "../config.ts";
 import { authenticate, type Verdict } from "./authentication.ts";
@@ -26,11 +27,12 @@ const APPROVAL_MESSAGE = /<approval-[^>]+@lag\.[^>]+>/i;
 
 /**
  * Reads one mail into its event: an approval reply (decided through CEO_LAG or refused, and why),
- * what a classifier makes of a trusted and authenticated sender's mail, or unclassified — never an
- * exception for what a mail contains (only for CEO_LAG not answering, so the mail is read again).
+ * an acknowledgement of an alert (through it-incidents), what a classifier makes of a trusted and authenticated sender's mail, or unclassified — never an
+ * exception for what a mail contains (only for CEO_LAG or it-incidents not answering, so the mail is
+ * read again).
  */
 export class MailReader {
-  constructor(private readonly o: { imap: ImapConfig; classifiers: Classifiers; approvals: MailApprovals; clock: Clock }) {}
+  constructor(private readonly o: { imap: ImapConfig; classifiers: Classifiers; approvals: MailApprovals; acks: MailAcks; clock: Clock }) {}
 
   async read(f: Fetched): Promise<Read> {
     let mail: ParsedMail;
@@ -50,6 +52,17 @@ export class MailReader {
     if (APPROVAL_MESSAGE.test(refs) || verdictLike) {
       const r = await this.o.approvals.reply({ from, text, messageId: base.messageId, authenticated: auth.ok, authWhy: auth.why });
       return { kind: "approval-reply", ...base, ...r };
+    }
+    if (this.o.acks.incidentOf(refs)) {
+      const r = await this.o.acks.reply({
+        from,
+        text,
+        references: refs,
+        messageId: base.messageId,
+        authenticated: auth.ok,
+        authWhy: auth.why,
+      });
+      return { kind: "ack-reply", ...base, ...r };
     }
     if (!this.o.classifiers.trusts(from)) return this.unclassified(f, mail, `sender ${from || "(none)"} is not trusted`, auth);
     if (this.o.imap.requireAuthentication && !auth.ok) return this.unclassified(f, mail, `not authenticated: ${auth.why}`, auth);

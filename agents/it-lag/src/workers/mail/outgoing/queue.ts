@@ -138,6 +138,13 @@ export class MailQueue {
       .get()?.messageId;
   }
 
+  /** The incident a mail we sent was about, by its Message-ID. */
+  incidentOf(messageId: string): string | undefined {
+    return (
+      this.db.select({ incident: outgoing.incident }).from(outgoing).where(eq(outgoing.messageId, messageId)).get()?.incident ?? undefined
+    );
+  }
+
   list(state: OutgoingMail["state"] | undefined, limit: number): OutgoingMail[] {
     return this.db
       .select()

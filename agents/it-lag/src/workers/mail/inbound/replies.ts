@@ -1,3 +1,8 @@
+/**
+ * What a person's reply to one of LAG's mails says, read from what they wrote — never from the
+ * quoted mail below it: a verdict on an approval, or an acknowledgement of an incident.
+ */
+
 /** An approval code as mailed, `K7Q2-9XMB`: eight of these letters and digits (no 0/O, 1/I/L). */
 export const CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 
@@ -17,17 +22,20 @@ const QUOTE_START = [
 
 const VERDICT = /\b(APPROVE|DENY)\s+([A-Z0-9]{4}-?[A-Z0-9]{4})\b/gi;
 
-/**
- * What a reply says: one verdict with its code, in what its author wrote (not in the quoted mail
- * below it). Nothing, or two different verdicts, is no decision.
- */
-export function readVerdict(text: string): { decision: "approve" | "deny"; code: string } | { error: string } {
+/** The lines the author wrote: up to where the quoted original starts, without `>` lines. */
+function ownLines(text: string): string[] {
   const own: string[] = [];
   for (const line of text.split(/\r?\n/)) {
     if (QUOTE_START.some((q) => q.test(line.trim()))) break;
     if (line.trimStart().startsWith(">")) continue;
     own.push(line);
   }
+  return own;
+}
+
+/** One verdict with its code. Nothing, or two different verdicts, is no decision. */
+export function readVerdict(text: string): { decision: "approve" | "deny"; code: string } | { error: string } {
+  const own = ownLines(text);
   const found = new Map<string, { decision: "approve" | "deny"; code: string }>();
   for (const m of own.join("\n").matchAll(VERDICT)) {
     const v = { decision: m[1]!.toLowerCase() as "approve" | "deny", code: normalizeCode(m[2]!) };
@@ -36,4 +44,13 @@ export function readVerdict(text: string): { decision: "approve" | "deny"; code:
   if (found.size === 0) return { error: "no APPROVE or DENY followed by a code in the reply" };
   if (found.size > 1) return { error: `the reply says ${[...found.keys()].join(" and ")}: no decision` };
   return [...found.values()][0]!;
+}
+
+/** `ACK` (or `ACKNOWLEDGE`) first on one of the author's lines, and what follows it as the note. */
+export function readAck(text: string): { note: string } | undefined {
+  for (const line of ownLines(text)) {
+    const m = line.match(/^\s*(?:ACK|ACKNOWLEDGE)\b[\s:,.-]*(.*)$/i);
+    if (m) return { note: m[1]!.trim() };
+  }
+  return undefined;
 }
