@@ -95,20 +95,30 @@ describe("the three-node cluster under faults", () => {
   it("loses nothing acknowledged when the leader of LAG_IT is killed mid-flow; the publisher's retries succeed", async () => {
     const p = producer(pub, 0);
     await eventually(() => p.acked.size >= 200, 30_000, "events flowing");
-    const leader = await cluster.leaderOf(itStream.name);
-    const killedAt = performance.now();
-    await cluster.nodes[leader]!.kill();
-    const before = p.acked.size;
-    await eventually(() => p.acked.size >= before + 200, 60_000, "events flowing after the election");
-    const resumedMs = Math.round(performance.now() - killedAt);
+    const retried = () => pubLog.lines.filter((l) => /stored it after \d+ retries/.test(l.msg));
+    // The leader is asked, then killed: on a busy machine leadership can move in between, and a kill
+    // of a follower disturbs no publish. Then the one that leads now is killed (at most three times).
+    let leader = -1;
+    let resumedMs = 0;
+    for (let round = 0; round < 3 && retried().length === 0; round++) {
+      if (leader >= 0) {
+        await cluster.nodes[leader]!.start();
+        await new Promise((r) => setTimeout(r, 2_000));
+      }
+      leader = await cluster.leaderOf(itStream.name);
+      const killedAt = performance.now();
+      await cluster.nodes[leader]!.kill();
+      const before = p.acked.size;
+      await eventually(() => p.acked.size >= before + 200, 60_000, "events flowing after the election");
+      resumedMs = Math.round(performance.now() - killedAt);
+    }
     await p.stop();
     await cluster.nodes[leader]!.start();
     await storedOnce(p.acked);
-    const retried = pubLog.lines.filter((l) => /stored it after \d+ retries/.test(l.msg));
-    expect(retried.length).toBeGreaterThan(0);
+    expect(retried().length).toBeGreaterThan(0);
     expect(pubLog.lines.some((l) => /jetstream is not enabled/i.test(l.msg))).toBe(false);
     console.log(
-      `leader killed: ${p.acked.size} events acknowledged, all consumed once stored; 200 more stored ${resumedMs} ms after the kill; ${retried.length} publishes stored after retries`,
+      `leader killed: ${p.acked.size} events acknowledged, all consumed once stored; 200 more stored ${resumedMs} ms after the kill; ${retried().length} publishes stored after retries`,
     );
   }, 180_000);
 
