@@ -330,6 +330,11 @@ describe("the mailbox watcher", () => {
     expect(await lastIn((e) => e.kind === "unclassified" && e.from === "win@prizes.example")).toMatchObject({
       reason: expect.stringMatching(/not trusted/),
     });
+    // The alerts LAG mailed to this same mailbox are recorded as its own.
+    expect(received.find((e) => e.from === "lag@lag.test")).toMatchObject({
+      kind: "unclassified",
+      reason: "a mail LAG sent (it.mail.from)",
+    });
     await eventually(
       async () => {
         const [m] = await withSubject("ACTION REQUIRED: lagrieta.ddns.net is Expiring Soon");

@@ -23,6 +23,9 @@ import { MailSender } from "./outgoing/sender.ts";
 import { mailHandlers } from "./service.ts";
 import * as schema from "./store/schema.ts";
 
+/** `LAG <lag@lagrieta.es>` → `lag@lagrieta.es`. */
+const addressOf = (from: string) => from.match(/<([^>]+)>/)?.[1] ?? from.trim();
+
 const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url));
 
 /**
@@ -67,7 +70,14 @@ export const mailWorker = defineWorker({
       ? new MailboxWatcher({
           imap: cfg.imap,
           book: new ReadBook(db),
-          reader: new MailReader({ imap: cfg.imap, classifiers: new Classifiers(cfg.classifiers), approvals, acks, clock }),
+          reader: new MailReader({
+            imap: cfg.imap,
+            classifiers: new Classifiers(cfg.classifiers),
+            approvals,
+            acks,
+            clock,
+            self: addressOf(cfg.from),
+          }),
           outbox,
           clock,
           log,

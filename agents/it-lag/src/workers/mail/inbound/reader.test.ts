@@ -58,7 +58,7 @@ function reader(over: Record<string, unknown> = {}) {
   const bus = {} as Bus;
   const approvals = new MailApprovals({ cfg, db: store.db, queue, bus, clock, log: memoryLogger("t").logger, requireAuthentication: true });
   const acks = new MailAcks({ cfg, queue, bus, log: memoryLogger("t").logger, requireAuthentication: true });
-  return new MailReader({ imap: cfg.imap!, classifiers: new Classifiers(cfg.classifiers), approvals, acks, clock });
+  return new MailReader({ imap: cfg.imap!, classifiers: new Classifiers(cfg.classifiers), approvals, acks, clock, self: "lag@lag.test" });
 }
 
 let uid = 0;

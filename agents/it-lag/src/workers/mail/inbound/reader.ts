@@ -32,7 +32,16 @@ const APPROVAL_MESSAGE = /<approval-[^>]+@lag\.[^>]+>/i;
  * read again).
  */
 export class MailReader {
-  constructor(private readonly o: { imap: ImapConfig; classifiers: Classifiers; approvals: MailApprovals; acks: MailAcks; clock: Clock }) {}
+  constructor(
+    private readonly o: {
+      imap: ImapConfig;
+      classifiers: Classifiers;
+      approvals: MailApprovals;
+      acks: MailAcks;
+      clock: Clock;
+      self: string;
+    },
+  ) {}
 
   async read(f: Fetched): Promise<Read> {
     let mail: ParsedMail;
@@ -45,6 +54,8 @@ export class MailReader {
     const auth = this.authenticated(mail, from);
     if (f.headersOnly)
       return this.unclassified(f, mail, `too large: ${f.size} bytes (it.mail.imap.maxBytes ${this.o.imap.maxBytes})`, auth);
+    // Our own mails come back when the watched mailbox is also a recipient: recorded for what they are.
+    if (from === this.o.self.toLowerCase()) return this.unclassified(f, mail, "a mail LAG sent (it.mail.from)", auth);
     const base = this.base(f, mail, from, auth);
     const text = mail.text ?? "";
     const refs = [mail.inReplyTo ?? "", ...[mail.references ?? []].flat()].join(" ");
