@@ -3,12 +3,8 @@ import { incidentsService, type MailIn } from "@lag/contracts";
 import type { Logger } from "@lag/log";
 import type { MailConfig } from "./config.ts";
 import { readAck } from "./inbound/replies.ts";
-import type { MailQueue } from "./outgoing/queue.ts";
 
 type AckOutcome = Pick<Extract<MailIn, { kind: "ack-reply" }>, "incident" | "outcome" | "reason">;
-
-/** The Message-IDs of LAG's alert mails. */
-const ALERT_MESSAGE = /<alert-[^>\s]+@lag\.[^>\s]+>/gi;
 
 /**
  * Acknowledging an incident by replying `ACK` (and a note) to its alert mail: the reminders stop,
@@ -18,39 +14,25 @@ const ALERT_MESSAGE = /<alert-[^>\s]+@lag\.[^>\s]+>/gi;
 export class MailAcks {
   private readonly recipients: Set<string>;
 
-  constructor(private readonly o: { cfg: MailConfig; queue: MailQueue; bus: Bus; log: Logger; requireAuthentication: boolean }) {
+  constructor(private readonly o: { cfg: MailConfig; bus: Bus; log: Logger }) {
     this.recipients = new Set(o.cfg.to.map((a) => a.toLowerCase()));
   }
 
-  /** The incident of the alert mail these references name, if one does. */
-  incidentOf(references: string): string | undefined {
-    for (const id of references.match(ALERT_MESSAGE) ?? []) {
-      const incident = this.o.queue.incidentOf(id);
-      if (incident) return incident;
-    }
-    return undefined;
-  }
-
-  /** Throws only when it-incidents cannot be asked (the mail is read again later). */
-  async reply(m: {
-    from: string;
-    text: string;
-    references: string;
-    messageId: string;
-    authenticated: boolean;
-    authWhy: string;
-  }): Promise<AckOutcome> {
+  /**
+   * A reply to the alert mail about `incident`; `unauthenticated` says why the sender is not to be
+   * believed, when that is so. Throws only when it-incidents cannot be asked (the mail is read again later).
+   */
+  async reply(m: { from: string; text: string; incident: string; messageId: string; unauthenticated?: string }): Promise<AckOutcome> {
     const from = m.from.toLowerCase();
-    const incident = this.incidentOf(m.references);
+    const incident = m.incident;
     const no = (reason: string): AckOutcome => {
       this.o.log.warn({ from, messageId: m.messageId, incident, reason }, "reply to an alert acknowledges nothing");
-      return { outcome: "rejected", reason, ...(incident ? { incident } : {}) };
+      return { outcome: "rejected", reason, incident };
     };
-    if (!incident) return no("not a reply to one of LAG's alert mails");
     const ack = readAck(m.text);
     if (!ack) return no("no ACK in the reply");
     if (!this.recipients.has(from)) return no(`${from || "the sender"} does not get the alerts (it.mail.to)`);
-    if (this.o.requireAuthentication && !m.authenticated) return no(`not authenticated: ${m.authWhy}`);
+    if (m.unauthenticated) return no(`not authenticated: ${m.unauthenticated}`);
     try {
       const r = await this.o.bus.request(incidentsService.endpoints.ack, {
         id: incident,

@@ -29,7 +29,6 @@ export interface MailApprovalsOptions {
   bus: Bus;
   clock: Clock;
   log: Logger;
-  requireAuthentication: boolean;
 }
 
 /**
@@ -99,7 +98,7 @@ export class MailApprovals {
    * A reply. Throws only when CEO_LAG cannot be asked (the mail is read again later); every other
    * outcome is returned, and logged.
    */
-  async reply(m: { from: string; text: string; messageId: string; authenticated: boolean; authWhy: string }): Promise<ReplyOutcome> {
+  async reply(m: { from: string; text: string; messageId: string; unauthenticated?: string }): Promise<ReplyOutcome> {
     const from = m.from.toLowerCase();
     const no = (reason: string, extra: Partial<ReplyOutcome> = {}): ReplyOutcome => {
       this.o.log.warn({ from, messageId: m.messageId, reason, ...extra }, "approval reply decides nothing");
@@ -108,7 +107,7 @@ export class MailApprovals {
     const verdict = readVerdict(m.text);
     if ("error" in verdict) return no(verdict.error);
     if (!this.isApprover(from)) return no(`${from || "the sender"} is not an approver (it.mail.approvals.to)`);
-    if (this.o.requireAuthentication && !m.authenticated) return no(`not authenticated: ${m.authWhy}`);
+    if (m.unauthenticated) return no(`not authenticated: ${m.unauthenticated}`);
     const row = this.o.db
       .select()
       .from(approvalCodes)

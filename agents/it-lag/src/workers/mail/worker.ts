@@ -56,16 +56,8 @@ export const mailWorker = defineWorker({
     });
     const alerts = new AlertMailer({ cfg, db, queue, clock, log, replies: cfg.imap !== undefined });
     const digests = new Digests({ cfg, host, db, queue, bus, clock, log });
-    const approvals = new MailApprovals({
-      cfg,
-      db,
-      queue,
-      bus,
-      clock,
-      log,
-      requireAuthentication: cfg.imap?.requireAuthentication ?? true,
-    });
-    const acks = new MailAcks({ cfg, queue, bus, log, requireAuthentication: cfg.imap?.requireAuthentication ?? true });
+    const approvals = new MailApprovals({ cfg, db, queue, bus, clock, log });
+    const acks = new MailAcks({ cfg, bus, log });
     const watcher = cfg.imap
       ? new MailboxWatcher({
           imap: cfg.imap,
@@ -75,6 +67,7 @@ export const mailWorker = defineWorker({
             classifiers: new Classifiers(cfg.classifiers),
             approvals,
             acks,
+            queue,
             clock,
             self: addressOf(cfg.from),
           }),

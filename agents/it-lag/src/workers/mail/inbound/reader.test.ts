@@ -56,9 +56,17 @@ function reader(over: Record<string, unknown> = {}) {
   const queue = new MailQueue(store.db, "kronos");
   // These mails neither decide nor acknowledge anything: nothing is asked of the bus (test/mail.test.ts does that).
   const bus = {} as Bus;
-  const approvals = new MailApprovals({ cfg, db: store.db, queue, bus, clock, log: memoryLogger("t").logger, requireAuthentication: true });
-  const acks = new MailAcks({ cfg, queue, bus, log: memoryLogger("t").logger, requireAuthentication: true });
-  return new MailReader({ imap: cfg.imap!, classifiers: new Classifiers(cfg.classifiers), approvals, acks, clock, self: "lag@lag.test" });
+  const approvals = new MailApprovals({ cfg, db: store.db, queue, bus, clock, log: memoryLogger("t").logger });
+  const acks = new MailAcks({ cfg, bus, log: memoryLogger("t").logger });
+  return new MailReader({
+    imap: cfg.imap!,
+    classifiers: new Classifiers(cfg.classifiers),
+    approvals,
+    acks,
+    queue,
+    clock,
+    self: "lag@lag.test",
+  });
 }
 
 let uid = 0;

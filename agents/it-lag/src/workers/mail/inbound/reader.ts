@@ -4,8 +4,10 @@ import type { MailIn } from "@lag/contracts";
 import type { MailAcks } from "../acks.ts";
 import type { MailApprovals } from "../approvals.ts";
 import type { ImapConfig } from "../config.ts";
+import type { MailQueue } from "../outgoing/queue.ts";
 import { authenticate, type Verdict } from "./authentication.ts";
 import type { Classifiers } from "./classify.ts";
+import { mentionsVerdict } from "./replies.ts";
 
 /** A mail as the watcher fetched it: the whole source, or only its headers when it is too large. */
 export interface Fetched {
@@ -22,9 +24,6 @@ export interface Fetched {
 /** What the reader makes of it: the event to publish. */
 export type Read = MailIn;
 
-/** The mails LAG sent for approvals, by Message-ID: a reply to one of them is read as a verdict. */
-const APPROVAL_MESSAGE = /<approval-[^>]+@lag\.[^>]+>/i;
-
 /**
  * Reads one mail into its event: an approval reply (decided through CEO_LAG or refused, and why),
  * an acknowledgement of an alert (through it-incidents), what a classifier makes of a trusted and authenticated sender's mail, or unclassified — never an
@@ -38,6 +37,7 @@ export class MailReader {
       classifiers: Classifiers;
       approvals: MailApprovals;
       acks: MailAcks;
+      queue: MailQueue;
       clock: Clock;
       self: string;
     },
@@ -59,24 +59,25 @@ export class MailReader {
     const base = this.base(f, mail, from, auth);
     const text = mail.text ?? "";
     const refs = [mail.inReplyTo ?? "", ...[mail.references ?? []].flat()].join(" ");
-    const verdictLike = /\b(APPROVE|DENY)\s+[A-Z0-9]{4}-?[A-Z0-9]{4}\b/i.test(text);
-    if (APPROVAL_MESSAGE.test(refs) || verdictLike) {
-      const r = await this.o.approvals.reply({ from, text, messageId: base.messageId, authenticated: auth.ok, authWhy: auth.why });
+    // Whether the sender is to be believed is decided here, once: the replies and the classifiers ask.
+    const unauthenticated = this.o.imap.requireAuthentication && !auth.ok ? auth.why : undefined;
+    const answered = this.o.queue.answered(refs);
+    if (answered?.purpose === "approval" || mentionsVerdict(text)) {
+      const r = await this.o.approvals.reply({ from, text, messageId: base.messageId, ...(unauthenticated ? { unauthenticated } : {}) });
       return { kind: "approval-reply", ...base, ...r };
     }
-    if (this.o.acks.incidentOf(refs)) {
+    if (answered?.purpose === "alert" && answered.incident) {
       const r = await this.o.acks.reply({
         from,
         text,
-        references: refs,
+        incident: answered.incident,
         messageId: base.messageId,
-        authenticated: auth.ok,
-        authWhy: auth.why,
+        ...(unauthenticated ? { unauthenticated } : {}),
       });
       return { kind: "ack-reply", ...base, ...r };
     }
     if (!this.o.classifiers.trusts(from)) return this.unclassified(f, mail, `sender ${from || "(none)"} is not trusted`, auth);
-    if (this.o.imap.requireAuthentication && !auth.ok) return this.unclassified(f, mail, `not authenticated: ${auth.why}`, auth);
+    if (unauthenticated) return this.unclassified(f, mail, `not authenticated: ${unauthenticated}`, auth);
     const c = this.o.classifiers.classify({ from, subject: mail.subject ?? "", text, ...(mail.date ? { date: mail.date } : {}) });
     if (c.kind === "unclassified") return this.unclassified(f, mail, c.reason, auth, c.classifier);
     return { ...base, ...c };

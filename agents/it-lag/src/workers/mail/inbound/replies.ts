@@ -33,6 +33,11 @@ function ownLines(text: string): string[] {
   return own;
 }
 
+/** Whether the text (quoted parts included) names a verdict at all: such a mail is read as an approval reply. */
+export function mentionsVerdict(text: string): boolean {
+  return new RegExp(VERDICT.source, "i").test(text);
+}
+
 /** One verdict with its code. Nothing, or two different verdicts, is no decision. */
 export function readVerdict(text: string): { decision: "approve" | "deny"; code: string } | { error: string } {
   const own = ownLines(text);

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gte, lt, lte, ne } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, inArray, lt, lte, ne } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import type { MailPurpose, OutgoingMail } from "@lag/contracts";
 import { outgoing } from "../store/schema.ts";
@@ -138,11 +138,22 @@ export class MailQueue {
       .get()?.messageId;
   }
 
-  /** The incident a mail we sent was about, by its Message-ID. */
-  incidentOf(messageId: string): string | undefined {
-    return (
-      this.db.select({ incident: outgoing.incident }).from(outgoing).where(eq(outgoing.messageId, messageId)).get()?.incident ?? undefined
-    );
+  /** Which of our mails a reply answers, from its In-Reply-To and References: what it was and what about. */
+  answered(references: string): { purpose: MailPurpose; incident?: string; requestId?: string } | undefined {
+    const ids = references.match(/<[^<>\s]+>/g) ?? [];
+    if (ids.length === 0) return undefined;
+    const row = this.db
+      .select({ purpose: outgoing.purpose, incident: outgoing.incident, requestId: outgoing.requestId })
+      .from(outgoing)
+      .where(inArray(outgoing.messageId, ids))
+      .limit(1)
+      .get();
+    if (!row) return undefined;
+    return {
+      purpose: row.purpose as MailPurpose,
+      ...(row.incident ? { incident: row.incident } : {}),
+      ...(row.requestId ? { requestId: row.requestId } : {}),
+    };
   }
 
   list(state: OutgoingMail["state"] | undefined, limit: number): OutgoingMail[] {
