@@ -49,16 +49,11 @@ export class MailboxWatcher {
   private client?: ImapFlow;
   private loop?: Promise<void>;
   private wake?: () => void;
-  private connected = false;
   private moveTo = "";
-  readonly backoff: Backoff;
+  private readonly backoff: Backoff;
 
   constructor(private readonly o: WatcherOptions) {
     this.backoff = new Backoff({ initialMs: o.imap.reconnectMin, maxMs: o.imap.reconnectMax });
-  }
-
-  get isConnected(): boolean {
-    return this.connected;
   }
 
   start(): void {
@@ -87,9 +82,8 @@ export class MailboxWatcher {
             { host: this.o.imap.host, user: this.o.imap.user, reason, retryInMs: wait, attempts: this.backoff.attempts },
             "IMAP watcher interrupted (connection lost, or a reply could not be decided yet); reconnecting",
           );
+        // Aborted by stop(): the loop ends.
         await sleep(wait, this.abort.signal).catch(() => undefined);
-      } finally {
-        this.connected = false;
       }
     }
   }
@@ -112,7 +106,9 @@ export class MailboxWatcher {
     });
     this.client = client;
     let closed = false;
-    client.on("error", () => undefined);
+    // imapflow emits the cause of a lost connection before it closes: it is what the reconnect reports.
+    let lost: Error | undefined;
+    client.on("error", (err: Error) => (lost = err));
     client.on("close", () => {
       closed = true;
       this.wake?.();
@@ -124,7 +120,6 @@ export class MailboxWatcher {
     });
     try {
       await client.connect();
-      this.connected = true;
       if (this.backoff.attempts > 0)
         log.info({ host: imap.host, after: this.backoff.attempts }, "IMAP watcher connected again; catching up");
       else log.info({ host: imap.host, user: imap.user, mailboxes: imap.mailboxes }, "IMAP watcher connected");
@@ -132,7 +127,12 @@ export class MailboxWatcher {
       if (imap.after === "move") {
         // `LAG/Processed` in the server's own hierarchy separator (`.` for dovecot's Maildir).
         this.moveTo = imap.moveTo.split("/").join(client.namespace?.delimiter ?? "/");
-        await client.mailboxCreate(this.moveTo).catch(() => undefined);
+        // An existing folder is no error (imapflow answers created: false); anything else is worth a line.
+        await client
+          .mailboxCreate(this.moveTo)
+          .catch((err: Error) =>
+            log.warn({ mailbox: this.moveTo, reason: err.message }, "cannot create the folder read mails are moved to"),
+          );
       }
       let lastPoll = 0;
       while (!this.abort.signal.aborted && !closed) {
@@ -154,7 +154,7 @@ export class MailboxWatcher {
           });
         this.wake = undefined;
       }
-      if (closed && !this.abort.signal.aborted) throw new Error("the IMAP server closed the connection");
+      if (closed && !this.abort.signal.aborted) throw new Error(`the IMAP server closed the connection${lost ? `: ${lost.message}` : ""}`);
     } finally {
       this.client = undefined;
       if (!closed) await client.logout().catch(() => client.close());
@@ -217,13 +217,8 @@ export class MailboxWatcher {
     outbox.add(mailIn, event, { id: `in-${id}` });
     book.done(mailbox, uidValidity, uid, messageId, event.kind, clock.now().getTime());
     void outbox.flush();
-    const fields =
-      event.kind === "unclassified"
-        ? { reason: event.reason }
-        : event.kind === "approval-reply"
-          ? { outcome: event.outcome, reason: event.reason }
-          : {};
-    log.info({ mailbox, uid, from: event.from, kind: event.kind, ...fields }, "mail read");
+    const { reason, outcome } = event as { reason?: string; outcome?: string };
+    log.info({ mailbox, uid, from: event.from, kind: event.kind, outcome, reason }, "mail read");
     await this.mark(client, uid);
   }
 
