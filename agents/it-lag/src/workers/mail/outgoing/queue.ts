@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gte, inArray, lt, lte, ne } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, inArray, lt, lte, ne, sql } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import type { MailPurpose, OutgoingMail } from "@lag/contracts";
 import { outgoing } from "../store/schema.ts";
@@ -82,29 +82,28 @@ export class MailQueue {
       .get()?.at;
   }
 
-  /** An attempt begins: counted before the SMTP conversation, so a crash during it is one attempt. */
+  /** An attempt begins: counted before the SMTP conversation, so a crash during it is one attempt. Returns the count. */
   attempt(id: string): number {
-    const row = this.get(id)!;
-    this.db
+    const r = this.db
       .update(outgoing)
-      .set({ attempts: row.attempts + 1 })
+      .set({ attempts: sql`${outgoing.attempts} + 1` })
       .where(eq(outgoing.id, id))
-      .run();
-    return row.attempts + 1;
+      .returning({ attempts: outgoing.attempts })
+      .get();
+    return r!.attempts;
   }
 
   /** Sent. An approval mail's bodies are dropped then: they hold a reply code, which is kept only as a hash. */
-  sent(id: string, now: number): void {
-    const purpose = this.get(id)?.purpose;
+  sent(row: Pick<Row, "id" | "purpose">, now: number): void {
     this.db
       .update(outgoing)
       .set({
         state: "sent",
         sentAt: now,
         lastError: null,
-        ...(purpose === "approval" ? { text: "(sent; it held a reply code)", html: null } : {}),
+        ...(row.purpose === "approval" ? { text: "(sent; it held a reply code)", html: null } : {}),
       })
-      .where(eq(outgoing.id, id))
+      .where(eq(outgoing.id, row.id))
       .run();
   }
 

@@ -66,14 +66,17 @@ export class MailSender {
     const row = this.o.queue.get(id);
     if (row?.state !== "queued") return;
     await new Promise<void>((resolve) => {
-      const t = setTimeout(done, ms);
       const list = this.waiters.get(id) ?? [];
+      const done = () => {
+        clearTimeout(t);
+        const left = (this.waiters.get(id) ?? []).filter((w) => w !== done);
+        if (left.length > 0) this.waiters.set(id, left);
+        else this.waiters.delete(id);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
       list.push(done);
       this.waiters.set(id, list);
-      function done() {
-        clearTimeout(t);
-        resolve();
-      }
     });
   }
 
@@ -136,13 +139,8 @@ export class MailSender {
   private async sendOne(transport: ReturnType<typeof createTransport>, row: Row, redact: (s: string) => string): Promise<boolean> {
     const { queue, clock, log } = this.o;
     const attempts = queue.attempt(row.id);
-    if (row.to.length === 0) {
-      // Nothing any server could take: refused here, once, rather than retried for ever.
-      const now = clock.now().getTime();
-      queue.failed(row.id, "no recipients", now);
-      this.settled(row, "failed", attempts, now, "no recipients");
-      return true;
-    }
+    // Nothing any server could take: refused here, once, rather than retried for ever.
+    if (row.to.length === 0) return this.failed(row, attempts, "no recipients");
     // Reminders and the all-clear answer the incident's first mail: one conversation in the reader's client.
     const first = row.incident ? queue.firstAbout(row.incident, "alert") : undefined;
     const thread = first && first !== row.messageId ? { inReplyTo: first, references: [first] } : {};
@@ -160,12 +158,7 @@ export class MailSender {
     } catch (err) {
       const reason = redact((err as Error).message);
       const now = clock.now().getTime();
-      if (isPermanent(err)) {
-        queue.failed(row.id, reason, now);
-        this.settled(row, "failed", attempts, now, reason);
-        log.error({ mail: row.id, purpose: row.purpose, to: row.to, reason }, "the SMTP server refused the mail for good");
-        return true;
-      }
+      if (isPermanent(err)) return this.failed(row, attempts, reason);
       const wait = backoffDelay(attempts, { initialMs: this.o.retryMin, maxMs: this.o.retryMax, jitter: 0.1 });
       queue.retryAt(row.id, now + wait, reason);
       if (!this.outage) log.warn({ mail: row.id, attempts, retryInMs: wait, reason }, "mail not sent; kept in the queue for retry");
@@ -173,11 +166,20 @@ export class MailSender {
       return false;
     }
     const now = clock.now().getTime();
-    queue.sent(row.id, now);
+    queue.sent(row, now);
     if (this.outage) log.info({ mail: row.id, attempts }, "the SMTP server takes mail again");
     this.outage = false;
     this.settled(row, "sent", attempts, now);
     log.info({ mail: row.id, purpose: row.purpose, to: row.to, attempts }, "mail sent");
+    return true;
+  }
+
+  /** Refused for good: marked, published, logged; the round goes on with the next mail. */
+  private failed(row: Row, attempts: number, reason: string): true {
+    const now = this.o.clock.now().getTime();
+    this.o.queue.failed(row.id, reason, now);
+    this.settled(row, "failed", attempts, now, reason);
+    this.o.log.error({ mail: row.id, purpose: row.purpose, to: row.to, reason }, "the mail was refused for good");
     return true;
   }
 
