@@ -5,7 +5,7 @@ import type { Clock } from "@lag/async";
 import type { Bus } from "@lag/bus";
 import { approvalsService, type ApprovalDecisionType, type ApprovalRecord, type MailIn } from "@lag/contracts";
 import type { Logger } from "@lag/log";
-import { approvalMail } from "./compose/approval.ts";
+import { approvalLink, approvalMail } from "./compose/approval.ts";
 import type { MailConfig } from "./config.ts";
 import { CODE_ALPHABET, normalizeCode, readVerdict } from "./inbound/replies.ts";
 import type { MailQueue } from "./outgoing/queue.ts";
@@ -58,7 +58,7 @@ export class MailApprovals {
     let queued = 0;
     for (const to of this.o.cfg.approvals.to) {
       const code = newCode();
-      const mail = approvalMail(r, to, code, this.o.cfg.digest.approvalLink?.replace("{id}", encodeURIComponent(r.request.id)));
+      const mail = approvalMail(r, to, code, approvalLink(this.o.cfg.digest.approvalLink, r.request.id));
       // The code and its mail together: a redelivered request finds the mail queued and makes no second code.
       this.o.db.transaction((tx) => {
         if (this.o.queue.get(mail.id)) return;

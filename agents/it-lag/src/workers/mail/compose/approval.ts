@@ -5,6 +5,11 @@ import { badge, code, esc, page, paragraph, section, type Tone, utc } from "./ht
 
 const RISK_TONE: Record<string, Tone> = { low: "ok", medium: "warn", high: "bad" };
 
+/** Where a request can be opened (it.mail.digest.approvalLink, `{id}` its id), if that is configured. */
+export function approvalLink(template: string | undefined, id: string): string | undefined {
+  return template?.replace("{id}", encodeURIComponent(id));
+}
+
 /**
  * The mail that asks one person to decide a request, with that person's one-time code. The reply
  * instructions never spell a verb next to the code, so a reply that quotes this mail decides nothing.

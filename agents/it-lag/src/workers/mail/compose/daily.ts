@@ -1,5 +1,6 @@
 import { formatBytes, type ApprovalRecord, type DailyReport, type PlanStatus } from "@lag/contracts";
 import { severityTone } from "./alert.ts";
+import { approvalLink } from "./approval.ts";
 import { badge, code, esc, page, section, type Tone, utc } from "./html.ts";
 
 /** A volume's fill over the last days: percentage points gained, and when it is full at that pace. */
@@ -54,8 +55,9 @@ export function trendText(t: Trend | undefined): string {
   return `${sign}${t.deltaPct.toFixed(1)} pts in ${plural(t.days, "day")}${full}`;
 }
 
-function approvalLinkOf(d: DailyData, id: string): string {
-  return d.approvalLink ? d.approvalLink.replace("{id}", encodeURIComponent(id)) : "";
+/** `100% of 30 days`: how often a plan's runs succeeded. */
+export function successRate(p: PlanStatus): string | undefined {
+  return p.successRate30d === null ? undefined : `${Math.round(p.successRate30d * 100)}% of 30 days`;
 }
 
 /**
@@ -166,7 +168,7 @@ export function dailyDigest(d: DailyData): Rendered {
     for (const p of plans)
       text.push(
         `  ${p.plan}: ${p.rpo} — last good ${ago(p.lastSuccess, d.now)}${p.nextRun ? `, next ${utc(p.nextRun)}` : ""}` +
-          `${p.successRate30d !== null ? `, ${Math.round(p.successRate30d * 100)}% of 30 days` : ""}` +
+          `${successRate(p) ? `, ${successRate(p)}` : ""}` +
           `${p.lastDrill ? `, drill ${p.lastDrill.passed ? "passed" : "FAILED"} ${ago(p.lastDrill.at, d.now)}` : ""}`,
       );
     if (plans.length === 0) text.push("  no backup plans configured");
@@ -179,7 +181,7 @@ export function dailyDigest(d: DailyData): Rendered {
             [
               p.plan,
               `${badge(p.rpo, RPO_TONE[p.rpo])} last good ${esc(ago(p.lastSuccess, d.now))}` +
-                `${p.successRate30d !== null ? ` · ${Math.round(p.successRate30d * 100)}% of 30 days` : ""}` +
+                `${successRate(p) ? ` · ${successRate(p)}` : ""}` +
                 `${p.lastDrill ? ` · drill ${p.lastDrill.passed ? "passed" : badge("failed", "bad")} ${esc(ago(p.lastDrill.at, d.now))}` : ""}`,
             ] as const,
         ),
@@ -223,7 +225,7 @@ export function dailyDigest(d: DailyData): Rendered {
   if (d.approvals) {
     text.push("WAITING FOR YOU");
     for (const a of pending) {
-      const link = approvalLinkOf(d, a.request.id);
+      const link = approvalLink(d.approvalLink, a.request.id);
       text.push(
         `  ${a.request.evidence.summary} (${a.request.risk} risk, expires ${utc(a.request.expiresAt)})`,
         `    ${a.request.reason}`,
@@ -236,7 +238,7 @@ export function dailyDigest(d: DailyData): Rendered {
       section(
         "waiting for you",
         pending.map((a) => {
-          const link = approvalLinkOf(d, a.request.id);
+          const link = approvalLink(d.approvalLink, a.request.id);
           return [
             a.request.evidence.summary,
             `${badge(`${a.request.risk} risk`, a.request.risk === "high" ? "bad" : a.request.risk === "medium" ? "warn" : "ok")} ${esc(a.request.reason)}` +

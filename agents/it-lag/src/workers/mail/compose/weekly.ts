@@ -1,6 +1,6 @@
 import { formatBytes, type DailyReport, type PlanStatus } from "@lag/contracts";
 import type { Rendered, Trend } from "./daily.ts";
-import { RPO_TONE, trendText } from "./daily.ts";
+import { RPO_TONE, successRate, trendText } from "./daily.ts";
 import { badge, esc, page, section, type Tone, utc } from "./html.ts";
 
 export interface WeeklyData {
@@ -87,21 +87,12 @@ export function weeklySummary(w: WeeklyData): Rendered {
 
   if (w.plans || w.plansError) {
     text.push("BACKUPS", ...(w.plansError ? [`  ${w.plansError}`] : []));
-    for (const p of plans)
-      text.push(
-        `  ${p.plan}: ${p.rpo}, ${p.successRate30d !== null ? `${Math.round(p.successRate30d * 100)}% of 30 days` : "no runs yet"}`,
-      );
+    for (const p of plans) text.push(`  ${p.plan}: ${p.rpo}, ${successRate(p) ?? "no runs yet"}`);
     text.push("");
     html.push(
       section(
         "backups",
-        plans.map(
-          (p) =>
-            [
-              p.plan,
-              `${badge(p.rpo, RPO_TONE[p.rpo])} ${p.successRate30d !== null ? `${Math.round(p.successRate30d * 100)}% of 30 days` : "no runs yet"}`,
-            ] as const,
-        ),
+        plans.map((p) => [p.plan, `${badge(p.rpo, RPO_TONE[p.rpo])} ${esc(successRate(p) ?? "no runs yet")}`] as const),
         w.plansError ?? "no backup plans configured",
       ),
     );
