@@ -67,7 +67,6 @@ export class MailApprovals {
             codeHash: hash(code),
             requestId: r.request.id,
             address: to.toLowerCase(),
-            summary: r.request.evidence.summary,
             expiresAt,
             createdAt: now,
           })

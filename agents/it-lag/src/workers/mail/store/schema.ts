@@ -77,7 +77,6 @@ export const approvalCodes = sqliteTable(
     codeHash: text("code_hash").primaryKey(),
     requestId: text("request_id").notNull(),
     address: text("address").notNull(),
-    summary: text("summary").notNull(),
     expiresAt: integer("expires_at").notNull(),
     createdAt: integer("created_at").notNull(),
     usedAt: integer("used_at"),

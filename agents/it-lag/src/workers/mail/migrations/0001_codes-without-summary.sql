@@ -1,0 +1,1 @@
+ALTER TABLE `approval_codes` DROP COLUMN `summary`;
