@@ -1,4 +1,4 @@
-import { and, asc, desc, gte, ne, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, lt, ne } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import type { Clock } from "@lag/async";
 import type { Bus } from "@lag/bus";
@@ -43,7 +43,7 @@ export class Digests {
       .run();
     this.o.db
       .delete(reports)
-      .where(sql`${reports.receivedAt} < ${now - 60 * DAY}`)
+      .where(lt(reports.receivedAt, now - 60 * DAY))
       .run();
   }
 
@@ -161,11 +161,11 @@ export class Digests {
   /** Notifications left for the digest since then, by severity. */
   private held(since: number): { severity: string; count: number }[] {
     return this.o.db
-      .select({ severity: notifications.severity, count: sql<number>`count(*)` })
+      .select({ severity: notifications.severity, count: count() })
       .from(notifications)
-      .where(and(gte(notifications.at, since), sql`${notifications.outcome} = 'digest'`))
+      .where(and(gte(notifications.at, since), eq(notifications.outcome, "digest")))
       .groupBy(notifications.severity)
-      .orderBy(desc(sql`count(*)`))
+      .orderBy(desc(count()))
       .all();
   }
 }
