@@ -12,7 +12,7 @@ import {
 import { ceoItInbox } from "./ceo/consumers.ts";
 import { ceoIncidentsInbox, reportsService } from "./ceo/reports.ts";
 import { greeting, helloService } from "./example/hello.ts";
-import { alert, backupAlert } from "./it/alerts.ts";
+import { alert, backupAlert, subscriptionAlert } from "./it/alerts.ts";
 import { backupEvent, backupProgress, backupService } from "./it/backups.ts";
 import { checkResult } from "./it/checks.ts";
 import { dailyReport, incidentChanged, incidentsAlertsInbox, incidentsService, notification, silenceChanged } from "./it/incidents.ts";
@@ -21,19 +21,29 @@ import { monitorService } from "./it/monitor-service.ts";
 import { hostMetrics } from "./it/host.ts";
 import { mailApprovalsInbox, mailIn, mailIncidentsInbox, mailOut, mailService } from "./it/mail.ts";
 import { statusReport } from "./it/status-report.ts";
+import { subscriptionChanged, subscriptionsDecisions, subscriptionsMailInbox, subscriptionsService } from "./it/subscriptions.ts";
 import { storageService } from "./it/storage.ts";
-import { approvalsStream, backupsStream, dlqStreams, incidentsStream, itStream, mailStream } from "./streams.ts";
+import {
+  approvalsStream,
+  backupsStream,
+  dlqStreams,
+  incidentsStream,
+  itStream,
+  mailStream,
+  subscriptionsStream,
+} from "./streams.ts";
 import { filterSubject, parseSubject } from "./subject.ts";
 
 /** Everything that travels on the bus. Adding a message means adding it here. */
 export const catalog = {
-  streams: [itStream, incidentsStream, backupsStream, mailStream, approvalsStream, ...dlqStreams] as readonly StreamDescriptor[],
+  streams: [itStream, incidentsStream, backupsStream, mailStream, subscriptionsStream, approvalsStream, ...dlqStreams] as readonly StreamDescriptor[],
   events: [
     hostMetrics,
     containerMetrics,
     checkResult,
     alert,
     backupAlert,
+    subscriptionAlert,
     statusReport,
     incidentChanged,
     notification,
@@ -46,6 +56,7 @@ export const catalog = {
     backupProgress,
     mailOut,
     mailIn,
+    subscriptionChanged,
     greeting,
   ] as readonly EventDescriptor[],
   services: [
@@ -56,6 +67,7 @@ export const catalog = {
     reportsService,
     backupService,
     mailService,
+    subscriptionsService,
     helloService,
   ] as readonly ServiceDescriptor[],
   consumers: [
@@ -67,6 +79,8 @@ export const catalog = {
     backupDecisions,
     mailIncidentsInbox,
     mailApprovalsInbox,
+    subscriptionsMailInbox,
+    subscriptionsDecisions,
   ] as readonly ConsumerDescriptor[],
 };
 

@@ -41,12 +41,28 @@ export {
   itStream,
   mailStream,
   parseDlqSubject,
+  subscriptionsStream,
 } from "./streams.ts";
 export { allEndpoints, catalog, endpointForSubject, eventForSubject, eventForType, streamSubjects } from "./catalog.ts";
 export { Bytes, compactTime, formatBytes, isoWeek, HostName, IsoTime, Percent, Severity, severityRank, Slug } from "./it/common.ts";
 export { Filesystem, HostMetrics, hostMetrics, NetworkInterface } from "./it/host.ts";
 export { StorageQuery, StorageReport, storageService, Volume } from "./it/storage.ts";
-export { Alert, alert, alertEvents, AlertStatus, backupAlert } from "./it/alerts.ts";
+export { Alert, alert, alertEvents, AlertStatus, backupAlert, subscriptionAlert } from "./it/alerts.ts";
+export {
+  DateSource,
+  Renewal,
+  RenewalMode,
+  SourceChoice,
+  Subscription,
+  SubscriptionChange,
+  subscriptionChanged,
+  SubscriptionEvent,
+  SubscriptionInput,
+  SubscriptionKind,
+  subscriptionsDecisions,
+  subscriptionsMailInbox,
+  subscriptionsService,
+} from "./it/subscriptions.ts";
 export {
   BackupEvent,
   backupEvent,

@@ -14,6 +14,10 @@ export const PRINCIPALS = {
     agent: "it",
     description: "IT_LAG mail worker: alerts and digests over SMTP, notification mails read over IMAP into events, approvals by reply",
   },
+  "it-subscriptions": {
+    agent: "it",
+    description: "IT_LAG subscription worker: domains, hostnames, certificates and plans, their expiry from the source, renewals through CEO_LAG",
+  },
   ceo: { agent: "ceo", description: "CEO_LAG: reports inbox, approvals and policy" },
   media: { agent: "media", description: "MEDIA_LAG: storage queries, reservations, content backups" },
   cli: { agent: "ops", description: "the `lag` CLI and the operator: reads everything, calls services" },

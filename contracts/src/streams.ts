@@ -43,6 +43,16 @@ export const mailStream = defineStream({
   duplicateWindow: 60 * 60_000,
 });
 
+/** IT_LAG's subscription register: every change, what the sources said, every renewal. */
+export const subscriptionsStream = defineStream({
+  name: "LAG_IT_SUBSCRIPTIONS",
+  description: "IT_LAG subscriptions: register changes, expiries read from their sources, renewals",
+  owner: "it-subscriptions",
+  maxAge: 3 * 365 * DAY,
+  maxBytes: 128 * 1024 ** 2,
+  duplicateWindow: 60 * 60_000,
+});
+
 /** Approval requests of every agent and CEO_LAG's decisions: the audit trail of every action asked for. */
 export const approvalsStream = defineStream({
   name: "LAG_APPROVALS",

@@ -29,6 +29,11 @@ export const Action = z.discriminatedUnion("kind", [
     kind: z.literal("restore-backup"),
     params: z.object({ host: HostName, plan: Slug, repository: Slug, snapshot: z.string().min(1), target: z.string().min(1) }),
   }),
+  /** Renew a domain, hostname or plan for `years` at its provider (the request's cost says what it spends). */
+  z.object({
+    kind: z.literal("renew-subscription"),
+    params: z.object({ subscription: Slug, name: z.string().min(1), provider: Slug, years: z.number().int().positive() }),
+  }),
 ]);
 export type Action = z.infer<typeof Action>;
 export type ActionKind = Action["kind"];
@@ -137,6 +142,7 @@ export function approvalRequestOf(requester: PrincipalName): EventDescriptor<str
 export const approvalRequests = {
   "it-incidents": approvalRequestOf("it-incidents"),
   "it-backup": approvalRequestOf("it-backup"),
+  "it-subscriptions": approvalRequestOf("it-subscriptions"),
 } as const;
 
 export const approvalDecided = defineEvent({

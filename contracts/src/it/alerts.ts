@@ -80,5 +80,32 @@ export const backupAlert = defineEvent({
   },
 });
 
+/** The subscription worker's alerts: an expiry or notice date coming (severity rising at each lead time), passed, or a source that fails. */
+export const subscriptionAlert = defineEvent({
+  type: "es.lagrieta.it.alert.v1",
+  subject: "lag.it.subscription.alert.{status}.{host}.{rule}",
+  schema: Alert,
+  publisher: "it-subscriptions",
+  audience: "all",
+  stream: itStream,
+  tokens: (d) => ({ status: d.status, host: d.host, rule: d.rule }),
+  description:
+    "A subscription's expiry (or notice date) is within a lead time, with a severity that rises as it nears and critical once passed; or its source cannot be read; or that resolved (renewed, removed, readable again).",
+  example: {
+    fingerprint: "subscription-expiring/kronos/date=expiry,subscription=lagrieta-es",
+    rule: "subscription-expiring",
+    host: "kronos",
+    status: "firing",
+    severity: "medium",
+    summary: "domain lagrieta.es expires in 14 days (2026-12-07, from whois); renewal through approval, 12 EUR",
+    source: "subscription:lagrieta-es",
+    value: 14,
+    threshold: 14,
+    labels: { subscription: "lagrieta-es", date: "expiry" },
+    startsAt: "2026-11-23T10:00:00.000Z",
+    repeat: 1,
+  },
+});
+
 /** Every event carrying the alert contract, whoever raises it. */
-export const alertEvents = [alert, backupAlert] as const;
+export const alertEvents = [alert, backupAlert, subscriptionAlert] as const;

@@ -1,7 +1,7 @@
 import type { Alert } from "@lag/contracts";
 
 /** The labels an alert's object can be named by, in order: what a `object` in `groupBy` stands for. */
-const OBJECT_LABELS = ["container", "mount", "check", "iface", "sensor", "core", "store", "plan", "repository"] as const;
+const OBJECT_LABELS = ["container", "mount", "check", "iface", "sensor", "core", "store", "plan", "repository", "subscription"] as const;
 
 /** Every label an alert can be matched and grouped by: its own labels plus host, rule, severity and source. */
 export function alertLabels(a: Alert): Record<string, string> {
