@@ -23,20 +23,20 @@ import { mailApprovalsInbox, mailIn, mailIncidentsInbox, mailOut, mailService } 
 import { statusReport } from "./it/status-report.ts";
 import { subscriptionChanged, subscriptionsDecisions, subscriptionsMailInbox, subscriptionsService } from "./it/subscriptions.ts";
 import { storageService } from "./it/storage.ts";
-import {
-  approvalsStream,
-  backupsStream,
-  dlqStreams,
-  incidentsStream,
-  itStream,
-  mailStream,
-  subscriptionsStream,
-} from "./streams.ts";
+import { approvalsStream, backupsStream, dlqStreams, incidentsStream, itStream, mailStream, subscriptionsStream } from "./streams.ts";
 import { filterSubject, parseSubject } from "./subject.ts";
 
 /** Everything that travels on the bus. Adding a message means adding it here. */
 export const catalog = {
-  streams: [itStream, incidentsStream, backupsStream, mailStream, subscriptionsStream, approvalsStream, ...dlqStreams] as readonly StreamDescriptor[],
+  streams: [
+    itStream,
+    incidentsStream,
+    backupsStream,
+    mailStream,
+    subscriptionsStream,
+    approvalsStream,
+    ...dlqStreams,
+  ] as readonly StreamDescriptor[],
   events: [
     hostMetrics,
     containerMetrics,

@@ -16,7 +16,8 @@ export const PRINCIPALS = {
   },
   "it-subscriptions": {
     agent: "it",
-    description: "IT_LAG subscription worker: domains, hostnames, certificates and plans, their expiry from the source, renewals through CEO_LAG",
+    description:
+      "IT_LAG subscription worker: domains, hostnames, certificates and plans, their expiry from the source, renewals through CEO_LAG",
   },
   ceo: { agent: "ceo", description: "CEO_LAG: reports inbox, approvals and policy" },
   media: { agent: "media", description: "MEDIA_LAG: storage queries, reservations, content backups" },

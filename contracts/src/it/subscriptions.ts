@@ -79,8 +79,8 @@ export const Subscription = z.object({
     nextAt: IsoTime.optional(),
   }),
   renewalState: Renewal.optional(),
-  /** Added from the configuration file or by a person (`lag subs add`). */
-  origin: z.enum(["config", "cli"]),
+  /** Added from the configuration file, by a person (`lag subs add`), or from a provider's mail (a NoIP hostname). */
+  origin: z.enum(["config", "cli", "mail"]),
   createdAt: IsoTime,
   updatedAt: IsoTime,
 });
@@ -180,7 +180,8 @@ const by = z.string().min(1).default("operator");
 export const subscriptionsService = defineService({
   name: "it-subscriptions",
   version: "0.1.0",
-  description: "IT_LAG's subscription register: list, show, add, edit, remove, check a source now, renew, the RDAP bootstrap, the calendar feed",
+  description:
+    "IT_LAG's subscription register: list, show, add, edit, remove, check a source now, renew, the RDAP bootstrap, the calendar feed",
   server: "it-subscriptions",
   callers: "all",
   endpoints: {
@@ -210,7 +211,14 @@ export const subscriptionsService = defineService({
         request: { id: "lagrieta-es" },
         reply: {
           subscription: exampleSubscription,
-          history: [{ change: "added", by: { kind: "worker", name: "config" }, note: "from the configuration file", at: "2026-01-10T09:00:00.000Z" }],
+          history: [
+            {
+              change: "added",
+              by: { kind: "worker", name: "config" },
+              note: "from the configuration file",
+              at: "2026-01-10T09:00:00.000Z",
+            },
+          ],
           warned: [{ date: "expiry", leadDays: 14, at: "2026-11-23T10:00:00.000Z" }],
         },
       },
@@ -248,14 +256,16 @@ export const subscriptionsService = defineService({
         by,
       }),
       reply: Subscription,
-      description: "Changes a subscription's fields; an expiry set by hand is `manual` and closes an open renewal task when it moves past it. 404 when unknown.",
+      description:
+        "Changes a subscription's fields; an expiry set by hand is `manual` and closes an open renewal task when it moves past it. 404 when unknown.",
       example: { request: { id: "lagrieta-es", set: { cost: { amount: 14, currency: "EUR" } }, by: "ana" }, reply: exampleSubscription },
     }),
     remove: endpoint({
       subject: "lag.it.subscriptions.remove",
       request: z.strictObject({ id: Slug, by }),
       reply: Subscription,
-      description: "Removes a subscription (its warnings resolved). One from the config file comes back at the next start unless removed there too.",
+      description:
+        "Removes a subscription (its warnings resolved). One from the config file comes back at the next start unless removed there too.",
       example: { request: { id: "lagrieta-es", by: "ana" }, reply: exampleSubscription },
     }),
     check: endpoint({
@@ -305,7 +315,8 @@ export const subscriptionsService = defineService({
       subject: "lag.it.subscriptions.ics",
       request: z.strictObject({}),
       reply: z.object({ ics: z.string(), events: z.number().int() }),
-      description: "An iCalendar feed (RFC 5545) of every expiry and notice date, each an all-day event with an alarm at the first lead time.",
+      description:
+        "An iCalendar feed (RFC 5545) of every expiry and notice date, each an all-day event with an alarm at the first lead time.",
       example: { request: {}, reply: { ics: "BEGIN:VCALENDAR\r\n…\r\nEND:VCALENDAR\r\n", events: 2 } },
     }),
   },

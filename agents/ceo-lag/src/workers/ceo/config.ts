@@ -28,6 +28,14 @@ export type PolicyRule = z.infer<typeof PolicyRule>;
 export const DEFAULT_RULES: PolicyRule[] = [
   // Restarting a container is what an operator would do first, and undoes nothing.
   { name: "restarts-are-safe", action: ["restart-container"], risk: ["low"], decide: "approve" },
+  // A renewal at its usual price keeps what is already paid for; it still needs budget left (else a person decides).
+  {
+    name: "small-renewals",
+    action: ["renew-subscription"],
+    maxCost: { amount: 20, currency: "EUR" },
+    decide: "approve",
+    note: "a renewal of at most 20 EUR within the month's budget",
+  },
 ];
 
 export const ApprovalsConfig = z.strictObject({

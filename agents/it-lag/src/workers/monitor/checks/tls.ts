@@ -8,7 +8,7 @@ import { hostPort } from "./tcp.ts";
 
 const DAY_MS = 86_400_000;
 
-interface Handshake {
+export interface Handshake {
   notAfter: Date;
   subject: string;
   latencyMs: number;
@@ -51,7 +51,8 @@ function targetOf(check: TlsCheck): string {
   return check.servername && check.servername !== check.host ? `${address} (SNI ${check.servername})` : address;
 }
 
-function handshake(check: TlsCheck, signal: AbortSignal): Promise<Handshake> {
+/** Connects and reads the certificate the server presents (shared with the subscription worker's certificate source). */
+export function handshake(check: Pick<TlsCheck, "host" | "port" | "servername">, signal: AbortSignal): Promise<Handshake> {
   const started = performance.now();
   // SNI may not be an IP address (RFC 6066): by IP without servername, the server's default certificate.
   const servername = check.servername ?? (isIP(check.host) === 0 ? check.host : undefined);
