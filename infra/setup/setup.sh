@@ -34,7 +34,13 @@ fetch_deb() {
   mkdir -p "$d/lists/partial" "$(dirname "$dest")"
   # The machine's own archive, with its release name swapped for the wanted one.
   local swap="s/\b(bookworm|trixie)\b/$suite/g; s/(bookworm|trixie)-/$suite-/g"
-  if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+  if [ "$suite" = sid ]; then
+    # unstable has no -updates or -security suites: its main archive alone, from the machine's mirror.
+    local uri
+    uri=$(grep -hoE '(URIs:|deb) +https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list 2>/dev/null | head -1 | awk '{print $2}' || true)
+    list="$d/sid.sources"
+    printf 'Types: deb\nURIs: %s\nSuites: sid\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "${uri:-http://deb.debian.org/debian}" > "$list"
+  elif [ -f /etc/apt/sources.list.d/debian.sources ]; then
     list="$d/$suite.sources"; sed -E "$swap" /etc/apt/sources.list.d/debian.sources > "$list"
   else
     list="$d/$suite.list"; sed -E "$swap" /etc/apt/sources.list > "$list"
@@ -107,9 +113,16 @@ ensure_rest_server() {
   fetch_deb trixie restic-rest-server usr/bin/restic-rest-server "$tools/bin/rest-server"
 }
 
+# The subscription tests read RDAP from ICANN's own server (Debian unstable's package; runs on 12).
+ensure_rdap_server() {
+  [ -x "$tools/bin/rdap-srv" ] && return 0
+  fetch_deb sid icann-rdap-srv usr/bin/rdap-srv "$tools/bin/rdap-srv"
+}
+
 if [ "$mode" = test ]; then
   ensure_old_nats
   ensure_rest_server
+  ensure_rdap_server
   apt_install dnsmasq iputils-ping openssl
   # The mail tests run a real IMAP/LMTP server (dovecot); the digest is looked at in headless Chromium.
   apt_install dovecot-imapd dovecot-lmtpd chromium

@@ -33,6 +33,11 @@ export class Output {
     this.line(w ? truncateVisible(text, w) : text);
   }
 
+  /** Text written as it is (a file's content: an iCalendar feed). */
+  raw(text: string): void {
+    this.stdout.write(text);
+  }
+
   json(value: unknown): void {
     this.stdout.write(`${JSON.stringify(value)}\n`);
   }

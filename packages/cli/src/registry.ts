@@ -6,6 +6,7 @@ import { backupCheck, backupDrill, backupInit, backupList, backupRestore, backup
 import { approvals, approvalsApprove, approvalsBudget, approvalsDeny, approvalsShow } from "./commands/approvals.ts";
 import { incidentAck, incidentNote, incidentResolve, incidents, incidentShow } from "./commands/incidents.ts";
 import { mailDigest, mailQueue, mailTest } from "./commands/mail.ts";
+import { subs, subsAdd, subsBootstrap, subsCheck, subsEdit, subsIcs, subsList, subsRemove, subsRenew, subsShow } from "./commands/subs.ts";
 import { reports } from "./commands/reports.ts";
 import { silenceAdd, silenceExpire, silenceList } from "./commands/silence.ts";
 import { req } from "./commands/req.ts";
@@ -40,6 +41,16 @@ export const commands: readonly Command[] = [
   mailTest,
   mailDigest,
   mailQueue,
+  subs,
+  subsList,
+  subsShow,
+  subsAdd,
+  subsEdit,
+  subsRemove,
+  subsRenew,
+  subsCheck,
+  subsBootstrap,
+  subsIcs,
   tail,
   req,
   services,

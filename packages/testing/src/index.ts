@@ -22,3 +22,5 @@ export type { TestRestServer } from "./rest-server.ts";
 export { startRestServer } from "./rest-server.ts";
 export type { TestMailServer } from "./mail-server.ts";
 export { startMailServer } from "./mail-server.ts";
+export type { TestRdapServer } from "./rdap-server.ts";
+export { startRdapServer } from "./rdap-server.ts";
