@@ -44,6 +44,8 @@ export type OutboxChange = { added: OutboxItem } | { removed: number };
 export class Outbox {
   private items: OutboxItem[];
   private flushing?: Promise<number>;
+  /** An item was queued while a flush was under way, perhaps after its loop last looked. */
+  private flushAgain = false;
   private failing = false;
   private persistFailure?: string;
   private together = 0;
@@ -102,7 +104,19 @@ export class Outbox {
 
   /** Sends the queue in order, a batch at a time; stops at a failure and keeps the rest. Returns how many were sent. */
   flush(): Promise<number> {
-    this.flushing ??= this.drain().finally(() => (this.flushing = undefined));
+    if (this.flushing) {
+      this.flushAgain = true;
+      return this.flushing;
+    }
+    const run = async () => {
+      let sent = 0;
+      do {
+        this.flushAgain = false;
+        sent += await this.drain();
+      } while (this.flushAgain && !this.failing && this.items.length > 0);
+      return sent;
+    };
+    this.flushing = run().finally(() => (this.flushing = undefined));
     return this.flushing;
   }
 

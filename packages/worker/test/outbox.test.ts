@@ -54,6 +54,19 @@ describe("the outbox", () => {
     expect(readFileSync(file, "utf8")).toBe("");
   });
 
+  it("sends an event queued while an empty flush is finishing (no lost wake-up)", async () => {
+    const bus = await nats.bus("it-monitor");
+    const o = new Outbox({ bus, log: memoryLogger("x").logger, persist: () => undefined });
+    // A flush with nothing to send, then, before it settles, an event and its flush.
+    const first = o.flush();
+    o.add(statusReport, report("ob-late"));
+    const second = o.flush();
+    expect(await first).toBe(1);
+    expect(await second).toBe(1);
+    expect(o.pending).toBe(0);
+    expect(await stored("ob-late")).toBe(1);
+  });
+
   it("refuses an event that breaks its contract at once, naming the field", async () => {
     const bus = await nats.bus("it-monitor");
     const o = new Outbox({ bus, log: memoryLogger("x").logger, persist: () => undefined });
