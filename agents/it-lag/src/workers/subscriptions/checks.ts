@@ -52,14 +52,19 @@ export class SourceChecks {
     return run.then((xs) => xs.filter((x): x is Subscription => x !== undefined));
   }
 
-  private async checkOne(s: Subscription): Promise<Subscription> {
+  private async checkOne(asked: Subscription): Promise<Subscription> {
     const now = this.o.clock.now();
-    let reading: Reading;
+    let reading: Reading | undefined;
+    let error: Error | undefined;
     try {
-      reading = await this.o.reader.read(s);
+      reading = await this.o.reader.read(asked);
     } catch (err) {
-      return this.failed(s, err as Error, now);
+      error = err as Error;
     }
+    // Read again after the wait: a renewal decided or an edit made meanwhile is kept.
+    const s = this.o.register.get(asked.id);
+    if (!s) return asked;
+    if (!reading) return this.failed(s, error!, now);
     const next = now.getTime() + (this.o.renewals.waitingForSource(s) ? this.o.cfg.retryMin : this.o.cfg.checkEvery);
     this.o.register.scheduleCheck(s.id, reading.kind === "none" ? Number.MAX_SAFE_INTEGER : next, 0);
     const check: Subscription["check"] =

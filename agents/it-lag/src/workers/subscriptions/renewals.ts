@@ -141,7 +141,10 @@ export class Renewals {
       if (adapter?.renew) {
         const note = await adapter.renew(s.name, years);
         const out = this.o.register.save(
-          { ...s, renewalState: { ...base, state: "renewing", note: `${note}; waiting for the source to show the new date` } },
+          {
+            ...this.current(s),
+            renewalState: { ...base, state: "renewing", note: `${note}; waiting for the source to show the new date` },
+          },
           { change: "provider-updated", by: SELF, note },
         );
         this.o.recheck(s.id);
@@ -151,7 +154,7 @@ export class Renewals {
         await adapter.setAutoRenew(s.name, true);
         const note = `auto-renew turned on at ${s.provider}: it renews ${s.name} before it expires (its API cannot renew on demand)`;
         return this.o.register.save(
-          { ...s, renewalState: { ...base, state: "renewing", note } },
+          { ...this.current(s), renewalState: { ...base, state: "renewing", note } },
           { change: "provider-updated", by: SELF, note },
         );
       }
@@ -160,7 +163,7 @@ export class Renewals {
         const note = `renewal failed: ${(err as Error).message}`;
         this.o.log.error({ subscription: s.id, err: (err as Error).message }, "renewal failed");
         return this.o.register.save(
-          { ...s, renewalState: { ...base, state: "failed", note } },
+          { ...this.current(s), renewalState: { ...base, state: "failed", note } },
           { change: "renewal-failed", by: SELF, note },
         );
       }
@@ -172,9 +175,14 @@ export class Renewals {
     const link = s.link ?? RENEW_PAGES[s.provider];
     const note = `renew ${s.name} for ${years} year(s)${link ? ` at ${link}` : ` at ${s.provider}`}${base.cost ? ` (${base.cost.amount} ${base.cost.currency})` : ""}${s.expiresAt ? ` before ${s.expiresAt.slice(0, 10)}` : ""}; closed when the source shows the new date`;
     return this.o.register.save(
-      { ...s, renewalState: { ...base, state: "task", note, ...(link ? { link } : {}) } },
+      { ...this.current(s), renewalState: { ...base, state: "task", note, ...(link ? { link } : {}) } },
       { change: "task-opened", by: SELF, note },
     );
+  }
+
+  /** The subscription as the register has it now (a read may have changed it while a provider's API answered). */
+  private current(s: Subscription): Subscription {
+    return this.o.register.get(s.id) ?? s;
   }
 
   /** A renewal under way whose source now shows a later expiry is done (the register is brought up to date by the caller). */
