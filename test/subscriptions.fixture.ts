@@ -30,7 +30,7 @@ export interface StandIns {
   /** Cloudflare answers 429 with this Retry-After while set. */
   cloudflareLimited: { retryAfter?: number };
   /** RDAP at /limited/: 429s before the answer, and the Retry-After they give. */
-  limited: { remaining: number; retryAfter: number; hits: number; expires: string };
+  limited: { remaining: number; retryAfter: number; hits: { at: number; status: number }[]; expires: string };
   /** IANA's file as served at /iana/dns.json (undefined: a broken answer). */
   iana: { body?: unknown };
   /** WHOIS answers by query. */
@@ -57,7 +57,7 @@ export async function startStandIns(secrets: { godaddyKey: string; godaddySecret
     cloudflare: new Map(),
     cloudflarePuts: [],
     cloudflareLimited: {},
-    limited: { remaining: 0, retryAfter: 1, hits: 0, expires: "2027-06-01T00:00:00Z" },
+    limited: { remaining: 0, retryAfter: 1, hits: [], expires: "2027-06-01T00:00:00Z" },
     iana: {},
     whoisAnswers: new Map(),
   };
@@ -126,8 +126,9 @@ export async function startStandIns(secrets: { godaddyKey: string; godaddySecret
       if (p.startsWith("/godaddy/")) return godaddy(req, res, p.slice("/godaddy".length));
       if (p.startsWith("/cloudflare/")) return cloudflare(req, res, p.slice("/cloudflare".length));
       if (p.startsWith("/limited/domain/")) {
-        s.limited.hits++;
-        if (s.limited.remaining > 0) {
+        const limited = s.limited.remaining > 0;
+        s.limited.hits.push({ at: Date.now(), status: limited ? 429 : 200 });
+        if (limited) {
           s.limited.remaining--;
           res.writeHead(429, { "content-type": "application/rdap+json", "retry-after": String(s.limited.retryAfter) });
           return res.end(JSON.stringify({ errorCode: 429, title: "Too Many Requests" }));

@@ -36,16 +36,20 @@ export class SourceChecks {
   /** The periodic look: due sources read, then every subscription's lead times and renewals. */
   async tick(): Promise<void> {
     const now = this.o.clock.now().getTime();
-    await this.checkIds(this.o.register.due(now));
+    await this.checkIds(this.o.register.due(now), { dueOnly: true });
     for (const s of this.o.register.all()) this.afterDates(s);
   }
 
-  /** Reads these subscriptions' sources now (one at a time per id, `concurrency` at once). */
-  checkIds(ids: readonly string[]): Promise<Subscription[]> {
+  /**
+   * Reads these subscriptions' sources now, `concurrency` at once, after any read under way. With
+   * `dueOnly` (the periodic look) one read meanwhile by a person's request is not repeated.
+   */
+  checkIds(ids: readonly string[], o: { dueOnly?: boolean } = {}): Promise<Subscription[]> {
     const run = this.running.then(() =>
       mapLimit(ids, this.o.cfg.concurrency, async (id) => {
         const s = this.o.register.get(id);
-        return s ? this.checkOne(s) : undefined;
+        if (!s || (o.dueOnly && this.o.register.nextCheck(id) > this.o.clock.now().getTime())) return undefined;
+        return this.checkOne(s);
       }),
     );
     this.running = run.catch(() => undefined);

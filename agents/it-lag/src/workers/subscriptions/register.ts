@@ -82,6 +82,11 @@ export class Register {
       .map((r) => r.id);
   }
 
+  /** When the source is read next (ms); 0 for one never read. */
+  nextCheck(id: string): number {
+    return this.o.db.select({ n: subscriptions.nextCheck }).from(subscriptions).where(eq(subscriptions.id, id)).get()?.n ?? 0;
+  }
+
   failures(id: string): number {
     return this.o.db.select({ f: subscriptions.failures }).from(subscriptions).where(eq(subscriptions.id, id)).get()?.f ?? 0;
   }
