@@ -20,7 +20,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "lag-launcher-cluster-"));
   const secrets = join(dir, "secrets");
   mkdirSync(secrets, { mode: 0o700 });
-  for (const user of ["it-monitor", "it-incidents", "it-backup", "it-mail", "ceo", "media", "cli"])
+  for (const user of ["it-monitor", "it-incidents", "it-backup", "it-mail", "it-subscriptions", "ceo", "media", "cli"])
     writeFileSync(join(secrets, user), cluster.passwords[user]!, { mode: 0o600 });
 }, 120_000);
 afterAll(async () => {
@@ -97,6 +97,8 @@ media:
       timeout: 60_000,
     });
     expect(r.status).toBe(78);
-    expect(r.stderr).toContain(`no NATS credentials in ${empty} for ceo, it-monitor, it-incidents, it-backup, it-mail, media`);
+    expect(r.stderr).toContain(
+      `no NATS credentials in ${empty} for ceo, it-monitor, it-incidents, it-backup, it-mail, it-subscriptions, media`,
+    );
   }, 90_000);
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { backupService, type PlanStatus } from "@lag/contracts";
-import { backupLine } from "./daily-report.ts";
+import { backupService, subscriptionsService, type PlanStatus, type Subscription } from "@lag/contracts";
+import { backupLine, subscriptionLine } from "./daily-report.ts";
 
 const example = backupService.endpoints.list.example.reply.plans[0]!;
 
@@ -28,5 +28,35 @@ describe("the daily report's backups section", () => {
   it("a plan that never succeeded says so", () => {
     const { lastSuccess, lastDrill, ...rest } = example;
     expect(backupLine({ ...rest, rpo: "red", sizes: [] })).toBe("immich: red; never succeeded; checked 3/7; no drill yet");
+  });
+});
+
+describe("the daily report's subscriptions section", () => {
+  const sub = subscriptionsService.endpoints.list.example.reply.subscriptions[0]!;
+  const now = Date.parse("2026-11-30T10:00:00.000Z");
+
+  it("says the nearest dates, where the expiry came from, and the renewal under way", () => {
+    const s: Subscription = {
+      ...sub,
+      renewalState: {
+        state: "task",
+        years: 1,
+        since: "2026-11-30T09:00:00.000Z",
+        note: "renew lagrieta.es at https://dcc.godaddy.com (12 EUR)",
+      },
+    };
+    expect(subscriptionLine(s, now)).toBe(
+      "domain lagrieta.es: expires 2026-12-07 (in 7 days, from whois); last day to renew or cancel 2026-12-04 (in 4 days); renewal task: renew lagrieta.es at https://dcc.godaddy.com (12 EUR)",
+    );
+  });
+
+  it("a passed date, no known expiry and a failing source are said", () => {
+    expect(subscriptionLine({ ...sub, noticeAt: undefined, renewal: "manual", expiresAt: "2026-11-28T10:00:00.000Z" }, now)).toBe(
+      "domain lagrieta.es: expires 2026-11-28 (2 days ago, from whois); renewal manual",
+    );
+    const { expiresAt, expirySource, noticeAt, ...bare } = sub;
+    expect(subscriptionLine({ ...bare, check: { state: "failing", error: "whois.nic.es: connect ECONNREFUSED" } }, now)).toBe(
+      "domain lagrieta.es: no expiry known; renewal approval; source failing: whois.nic.es: connect ECONNREFUSED",
+    );
   });
 });

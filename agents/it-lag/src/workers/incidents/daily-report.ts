@@ -4,9 +4,11 @@ import {
   backupService,
   formatBytes,
   storageService,
+  subscriptionsService,
   type DailyReport,
   type PlanStatus,
   type StatusReport,
+  type Subscription,
 } from "@lag/contracts";
 import type { Logger } from "@lag/log";
 import type { IncidentEngine } from "./engine.ts";
@@ -52,18 +54,36 @@ export function backupLine(p: PlanStatus): string {
   return parts.join("; ");
 }
 
+/** Days a subscription's date must be within to be in the report. */
+const SUBSCRIPTIONS_AHEAD_DAYS = 30;
+
+/** One subscription in a line: what, its nearest date and where it came from, what renewal is doing, a failing source. */
+export function subscriptionLine(s: Subscription, now: number): string {
+  const left = (iso: string) => {
+    const d = Math.ceil((Date.parse(iso) - now) / DAY);
+    return d >= 0 ? `in ${d} days` : `${-d} days ago`;
+  };
+  const parts = [
+    `${s.kind} ${s.name}: ${s.expiresAt ? `expires ${s.expiresAt.slice(0, 10)} (${left(s.expiresAt)}${s.expirySource ? `, from ${s.expirySource.kind}` : ""})` : "no expiry known"}`,
+    ...(s.noticeAt ? [`last day to renew or cancel ${s.noticeAt.slice(0, 10)} (${left(s.noticeAt)})`] : []),
+    s.renewalState && s.renewalState.state !== "done" ? `renewal ${s.renewalState.state}: ${s.renewalState.note}` : `renewal ${s.renewal}`,
+    ...(s.check.state === "failing" ? [`source failing: ${s.check.error ?? "?"}`] : []),
+  ];
+  return parts.join("; ");
+}
+
 /**
  * The day as IT_LAG saw it: health per host (from the monitors' status reports), incidents opened
  * and resolved in the last 24 h and open now, the 7-day measures and patterns, the approvals still
  * waiting (asked of CEO_LAG), the storage of every host (asked of the monitors), each backup plan's
- * RPO (asked of it-backup). A part that cannot
+ * RPO (asked of it-backup), the subscriptions due within 30 days (asked of it-subscriptions). A part that cannot
  * be had is said so in `sections.missing`, never made up.
  */
 export async function buildDailyReport(i: ReportInputs, now: number): Promise<DailyReport> {
   const timeout = i.askTimeoutMs ?? 5_000;
   const missing: string[] = [];
   const day = new Date(now).toISOString().slice(0, 10);
-  const [approvals, storage, backups] = await Promise.all([
+  const [approvals, storage, backups, subscriptions] = await Promise.all([
     i.bus.request(approvalsService.endpoints.list, { state: "pending", limit: 1000 }, { timeout }).catch((err: Error) => {
       missing.push(`approvals: CEO_LAG did not answer (${err.message})`);
       return undefined;
@@ -74,6 +94,10 @@ export async function buildDailyReport(i: ReportInputs, now: number): Promise<Da
     }),
     i.bus.request(backupService.endpoints.list, {}, { timeout }).catch((err: Error) => {
       missing.push(`backups: it-backup did not answer (${err.message})`);
+      return undefined;
+    }),
+    i.bus.request(subscriptionsService.endpoints.list, { dueWithinDays: SUBSCRIPTIONS_AHEAD_DAYS }, { timeout }).catch((err: Error) => {
+      missing.push(`subscriptions: it-subscriptions did not answer (${err.message})`);
       return undefined;
     }),
   ]);
@@ -114,6 +138,14 @@ export async function buildDailyReport(i: ReportInputs, now: number): Promise<Da
     })),
     sections: {
       ...(backups && backups.plans.length > 0 ? { backups: { title: "Backups", lines: backups.plans.map(backupLine) } } : {}),
+      ...(subscriptions && subscriptions.subscriptions.length > 0
+        ? {
+            subscriptions: {
+              title: `Subscriptions due within ${SUBSCRIPTIONS_AHEAD_DAYS} days`,
+              lines: subscriptions.subscriptions.map((s) => subscriptionLine(s, now)),
+            },
+          }
+        : {}),
       ...(missing.length > 0 ? { missing: { title: "Not in this report", lines: missing } } : {}),
     },
   };
