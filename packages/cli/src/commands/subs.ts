@@ -177,6 +177,37 @@ export const subsShow: Command = {
 };
 
 type Input = InferRequest<typeof subscriptionsService.endpoints.add>["subscription"];
+type EditSet = InferRequest<typeof subscriptionsService.endpoints.edit>["set"];
+
+/** The field options given, as `edit` takes them: each a value, or null where it says `none` (cleared). */
+function fieldsOf(c: string, args: ParsedArgs): EditSet {
+  const set: EditSet = {};
+  for (const k of ["name", "provider"] as const) {
+    const v = stringOption(args, k);
+    if (v) set[k] = v;
+  }
+  for (const k of ["notes", "link"] as const) {
+    const v = stringOption(args, k);
+    if (v !== undefined) set[k] = v === "none" ? null : v;
+  }
+  const expires = isoOption(c, args, "expires");
+  if (expires) set.expiresAt = expires === "none" ? null : expires;
+  const notice = stringOption(args, "notice");
+  if (notice !== undefined) set.noticeDays = notice === "none" ? null : (integerOption(c, args, "notice", 0) ?? null);
+  const noticeAt = isoOption(c, args, "notice-date");
+  if (noticeAt) set.noticeAt = noticeAt === "none" ? null : noticeAt;
+  const source = enumOption(c, args, "source", SourceChoice.options);
+  if (source) set.source = source;
+  const cost = costOption(c, args);
+  if (cost) set.cost = cost === "none" ? null : cost;
+  const period = integerOption(c, args, "period", 1);
+  if (period) set.period = period;
+  const renewal = enumOption(c, args, "renewal", RenewalMode.options);
+  if (renewal) set.renewal = renewal;
+  const leads = leadsOption(c, args);
+  if (leads) set.leadDays = leads === "none" ? null : leads;
+  return set;
+}
 
 export const subsAdd: Command = {
   name: "subs add",
@@ -193,36 +224,17 @@ export const subsAdd: Command = {
     const c = "subs add";
     const id = onePositional(c, args, "subscription id");
     const kind = enumOption(c, args, "kind", SubscriptionKind.options);
-    const name = stringOption(args, "name");
+    const { name, ...rest } = fieldsOf(c, args);
     if (!kind || !name) throw new UsageError(`${c}: --kind and --name are required`);
-    const cost = costOption(c, args);
-    const leads = leadsOption(c, args);
-    const expires = isoOption(c, args, "expires");
-    const noticeAt = isoOption(c, args, "notice-date");
-    const sub: Input = {
-      id,
-      kind,
-      name,
-      ...(stringOption(args, "provider") ? { provider: stringOption(args, "provider")! } : {}),
-      ...(expires && expires !== "none" ? { expiresAt: expires } : {}),
-      ...(integerOption(c, args, "notice", 0) !== undefined ? { noticeDays: integerOption(c, args, "notice", 0)! } : {}),
-      ...(noticeAt && noticeAt !== "none" ? { noticeAt } : {}),
-      ...(enumOption(c, args, "source", SourceChoice.options) ? { source: enumOption(c, args, "source", SourceChoice.options)! } : {}),
-      ...(cost && cost !== "none" ? { cost } : {}),
-      ...(integerOption(c, args, "period", 1) ? { period: integerOption(c, args, "period", 1)! } : {}),
-      ...(enumOption(c, args, "renewal", RenewalMode.options) ? { renewal: enumOption(c, args, "renewal", RenewalMode.options)! } : {}),
-      ...(leads && leads !== "none" ? { leadDays: leads } : {}),
-      ...(stringOption(args, "notes") ? { notes: stringOption(args, "notes")! } : {}),
-      ...(stringOption(args, "link") ? { link: stringOption(args, "link")! } : {}),
-    };
+    // Nothing to clear in a new one: `none` leaves the field out.
+    const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== null)) as Partial<Input>;
+    const sub: Input = { id, kind, name, ...given };
     const r = await (await connect()).request(subscriptionsService.endpoints.add, { subscription: sub, by: personOption(args) });
     if (booleanOption(args, "json")) out.prettyJson(r);
     else render(out.style, r, out);
     return 0;
   },
 };
-
-type EditSet = InferRequest<typeof subscriptionsService.endpoints.edit>["set"];
 
 export const subsEdit: Command = {
   name: "subs edit",
@@ -238,31 +250,7 @@ export const subsEdit: Command = {
   async run({ args, out, bus: connect }) {
     const c = "subs edit";
     const id = onePositional(c, args, "subscription id");
-    const set: EditSet = {};
-    const name = stringOption(args, "name");
-    if (name) set.name = name;
-    const provider = stringOption(args, "provider");
-    if (provider) set.provider = provider;
-    const expires = isoOption(c, args, "expires");
-    if (expires) set.expiresAt = expires === "none" ? null : expires;
-    const notice = stringOption(args, "notice");
-    if (notice !== undefined) set.noticeDays = notice === "none" ? null : (integerOption(c, args, "notice", 0) ?? null);
-    const noticeAt = isoOption(c, args, "notice-date");
-    if (noticeAt) set.noticeAt = noticeAt === "none" ? null : noticeAt;
-    const source = enumOption(c, args, "source", SourceChoice.options);
-    if (source) set.source = source;
-    const cost = costOption(c, args);
-    if (cost) set.cost = cost === "none" ? null : cost;
-    const period = integerOption(c, args, "period", 1);
-    if (period) set.period = period;
-    const renewal = enumOption(c, args, "renewal", RenewalMode.options);
-    if (renewal) set.renewal = renewal;
-    const leads = leadsOption(c, args);
-    if (leads) set.leadDays = leads === "none" ? null : leads;
-    for (const k of ["notes", "link"] as const) {
-      const v = stringOption(args, k);
-      if (v !== undefined) set[k] = v === "none" ? null : v;
-    }
+    const set = fieldsOf(c, args);
     if (Object.keys(set).length === 0) throw new UsageError(`${c}: nothing to change (see lag subs edit --help)`);
     const r = await (await connect()).request(subscriptionsService.endpoints.edit, { id, set, by: personOption(args) });
     if (booleanOption(args, "json")) out.prettyJson(r);

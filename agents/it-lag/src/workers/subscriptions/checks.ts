@@ -77,7 +77,9 @@ export class SourceChecks {
         : { state: "ok", at: now.toISOString(), nextAt: new Date(next).toISOString() };
     let out = { ...s, check };
     if (s.check.state === "failing") {
-      out = this.o.register.save(out, { change: "source-recovered", by: SELF, note: `${reading.detail} answers again` });
+      const note =
+        reading.kind === "none" ? `no source is read any more: the date is ${reading.detail}` : `${reading.detail} answers again`;
+      out = this.o.register.save(out, { change: "source-recovered", by: SELF, note });
       this.o.alerts.resolve("subscription-source-failed", { subscription: s.id }, `${s.name}: its source answers again`);
     }
     if (reading.kind !== "none" && reading.expiresAt !== s.expiresAt) {

@@ -13,10 +13,10 @@ export function idOf(name: string): string {
 
 /**
  * What the mail worker read: NoIP's "confirm your hostname" mail sets the hostname's deadline (and
- * the link that confirms it; a hostname not yet in the register is added), a registrar's notice
+ * the link that confirms it; a hostname not yet in the register is added, with the configured lead times), a registrar's notice
  * the domain's expiry. Returns the subscription changed, if any.
  */
-export function fromMail(m: MailIn, register: Register, now: Date): Subscription | undefined {
+export function fromMail(m: MailIn, register: Register, now: Date, defaultLeads: readonly number[]): Subscription | undefined {
   if (m.kind === "noip-confirm") {
     const found = register.all().find((s) => s.kind === "hostname" && s.name.toLowerCase() === m.hostname.toLowerCase());
     const source = { kind: "mail" as const, at: now.toISOString(), detail: `${m.from}: ${m.subject}` };
@@ -33,7 +33,7 @@ export function fromMail(m: MailIn, register: Register, now: Date): Subscription
           source: "mail",
           period: 1,
           renewal: "manual",
-          leadDays: [7, 3, 1],
+          leadDays: [...defaultLeads],
           link: m.link,
           check: { state: "none" },
           origin: "mail",

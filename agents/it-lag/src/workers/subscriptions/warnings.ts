@@ -14,12 +14,10 @@ export function severityFor(leadDays: number): Severity {
   return "low";
 }
 
-const WHAT: Record<Subscription["kind"], string> = { domain: "domain", hostname: "hostname", certificate: "certificate", plan: "plan" };
-
 /** `domain lagrieta.es expires in 14 days (2026-12-07, from whois)` and what renewal will do. */
 export function summaryOf(s: Subscription, date: DateKind, at: string, daysLeft: number): string {
   const day = at.slice(0, 10);
-  const what = `${WHAT[s.kind]} ${s.name}`;
+  const what = `${s.kind} ${s.name}`;
   const when =
     date === "notice"
       ? daysLeft > 0

@@ -49,7 +49,7 @@ export const subscriptionsWorker = defineWorker({
       host,
       source: (labels) => `subscription:${labels.subscription ?? "all"}`,
     });
-    const bootstrap = new RdapBootstrap({ db, url: cfg.rdap.bootstrapUrl });
+    const bootstrap = new RdapBootstrap({ db, url: cfg.rdap.bootstrapUrl, overrides: cfg.rdap.servers });
     const providers = new Providers(cfg);
     const reader = new ExpiryReader({ cfg, bootstrap, providers, signal });
     const warnings = new LeadWarnings({ register, alerts, defaultLeads: cfg.leadDays });
@@ -90,7 +90,7 @@ export const subscriptionsWorker = defineWorker({
     return [
       consume(subscriptionsMailInbox, (d) => {
         if (!d.is(mailIn)) return;
-        const changed = fromMail(d.data, s.register, clock.now());
+        const changed = fromMail(d.data, s.register, clock.now(), cfg.leadDays);
         if (changed) s.checks.afterDates(changed);
       }),
       consume(subscriptionsDecisions, async (d) => {

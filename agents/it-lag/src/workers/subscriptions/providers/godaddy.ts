@@ -17,10 +17,9 @@ const GdDomain = z.object({
 /** The account may not use the domains API (fewer than 10 domains and no paid plan): read elsewhere, renew by hand. */
 export class AccessDeniedError extends Error {}
 
+/** What GoDaddy answers a renewal with (its `total` is in micro-units of the currency; the register keeps its own cost). */
 export interface GdRenewal {
   orderId?: number;
-  total?: number;
-  currency?: string;
 }
 
 /**
@@ -50,10 +49,7 @@ export class GoDaddy {
   async renew(name: string, years: number): Promise<GdRenewal> {
     const res = await this.call("POST", `/v1/domains/${encodeURIComponent(name)}/renew`, { period: years });
     const b = (res.body ?? {}) as GdRenewal;
-    return {
-      ...(b.orderId !== undefined ? { orderId: b.orderId } : {}),
-      ...(b.total !== undefined ? { total: b.total, currency: b.currency } : {}),
-    };
+    return b.orderId !== undefined ? { orderId: b.orderId } : {};
   }
 
   private async call(method: string, path: string, body?: unknown): Promise<JsonAnswer> {

@@ -27,7 +27,8 @@ export class Providers {
           ? {
               renew: async (name, years) => {
                 const r = await api.renew(name, years);
-                return `renewed ${name} for ${years} year(s) through GoDaddy's API${r.orderId !== undefined ? ` (order ${r.orderId}${r.total !== undefined ? `, ${r.total} ${r.currency ?? ""}`.trimEnd() : ""})` : ""}`;
+                const order = r.orderId === undefined ? "" : ` (order ${r.orderId})`;
+                return `renewed ${name} for ${years} year(s) through GoDaddy's API${order}`;
               },
             }
           : {}),

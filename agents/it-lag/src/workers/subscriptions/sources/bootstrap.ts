@@ -34,7 +34,14 @@ export class RdapBootstrap {
   private byTld = new Map<string, string[]>();
   private info!: BootstrapInfo;
 
-  constructor(private readonly o: { db: Db; url: string }) {
+  constructor(
+    private readonly o: {
+      db: Db;
+      url: string;
+      /** RDAP base URLs by TLD that win over the bootstrap (it.subscriptions.rdap.servers). */
+      overrides: Readonly<Record<string, string>>;
+    },
+  ) {
     const kept = o.db.select().from(bootstrap).where(eq(bootstrap.name, "dns")).get();
     const fetched = kept ? BootstrapFile.safeParse(JSON.parse(kept.body)) : undefined;
     if (kept && fetched?.success) this.use(fetched.data, "fetched", kept.url, new Date(kept.fetchedAt).toISOString());
@@ -53,11 +60,14 @@ export class RdapBootstrap {
     this.info = { origin, publication: file.publication, url, tlds: byTld.size, ...(fetchedAt ? { fetchedAt } : {}) };
   }
 
-  /** The RDAP base URLs for a domain: its longest matching label suffix (RFC 9224), or none. */
+  /** The RDAP base URLs for a domain: its longest matching label suffix (RFC 9224), a configured one first; or none. */
   serversFor(domain: string): string[] {
     const labels = domain.toLowerCase().replace(/\.$/, "").split(".");
     for (let i = 1; i < labels.length; i++) {
-      const hit = this.byTld.get(labels.slice(i).join("."));
+      const suffix = labels.slice(i).join(".");
+      const configured = this.o.overrides[suffix];
+      if (configured) return [configured];
+      const hit = this.byTld.get(suffix);
       if (hit) return hit;
     }
     return [];

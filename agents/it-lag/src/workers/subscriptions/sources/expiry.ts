@@ -72,7 +72,7 @@ export class ExpiryReader {
   }
 
   private async rdap(s: Subscription, fallback: boolean): Promise<Reading> {
-    const servers = this.serversFor(s.name);
+    const servers = this.o.bootstrap.serversFor(s.name);
     if (servers.length === 0) {
       if (fallback) return this.whois(s);
       throw new Error(`no RDAP service for ${s.name} in IANA's bootstrap data`);
@@ -88,15 +88,6 @@ export class ExpiryReader {
       if (fallback && err instanceof NoExpiryError) return this.whois(s);
       throw err;
     }
-  }
-
-  private serversFor(domain: string): string[] {
-    const labels = domain.toLowerCase().split(".");
-    for (let i = 1; i < labels.length; i++) {
-      const configured = this.o.cfg.rdap.servers[labels.slice(i).join(".")];
-      if (configured) return [configured];
-    }
-    return this.o.bootstrap.serversFor(domain);
   }
 
   private async whois(s: Subscription): Promise<Reading> {
