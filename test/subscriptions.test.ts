@@ -600,6 +600,7 @@ describe("lead times with an injected clock", () => {
   let watcher: Bus;
   let cfg2: string;
   const seen: Alert[] = [];
+  const nas = () => seen.filter((a) => a.labels.subscription === "nas-plan");
 
   beforeAll(async () => {
     nats2 = await startTestNats();
@@ -616,6 +617,7 @@ it:
     tick: 1h
     items:
       - { id: nas-plan, kind: plan, name: "Synology C2", provider: synology, expiresAt: "2026-12-21T01:00:00Z" }
+      - { id: vps, kind: plan, name: "VPS", provider: hetzner, expiresAt: "2026-12-31T01:00:00Z", noticeDays: 20 }
 `,
     );
     watcher = await nats2.bus("cli");
@@ -639,35 +641,35 @@ it:
       });
     let w = await start();
     // 20 days left: the 30-day lead time.
-    await eventually(() => seen.length === 1, 10_000, "the 30-day warning").catch((err: Error) => {
+    await eventually(() => nas().length === 1, 10_000, "the 30-day warning").catch((err: Error) => {
       throw new Error(`${err.message}; the worker said: ${log.text()}`);
     });
     await clock.advance(3 * 3_600_000);
     // 14 days left.
     await clock.advanceTo("2026-12-07T02:00:00Z");
-    await eventually(() => seen.length === 2, 10_000, "the 14-day warning");
+    await eventually(() => nas().length === 2, 10_000, "the 14-day warning");
     await clock.advance(5 * 3_600_000);
     await w?.shutdown();
     // Down over the 7-day lead time; back with 6.5 days left: it is warned of once.
     await clock.advanceTo("2026-12-14T13:00:00Z");
     w = await start();
-    await eventually(() => seen.length === 3, 10_000, "the 7-day warning after the restart");
+    await eventually(() => nas().length === 3, 10_000, "the 7-day warning after the restart");
     await clock.advance(4 * 3_600_000);
     // A restart in between repeats nothing.
     await w?.shutdown();
     w = await start();
     await clock.advance(2 * 3_600_000);
     await clock.advanceTo("2026-12-18T02:00:00Z");
-    await eventually(() => seen.length === 4, 10_000, "the 3-day warning");
+    await eventually(() => nas().length === 4, 10_000, "the 3-day warning");
     await clock.advanceTo("2026-12-20T02:00:00Z");
-    await eventually(() => seen.length === 5, 10_000, "the 1-day warning");
+    await eventually(() => nas().length === 5, 10_000, "the 1-day warning");
     // Passed.
     await clock.advanceTo("2026-12-21T03:00:00Z");
-    await eventually(() => seen.length === 6, 10_000, "expired");
+    await eventually(() => nas().length === 6, 10_000, "expired");
     await clock.advance(5 * 3_600_000);
     await w?.shutdown();
     await new Promise((r) => setTimeout(r, 300));
-    expect(seen.map((a) => [a.status, a.severity, a.threshold, a.repeat])).toEqual([
+    expect(nas().map((a) => [a.status, a.severity, a.threshold, a.repeat])).toEqual([
       ["firing", "low", 30, 0],
       ["firing", "medium", 14, 1],
       ["firing", "high", 7, 2],
@@ -675,7 +677,22 @@ it:
       ["firing", "high", 1, 4],
       ["firing", "critical", 0, 5],
     ]);
-    expect(seen[5]!.summary).toContain("plan Synology C2 EXPIRED on 2026-12-21");
-    expect(new Set(seen.map((a) => a.fingerprint))).toEqual(new Set(["subscription-expiring/kronos/date=expiry,subscription=nas-plan"]));
+    expect(nas()[5]!.summary).toContain("plan Synology C2 EXPIRED on 2026-12-21");
+    expect(new Set(nas().map((a) => a.fingerprint))).toEqual(new Set(["subscription-expiring/kronos/date=expiry,subscription=nas-plan"]));
+    // The notice date (20 days before the VPS's expiry) is warned of apart from the expiry, with its own alert.
+    const vps = (date: string) =>
+      seen.filter((a) => a.labels.subscription === "vps" && a.labels.date === date).map((a) => [a.severity, a.threshold]);
+    expect(vps("notice")).toEqual([
+      ["medium", 14],
+      ["high", 7],
+      ["critical", 0],
+    ]);
+    expect(vps("expiry")).toEqual([
+      ["low", 30],
+      ["medium", 14],
+    ]);
+    expect(seen.find((a) => a.labels.subscription === "vps" && a.threshold === 0)!.summary).toBe(
+      "plan VPS notice date 2026-12-11 has passed; renew by hand",
+    );
   });
 });
