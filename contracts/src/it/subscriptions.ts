@@ -70,9 +70,12 @@ export const Subscription = z.object({
   notes: z.string().optional(),
   /** Where to renew by hand. */
   link: z.string().optional(),
-  /** How reading the source goes: ok, failing since (with the error), or nothing to read (a date kept by hand). */
+  /**
+   * How reading the source goes: ok; retrying (the last reads failed, fewer than it.subscriptions.reportAfter);
+   * failing since (reported); or none: nothing to read (a date kept by hand, or one that comes by mail).
+   */
   check: z.object({
-    state: z.enum(["ok", "failing", "none"]),
+    state: z.enum(["ok", "retrying", "failing", "none"]),
     at: IsoTime.optional(),
     error: z.string().optional(),
     failingSince: IsoTime.optional(),

@@ -30,7 +30,9 @@ function daysLeft(s: Style, iso: string | undefined, now = Date.now()): string {
 
 function checkOf(s: Style, x: Subscription): string {
   if (x.check.state === "failing") return s.red(`failing: ${x.check.error ?? ""}`);
-  if (x.check.state === "none") return s.dim(x.source === "manual" || x.kind === "plan" ? "by hand" : "from mails");
+  if (x.check.state === "retrying") return s.yellow(`retrying: ${x.check.error ?? ""}`);
+  if (x.check.state === "none")
+    return s.dim(x.source === "mail" || (x.source === "auto" && x.kind === "hostname") ? "from mails" : "by hand");
   return s.green("ok");
 }
 
@@ -314,7 +316,7 @@ export const subsCheck: Command = {
     else
       for (const x of r.subscriptions)
         out.line(`${x.id}: ${daysLeft(out.style, x.expiresAt)} from ${x.expirySource?.kind ?? "-"}; source ${checkOf(out.style, x)}`);
-    return r.subscriptions.some((x) => x.check.state === "failing") ? 1 : 0;
+    return r.subscriptions.some((x) => x.check.state === "failing" || x.check.state === "retrying") ? 1 : 0;
   },
 };
 

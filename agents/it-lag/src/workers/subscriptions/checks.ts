@@ -119,7 +119,7 @@ export class SourceChecks {
     this.o.register.scheduleCheck(s.id, nextAt, failures);
     this.o.log.warn({ subscription: s.id, failures, retryInMs: wait, err: err.message }, "could not read the source");
     const check: Subscription["check"] = {
-      state: failures >= this.o.cfg.reportAfter || s.check.state === "failing" ? "failing" : s.check.state === "none" ? "none" : "ok",
+      state: failures >= this.o.cfg.reportAfter || s.check.state === "failing" ? "failing" : "retrying",
       at: now.toISOString(),
       error: err.message,
       nextAt: new Date(nextAt).toISOString(),

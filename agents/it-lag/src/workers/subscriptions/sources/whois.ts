@@ -82,7 +82,13 @@ export async function whoisExpiry(
   o: { servers: Readonly<Record<string, string>>; iana: string; timeoutMs: number },
 ): Promise<{ expiresAt: string; server: string }> {
   const tld = domain.toLowerCase().split(".").at(-1)!;
-  const server = o.servers[tld] ?? referral(await whoisQuery(o.iana, tld, o.timeoutMs));
+  const server =
+    o.servers[tld] ??
+    referral(
+      await whoisQuery(o.iana, tld, o.timeoutMs).catch((err: Error) => {
+        throw new Error(`${err.message}: could not ask which server serves .${tld} (set it.subscriptions.whois.servers.${tld})`);
+      }),
+    );
   if (!server) throw new Error(`no WHOIS server for .${tld}: ${o.iana} names none (set it.subscriptions.whois.servers.${tld})`);
   return { expiresAt: parseWhoisExpiry(await whoisQuery(server, domain, o.timeoutMs), server), server };
 }
