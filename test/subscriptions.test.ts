@@ -498,7 +498,7 @@ describe("renewals through CEO_LAG (flow 3)", () => {
     expect(subscription.expirySource?.kind).toBe("rdap");
     expect(subscription.renewalState).toMatchObject({ state: "done", requestId: req.id });
     // The warning resolved, and with it the incident.
-    expect(alertsOf("flow").at(-1)!.status).toBe("resolved");
+    await eventually(() => alertsOf("flow").at(-1)?.status === "resolved", 10_000, "its warning resolved");
     await eventually(
       () => changes.some((c) => c.entry.kind === "resolved" && c.incident.group.subscription === "flow"),
       15_000,
@@ -546,6 +546,42 @@ describe("renewals through CEO_LAG (flow 3)", () => {
     await decide(req.id, "approve", "yes");
     await eventually(() => eventsOf("ask", "renewed").length === 1, 15_000, "renewed once approved");
     expect(standIns.renewals.filter((r) => r.domain === "kronos-ask.test")).toEqual([expect.objectContaining({ period: 2 })]);
+  });
+
+  it("renewed by hand while its approval waits: nothing is renewed, and the request is withdrawn", async () => {
+    const expires = inDays(12);
+    await rdap.put("by-hand.test", { expiresAt: expires });
+    standIns.godaddy.set("by-hand.test", { mode: "allowed", expires });
+    await call("add", {
+      subscription: {
+        id: "by-hand",
+        kind: "domain",
+        name: "by-hand.test",
+        provider: "godaddy",
+        source: "rdap",
+        cost: { amount: 35, currency: "EUR" },
+        renewal: "approval",
+      },
+      by: "ana",
+    });
+    await eventually(() => requests.some((r) => r.links.subscription === "by-hand"), 10_000, "the approval request");
+    const req = requests.find((r) => r.links.subscription === "by-hand")!;
+    await eventually(
+      async () => (await cli.request(approvalsService.endpoints.show, { id: req.id })).state === "pending",
+      10_000,
+      "pending",
+    );
+    await rdap.put("by-hand.test", { expiresAt: new Date(Date.parse(expires) + 365 * DAY).toISOString() });
+    await call("check", { id: "by-hand" });
+    await eventually(() => eventsOf("by-hand", "renewed").length === 1, 10_000, "seen renewed");
+    expect(eventsOf("by-hand", "renewed")[0]!.note).toContain("before the approval was decided: renewed elsewhere");
+    await eventually(
+      async () => (await cli.request(approvalsService.endpoints.show, { id: req.id })).state === "cancelled",
+      10_000,
+      "withdrawn",
+    );
+    expect(standIns.renewals.filter((r) => r.domain === "by-hand.test")).toHaveLength(0);
+    await eventually(() => alertsOf("by-hand").at(-1)?.status === "resolved", 10_000, "its warning resolved");
   });
 
   it("a small account's renewal is a task for the operator, closed when RDAP shows the new date; a denied one is not done", async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "@lag/async";
-import { ServiceError } from "@lag/bus";
-import { approvalRequests, type Actor, type ApprovalDecision, type Renewal, type Subscription } from "@lag/contracts";
+import { ServiceError, type Bus } from "@lag/bus";
+import { approvalRequests, approvalsService, type Actor, type ApprovalDecision, type Renewal, type Subscription } from "@lag/contracts";
 import type { Logger } from "@lag/log";
 import type { Outbox } from "@lag/worker";
 import type { Providers } from "./providers/providers.ts";
@@ -33,6 +33,7 @@ export class Renewals {
       register: Register;
       providers: Providers;
       outbox: Outbox;
+      bus: Bus;
       clock: Clock;
       log: Logger;
       host: string;
@@ -185,16 +186,34 @@ export class Renewals {
     return this.o.register.get(s.id) ?? s;
   }
 
-  /** A renewal under way whose source now shows a later expiry is done (the register is brought up to date by the caller). */
+  /**
+   * A renewal under way whose source now shows a later expiry than the one it set out to move is
+   * done. One still waiting for its approval was renewed elsewhere (by hand, or by the provider):
+   * nothing is renewed, and the request is withdrawn from CEO_LAG.
+   */
   confirmIfShown(s: Subscription): Subscription {
     const r = s.renewalState;
-    if (!r || !this.waitingForSource(s) || !s.expiresAt) return s;
+    if (!r || !underWay(s) || !s.expiresAt) return s;
     if (r.from && Date.parse(s.expiresAt) <= Date.parse(r.from)) return s;
+    const shows = `${s.expirySource?.kind ?? "the source"} shows ${s.expiresAt.slice(0, 10)}${r.from ? ` (was ${r.from.slice(0, 10)})` : ""}`;
+    const note = r.state === "requested" ? `${shows} before the approval was decided: renewed elsewhere, nothing renewed here` : shows;
     const change = r.state === "task" ? "task-closed" : "renewed";
-    const note = `${s.expirySource?.kind ?? "the source"} shows ${s.expiresAt.slice(0, 10)}${r.from ? ` (was ${r.from.slice(0, 10)})` : ""}`;
-    return this.o.register.save(
+    const done = this.o.register.save(
       { ...s, renewalState: { ...r, state: "done", since: this.o.clock.now().toISOString(), note } },
       { change, by: SELF, note },
     );
+    if (r.state === "requested" && r.requestId) {
+      const id = r.requestId;
+      this.o.bus
+        .request(approvalsService.endpoints.cancel, {
+          id,
+          requester: "it-subscriptions",
+          reason: `${s.name} was renewed elsewhere: ${shows}`,
+        })
+        .then(() => this.o.log.info({ subscription: s.id, requestId: id }, "approval request withdrawn"))
+        // CEO_LAG away: the request expires there, and a late approval finds the renewal done here.
+        .catch((err: Error) => this.o.log.warn({ requestId: id, err: err.message }, "could not withdraw the approval request"));
+    }
+    return done;
   }
 }

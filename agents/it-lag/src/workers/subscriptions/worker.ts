@@ -36,7 +36,7 @@ export const subscriptionsWorker = defineWorker({
   store: { schema, migrationsFolder },
 
   setup(ctx) {
-    const { config: cfg, log, outbox, clock, signal } = ctx;
+    const { config: cfg, log, outbox, bus, clock, signal } = ctx;
     const host = cfg.host!;
     const db = ctx.store.db;
     const register = new Register({ db, outbox, clock });
@@ -57,6 +57,7 @@ export const subscriptionsWorker = defineWorker({
       register,
       providers,
       outbox,
+      bus,
       clock,
       log,
       host,
