@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer as createTls, type Server as TlsServer } from "node:tls";
@@ -730,5 +730,34 @@ it:
     expect(seen.find((a) => a.labels.subscription === "vps" && a.threshold === 0)!.summary).toBe(
       "plan VPS notice date 2026-12-11 has passed; renew by hand",
     );
+  });
+  it("a change in the config file is applied over the register, and what a person edited elsewhere stays", async () => {
+    const clock = new ManualClock("2026-12-22T00:00:00Z");
+    const env = { LAG_CONFIG: cfg2, NATS_URL: nats2.url };
+    let w = await startWorker(subscriptionsWorker, { env, clock, logger: memoryLogger("it-subs-clock").logger });
+    await watcher.request(subscriptionsService.endpoints.edit, { id: "vps", set: { notes: "paid by card" }, by: "ana" });
+    await w.shutdown();
+    writeFileSync(
+      cfg2,
+      readFileSync(cfg2, "utf8").replace(
+        'name: "VPS", provider: hetzner',
+        'name: "VPS CX22", provider: hetzner, cost: { amount: 4.5, currency: EUR }',
+      ),
+    );
+    w = await startWorker(subscriptionsWorker, { env, clock, logger: memoryLogger("it-subs-clock").logger });
+    const { subscription, history } = await watcher.request(subscriptionsService.endpoints.show, { id: "vps" });
+    expect(subscription).toMatchObject({ name: "VPS CX22", cost: { amount: 4.5, currency: "EUR" }, notes: "paid by card" });
+    expect(history[0]).toMatchObject({
+      change: "edited",
+      by: { kind: "worker", name: "config" },
+      note: "changed in the configuration file: name, cost",
+    });
+    // Unchanged since: a restart applies nothing.
+    await w.shutdown();
+    w = await startWorker(subscriptionsWorker, { env, clock, logger: memoryLogger("it-subs-clock").logger });
+    expect((await watcher.request(subscriptionsService.endpoints.show, { id: "vps" })).history[0]!.note).toBe(
+      "changed in the configuration file: name, cost",
+    );
+    await w.shutdown();
   });
 });

@@ -29,7 +29,7 @@ export const SubscriptionsConfig = z
   .strictObject({
     /** The host its alerts are raised for (the machine the register belongs to). Default: `it.monitor.host`. */
     host: HostName.optional(),
-    /** The register's seed: each added at start unless already there (the register keeps what people changed). */
+    /** The register's seed: added at start; a field changed here since it was last applied is applied again (what people changed elsewhere stays). */
     items: z.array(SubscriptionInput).default([]),
     /** Days before an expiry or notice date at which to warn (per item: `leadDays`). */
     leadDays: z.array(z.number().int().positive()).min(1).default(DEFAULT_LEAD_DAYS),

@@ -5,14 +5,19 @@ import {
   subscriptionChanged,
   type Actor,
   type Alert,
+  type InferParsedRequest,
   type Subscription,
   type SubscriptionChange,
   type SubscriptionInput,
+  type subscriptionsService,
 } from "@lag/contracts";
 import type { Outbox } from "@lag/worker";
 import { firing, history, subscriptions, warnings } from "./store/schema.ts";
 
 type Db = BetterSQLite3Database<Record<string, unknown>>;
+
+/** The fields a change sets: a value, or null to clear an optional one. */
+export type EditSet = InferParsedRequest<typeof subscriptionsService.endpoints.edit>["set"];
 
 export type DateKind = "expiry" | "notice";
 
@@ -51,6 +56,34 @@ export function newSubscription(
   };
 }
 
+/** A field set to null is cleared; one left out is kept. */
+export function applySet(s: Subscription, set: EditSet, by: string, now: Date, defaultLeads: readonly number[]): Subscription {
+  const out: Record<string, unknown> = { ...s };
+  for (const [k, v] of Object.entries(set)) {
+    if (v === undefined) continue;
+    if (v === null) delete out[k];
+    else out[k] = k === "leadDays" ? [...(v as number[])].sort((a, b) => b - a) : v;
+  }
+  if (set.leadDays === null) out.leadDays = [...defaultLeads];
+  if (set.noticeAt !== undefined) delete out.noticeDays;
+  if (set.expiresAt === null) delete out.expirySource;
+  else if (set.expiresAt) out.expirySource = { kind: "manual", at: now.toISOString(), detail: `set by ${by}` };
+  return out as Subscription;
+}
+
+/** The fields of a config item that differ from the one last applied (all of them for a new one), as a change. */
+export function seedChanges(before: SubscriptionInput | undefined, now: SubscriptionInput): EditSet {
+  const set: Record<string, unknown> = {};
+  const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(now)]);
+  for (const k of keys) {
+    if (k === "id" || k === "kind") continue;
+    const a = (before as Record<string, unknown> | undefined)?.[k];
+    const b = (now as Record<string, unknown>)[k];
+    if (JSON.stringify(a) !== JSON.stringify(b)) set[k] = b ?? null;
+  }
+  return set as EditSet;
+}
+
 /**
  * The subscription register in SQLite and its audit trail: every change is written with who made
  * it and published as an event (`lag.it.subscription.<change>.<id>`) in one step, so the history
@@ -85,6 +118,15 @@ export class Register {
   /** When the source is read next (ms); 0 for one never read. */
   nextCheck(id: string): number {
     return this.o.db.select({ n: subscriptions.nextCheck }).from(subscriptions).where(eq(subscriptions.id, id)).get()?.n ?? 0;
+  }
+
+  /** The config file's item as last applied to this subscription. */
+  seed(id: string): SubscriptionInput | undefined {
+    return this.o.db.select({ seed: subscriptions.seed }).from(subscriptions).where(eq(subscriptions.id, id)).get()?.seed ?? undefined;
+  }
+
+  setSeed(id: string, item: SubscriptionInput): void {
+    this.o.db.update(subscriptions).set({ seed: item }).where(eq(subscriptions.id, id)).run();
   }
 
   failures(id: string): number {

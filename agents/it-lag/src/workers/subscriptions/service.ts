@@ -1,36 +1,19 @@
 import type { Clock } from "@lag/async";
 import { ServiceError, type ServiceHandlers } from "@lag/bus";
-import type { Actor, InferParsedRequest, Subscription, subscriptionsService } from "@lag/contracts";
+import type { Actor, Subscription, subscriptionsService } from "@lag/contracts";
 import type { SourceChecks } from "./checks.ts";
 import type { SubscriptionsConfig } from "./config.ts";
 import { calendar } from "./ics.ts";
-import { datesOf, newSubscription, type Register } from "./register.ts";
+import { applySet, datesOf, newSubscription, type EditSet, type Register } from "./register.ts";
 import type { Renewals } from "./renewals.ts";
 import type { RdapBootstrap } from "./sources/bootstrap.ts";
 import type { LeadWarnings } from "./warnings.ts";
-
-type EditSet = InferParsedRequest<typeof subscriptionsService.endpoints.edit>["set"];
 
 const person = (name: string): Actor => ({ kind: "person", name });
 
 /** The soonest date of a subscription (expiry or notice), or Infinity. */
 function soonest(s: Subscription): number {
   return Math.min(...datesOf(s).map((d) => Date.parse(d.at)), Number.POSITIVE_INFINITY);
-}
-
-/** A field set to null is cleared; one left out is kept. */
-function applySet(s: Subscription, set: EditSet, by: string, now: Date, defaultLeads: readonly number[]): Subscription {
-  const out: Record<string, unknown> = { ...s };
-  for (const [k, v] of Object.entries(set)) {
-    if (v === undefined) continue;
-    if (v === null) delete out[k];
-    else out[k] = k === "leadDays" ? [...(v as number[])].sort((a, b) => b - a) : v;
-  }
-  if (set.leadDays === null) out.leadDays = [...defaultLeads];
-  if (set.noticeAt !== undefined) delete out.noticeDays;
-  if (set.expiresAt === null) delete out.expirySource;
-  else if (set.expiresAt) out.expirySource = { kind: "manual", at: now.toISOString(), detail: `set by ${by}` };
-  return out as Subscription;
 }
 
 export function subscriptionHandlers(o: {

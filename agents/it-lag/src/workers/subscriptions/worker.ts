@@ -13,7 +13,7 @@ import { RaisedAlerts } from "../../raised-alerts.ts";
 import { SourceChecks } from "./checks.ts";
 import { fromMail } from "./mail-events.ts";
 import { Providers } from "./providers/providers.ts";
-import { newSubscription, Register } from "./register.ts";
+import { applySet, newSubscription, Register, seedChanges } from "./register.ts";
 import { Renewals } from "./renewals.ts";
 import { subscriptionHandlers } from "./service.ts";
 import { RdapBootstrap } from "./sources/bootstrap.ts";
@@ -65,15 +65,35 @@ export const subscriptionsWorker = defineWorker({
       recheck: (id) => void checks.checkIds([id]),
     });
     const checks: SourceChecks = new SourceChecks({ cfg, register, reader, warnings, renewals, alerts, clock, log });
-    // The config file seeds the register; what is there already (and what people changed) is kept.
+    // The config file seeds the register. A field changed there since it was last applied is
+    // applied again (one edited by a person and left alone in the file stays as the person set it).
     const now = clock.now();
-    for (const item of cfg.items)
-      if (!register.get(item.id))
+    const byConfig = { kind: "worker" as const, name: "config" };
+    for (const item of cfg.items) {
+      const held = register.get(item.id);
+      if (!held)
         register.save(newSubscription(item, "config", cfg.leadDays, now, "config"), {
           change: "added",
-          by: { kind: "worker", name: "config" },
+          by: byConfig,
           note: "from the configuration file",
         });
+      else if (held.kind !== item.kind)
+        log.warn(
+          { subscription: item.id, register: held.kind, config: item.kind },
+          "the config file gives another kind: remove it (lag subs remove) to add it anew",
+        );
+      else {
+        const set = seedChanges(register.seed(item.id), item);
+        const fields = Object.keys(set);
+        if (fields.length > 0)
+          register.save(applySet(held, set, "config", now, cfg.leadDays), {
+            change: "edited",
+            by: byConfig,
+            note: `changed in the configuration file: ${fields.join(", ")}`,
+          });
+      }
+      register.setSeed(item.id, item);
+    }
     const boot = bootstrap.current();
     log.info(
       {

@@ -24,7 +24,8 @@ CREATE TABLE `subscriptions` (
 	`id` text PRIMARY KEY NOT NULL,
 	`data` text NOT NULL,
 	`failures` integer DEFAULT 0 NOT NULL,
-	`next_check` integer DEFAULT 0 NOT NULL
+	`next_check` integer DEFAULT 0 NOT NULL,
+	`seed` text
 );
 --> statement-breakpoint
 CREATE TABLE `warnings` (

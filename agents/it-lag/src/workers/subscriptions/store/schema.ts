@@ -1,4 +1,4 @@
-import type { Alert, Subscription } from "@lag/contracts";
+import type { Alert, Subscription, SubscriptionInput } from "@lag/contracts";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /** The register: one row a subscription, as the contract describes it; `failures` counts the source's failed reads in a row. */
@@ -8,6 +8,8 @@ export const subscriptions = sqliteTable("subscriptions", {
   failures: integer("failures").notNull().default(0),
   /** When the source is read next (ms). */
   nextCheck: integer("next_check").notNull().default(0),
+  /** The config file's item as last applied: a later change there is applied, field by field, over what people edited. */
+  seed: text("seed", { mode: "json" }).$type<SubscriptionInput>(),
 });
 
 /** The audit trail: every change and who made it, also of removed subscriptions. */
