@@ -5,7 +5,7 @@ import type { RaisedAlerts } from "../../raised-alerts.ts";
 import type { SubscriptionsConfig } from "./config.ts";
 import type { Register } from "./register.ts";
 import type { Renewals } from "./renewals.ts";
-import type { ExpiryReader, Reading } from "./sources/expiry.ts";
+import type { ExpiryReader, Reading } from "./expiry.ts";
 import { NotFoundError, RateLimitedError } from "./sources/http.ts";
 import type { LeadWarnings, SubscriptionRule } from "./warnings.ts";
 

@@ -17,7 +17,7 @@ import { applySet, newSubscription, Register, seedChanges } from "./register.ts"
 import { Renewals } from "./renewals.ts";
 import { subscriptionHandlers } from "./service.ts";
 import { RdapBootstrap } from "./sources/bootstrap.ts";
-import { ExpiryReader } from "./sources/expiry.ts";
+import { ExpiryReader } from "./expiry.ts";
 import * as schema from "./store/schema.ts";
 import { LeadWarnings, type SubscriptionRule } from "./warnings.ts";
 

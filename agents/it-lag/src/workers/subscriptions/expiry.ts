@@ -1,11 +1,11 @@
 import { withDeadline } from "@lag/async";
 import type { DateSource, Subscription } from "@lag/contracts";
-import { handshake } from "../../monitor/checks/tls.ts";
-import type { SubscriptionsConfig } from "../config.ts";
-import type { Providers } from "../providers/providers.ts";
-import type { RdapBootstrap } from "./bootstrap.ts";
-import { NoExpiryError, rdapExpiry } from "./rdap.ts";
-import { whoisExpiry } from "./whois.ts";
+import { handshake } from "../monitor/checks/tls.ts";
+import type { SubscriptionsConfig } from "./config.ts";
+import type { Providers } from "./providers/providers.ts";
+import type { RdapBootstrap } from "./sources/bootstrap.ts";
+import { NoExpiryError, rdapExpiry } from "./sources/rdap.ts";
+import { whoisExpiry } from "./sources/whois.ts";
 
 export type Reading =
   | { kind: DateSource; expiresAt: string; detail: string }
