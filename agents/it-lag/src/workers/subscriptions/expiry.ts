@@ -1,6 +1,6 @@
 import { withDeadline } from "@lag/async";
 import type { DateSource, Subscription } from "@lag/contracts";
-import { handshake } from "../monitor/checks/tls.ts";
+import { readCertificate } from "../../tls-certificate.ts";
 import type { SubscriptionsConfig } from "./config.ts";
 import type { Providers } from "./providers/providers.ts";
 import type { RdapBootstrap } from "./sources/bootstrap.ts";
@@ -97,7 +97,7 @@ export class ExpiryReader {
 
   private async tls(s: Subscription): Promise<Reading> {
     const target = certTarget(s.name);
-    const hs = await withDeadline(this.o.cfg.timeout, (signal) => handshake(target, signal));
+    const hs = await withDeadline(this.o.cfg.timeout, (signal) => readCertificate(target, signal));
     return { kind: "tls", expiresAt: hs.notAfter.toISOString(), detail: `${target.host}:${target.port} ${hs.subject}` };
   }
 }
