@@ -68,6 +68,8 @@ export async function serveService<S extends ServiceDescriptor>(
       },
     });
   }
+  // The endpoints' subscriptions reach the server before this resolves: a caller told the service is up finds it.
+  await nc.flush();
   log.info({ service: service.name, version: service.version }, "service registered");
   return srv;
 }
