@@ -390,6 +390,9 @@ describe("provider adapters", () => {
     const big = await call("add", { subscription: { id: "big", kind: "domain", name: "big.test", provider: "godaddy" }, by: "ana" });
     expect(big.expirySource).toMatchObject({ kind: "provider", detail: "godaddy API" });
     expect(big.expiresAt).toBe("2027-08-08T08:08:08.000Z");
+    // Its API would spend money: without a cost there is no approval to ask, so nothing is renewed.
+    await expect(call("renew", { id: "big", by: "ana" })).rejects.toThrow(/big has no cost: a renewal through godaddy's API spends money/);
+    expect(standIns.renewals.filter((r) => r.domain === "big.test")).toHaveLength(0);
     standIns.godaddy.set("small.test", { mode: "denied", expires: "2030-01-01T00:00:00.000Z" });
     await rdap.put("small.test", { expiresAt: "2027-04-04T00:00:00Z" });
     const small = await call("add", { subscription: { id: "small", kind: "domain", name: "small.test", provider: "godaddy" }, by: "ana" });

@@ -60,6 +60,13 @@ export class Renewals {
     if (underWay(s)) throw new ServiceError(409, `a renewal of ${s.id} is ${s.renewalState!.state} already: ${s.renewalState!.note}`);
     const now = this.o.clock.now();
     const cost = s.cost ? { amount: Math.round(s.cost.amount * years * 100) / 100, currency: s.cost.currency } : undefined;
+    const adapter = this.o.providers.reader(s.provider);
+    // A provider's API spends money when it renews (or turns auto-renew on): never without an approval, so never without a cost.
+    if (!cost && (adapter?.renew || adapter?.setAutoRenew))
+      throw new ServiceError(
+        400,
+        `${s.id} has no cost: a renewal through ${s.provider}'s API spends money and is asked of CEO_LAG with its cost (lag subs edit ${s.id} --cost "12 EUR")`,
+      );
     if (!cost || cost.amount === 0) return this.carryOut(s, years, undefined);
     const id = randomUUID();
     const renewalState: Renewal = {
