@@ -20,7 +20,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "lag-launcher-cluster-"));
   const secrets = join(dir, "secrets");
   mkdirSync(secrets, { mode: 0o700 });
-  for (const user of ["it-monitor", "it-incidents", "it-backup", "it-mail", "it-subscriptions", "ceo", "media", "cli"])
+  for (const user of ["it-monitor", "it-incidents", "it-backup", "it-mail", "it-subscriptions", "ceo", "media", "dashboard", "cli"])
     writeFileSync(join(secrets, user), cluster.passwords[user]!, { mode: 0o600 });
 }, 120_000);
 afterAll(async () => {
@@ -44,6 +44,9 @@ it:
   monitor: { host: clustered, interval: 1s, reportInterval: 2s, docker: { enabled: false }, mounts: { system: / } }
 media:
   storageCheckInterval: 2s
+dashboard:
+  listen: { port: 0 }
+  metrics: { port: 0 }
 `,
     );
     let out = "";
@@ -98,7 +101,7 @@ media:
     });
     expect(r.status).toBe(78);
     expect(r.stderr).toContain(
-      `no NATS credentials in ${empty} for ceo, it-monitor, it-incidents, it-backup, it-mail, it-subscriptions, media`,
+      `no NATS credentials in ${empty} for ceo, it-monitor, it-incidents, it-backup, it-mail, it-subscriptions, media, dashboard`,
     );
   }, 90_000);
 });

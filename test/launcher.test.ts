@@ -75,6 +75,9 @@ it:
   monitor: { host: e2e, interval: 1s, reportInterval: 2s, mounts: { system: / } }
 media:
   storageCheckInterval: 2s
+dashboard:
+  listen: { port: 0 }
+  metrics: { port: 0 }
 `,
   );
 });
@@ -84,7 +87,7 @@ describe("npm start (the launcher)", () => {
   it("brings the slice up: lag req lag.it.storage.query answers, CEO_LAG archives reports, MEDIA_LAG gets storage, the example worker greets", async () => {
     const l = new Launcher();
     try {
-      await l.waitFor("started ceo, it-monitor, it-incidents, it-backup, it-mail, it-subscriptions, media, example-hello");
+      await l.waitFor("started ceo, it-monitor, it-incidents, it-backup, it-mail, it-subscriptions, media, dashboard, example-hello");
       await l.waitFor(/ceo\s+INFO\s+IT event archived type=es.lagrieta.it.status.report.v1/);
       await l.waitFor(/media\s+INFO\s+storage: [1-9]\d* volumes/);
       const r = cli("req", "lag.it.storage.query", "{}");
@@ -99,7 +102,17 @@ describe("npm start (the launcher)", () => {
       expect(await l.stop()).toBe(0);
     }
     expect(l.out).toContain("stopped cleanly");
-    for (const p of ["ceo", "it-incidents", "it-monitor", "it-backup", "it-mail", "it-subscriptions", "media", "example-hello"]) {
+    for (const p of [
+      "ceo",
+      "it-incidents",
+      "it-monitor",
+      "it-backup",
+      "it-mail",
+      "it-subscriptions",
+      "media",
+      "dashboard",
+      "example-hello",
+    ]) {
       expect(l.out).toMatch(new RegExp(`${p}\\s+INFO\\s+${p} stopped`));
       expect(existsSync(join(dir, "data/logs", `${p}.log`))).toBe(true);
     }
@@ -114,7 +127,7 @@ describe("npm start (the launcher)", () => {
   it("starts again on the same data (streams, consumers, migrations already exist) and restarts a crashed process", async () => {
     const l = new Launcher();
     try {
-      await l.waitFor("started ceo, it-monitor, it-incidents, it-backup, it-mail, it-subscriptions, media");
+      await l.waitFor("started ceo, it-monitor, it-incidents, it-backup, it-mail, it-subscriptions, media, dashboard");
       await l.waitFor(/it-monitor\s+INFO\s+it-monitor started/);
       expect(l.out).not.toMatch(/already exists|ERROR|FATAL/);
       const pid = l.pidOf("it-monitor");
@@ -128,7 +141,7 @@ describe("npm start (the launcher)", () => {
       await eventually(() => cli("req", "lag.it.storage.query", "{}").status === 0, 30_000, "storage answers after the restart");
 
       // The NATS server dies: it is started again, the agents reconnect, nothing else stops.
-      const agents = ["ceo", "it-incidents", "it-monitor", "it-backup", "it-mail", "it-subscriptions", "media"].map(
+      const agents = ["ceo", "it-incidents", "it-monitor", "it-backup", "it-mail", "it-subscriptions", "media", "dashboard"].map(
         (p) => [p, l.pidOf(p)] as const,
       );
       const natsPid = Number(readFileSync(join(dir, "data/nats-server.pid"), "utf8"));

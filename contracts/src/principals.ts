@@ -22,6 +22,10 @@ export const PRINCIPALS = {
   ceo: { agent: "ceo", description: "CEO_LAG: reports inbox, approvals and policy" },
   media: { agent: "media", description: "MEDIA_LAG: storage queries, reservations, content backups" },
   cli: { agent: "ops", description: "the `lag` CLI and the operator: reads everything, calls services" },
+  dashboard: {
+    agent: "dashboard",
+    description: "the status page: reads every event for its live view, calls services for what its users see and decide",
+  },
   "example-hello": {
     agent: "example",
     description: "the example worker of docs/adding-a-worker.md (examples/hello); never deployed",

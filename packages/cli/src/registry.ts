@@ -6,6 +6,7 @@ import { backupCheck, backupDrill, backupInit, backupList, backupRestore, backup
 import { approvals, approvalsApprove, approvalsBudget, approvalsDeny, approvalsShow } from "./commands/approvals.ts";
 import { incidentAck, incidentNote, incidentResolve, incidents, incidentShow } from "./commands/incidents.ts";
 import { mailDigest, mailQueue, mailTest } from "./commands/mail.ts";
+import { userAdd } from "./commands/user.ts";
 import { subs, subsAdd, subsBootstrap, subsCheck, subsEdit, subsIcs, subsList, subsRemove, subsRenew, subsShow } from "./commands/subs.ts";
 import { reports } from "./commands/reports.ts";
 import { silenceAdd, silenceExpire, silenceList } from "./commands/silence.ts";
@@ -51,6 +52,7 @@ export const commands: readonly Command[] = [
   subsCheck,
   subsBootstrap,
   subsIcs,
+  userAdd,
   tail,
   req,
   services,

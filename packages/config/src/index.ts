@@ -1,5 +1,5 @@
 export type { LoadConfigOptions, LoadedConfig } from "./load.ts";
-export { loadConfig } from "./load.ts";
+export { configFile, loadConfig } from "./load.ts";
 export { ConfigError, formatConfigError } from "./errors.ts";
 export { BYTE_SIZE_FORMS, byteSize, parseByteSize } from "./byte-size.ts";
 export { DURATION_FORMS, duration, parseDuration } from "./duration.ts";

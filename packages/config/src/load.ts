@@ -54,7 +54,8 @@ export function loadConfig<S extends z.ZodType>(schema: S, opts: LoadConfigOptio
   return { config: (result as { data: z.infer<S> }).data, file };
 }
 
-function configFile(explicit: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string | undefined {
+/** The configuration file a process reads: the one given, else `LAG_CONFIG`, else `./lag.yaml` when it exists, else none. */
+export function configFile(explicit: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string | undefined {
   if (explicit !== undefined) return resolve(cwd, explicit);
   if (env.LAG_CONFIG) return resolve(cwd, env.LAG_CONFIG);
   const local = resolve(cwd, "lag.yaml");

@@ -24,14 +24,14 @@ export interface ProcessEntry {
 type Declared = string | { entry: string; needs?: string[] };
 
 /**
- * Every process of every agent, from the `lag.processes` field of agents/<agent>/package.json
- * (and of examples/<example>/package.json when asked). A new agent joins the system by declaring
+ * Every process of every agent, from the `lag.processes` field of agents/<agent>/package.json, of
+ * packages/<package>/package.json (the status page) and of examples/<example>/package.json when asked. A new agent joins the system by declaring
  * its processes there; the launcher needs no change. A process is named after the principal it
  * connects as (its NATS user in production).
  */
 export function discoverProcesses(root: string, opts: { examples?: boolean } = {}): ProcessEntry[] {
   const out: ProcessEntry[] = [];
-  for (const folder of ["agents", ...(opts.examples ? ["examples"] : [])]) {
+  for (const folder of ["agents", "packages", ...(opts.examples ? ["examples"] : [])]) {
     const dir = join(root, folder);
     let entries: string[];
     try {

@@ -1,0 +1,267 @@
+// The status page's one script: draws each page from the JSON the server hands it and keeps the
+// overview live over server-sent events. No framework, no build step, nothing from elsewhere.
+
+const csrf = document.querySelector('meta[name="csrf"]')?.content ?? "";
+const role = document.querySelector(".who")?.textContent?.split("·")[1]?.trim() ?? "viewer";
+const may = {
+  decide: role === "approver" || role === "admin",
+  annotate: role === "approver" || role === "admin",
+  resolve: role === "admin",
+};
+
+/** Escapes a value for HTML; `raw(...)` marks markup made here as safe. */
+const esc = (v) => String(v ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+class Raw {
+  constructor(s) {
+    this.s = s;
+  }
+}
+const raw = (s) => new Raw(s);
+/** A template whose interpolations are escaped unless raw (arrays are joined). */
+const h = (strings, ...values) =>
+  raw(
+    strings.reduce((out, s, i) => {
+      if (i === 0) return s;
+      const v = values[i - 1];
+      const text = Array.isArray(v) ? v.map((x) => (x instanceof Raw ? x.s : esc(x))).join("") : v instanceof Raw ? v.s : esc(v);
+      return out + text + s;
+    }, ""),
+  );
+
+const bytes = (n) => {
+  if (n === undefined || n === null) return "–";
+  const u = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < u.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v >= 100 || i === 0 ? 0 : 1)} ${u[i]}`;
+};
+const pct = (n) => (n === undefined || n === null ? "–" : `${n.toFixed(1)} %`);
+const ago = (iso) => {
+  const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
+  if (s < 90) return `${Math.round(s)} s ago`;
+  if (s < 5400) return `${Math.round(s / 60)} min ago`;
+  if (s < 172800) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86400)} d ago`;
+};
+const level = (p, warn, bad) => (p >= bad ? "bad" : p >= warn ? "warn" : "ok");
+const sevClass = (s) => `sev sev-${s}`;
+
+async function api(method, url, body) {
+  const res = await fetch(url, {
+    method,
+    headers: { "content-type": "application/json", "x-csrf-token": csrf },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(data.error ?? `HTTP ${res.status}`);
+  return data;
+}
+
+function show(node) {
+  document.getElementById("main").innerHTML = node.s;
+}
+
+function flash(text, bad) {
+  const f = document.getElementById("flash");
+  if (!f) return;
+  f.textContent = text;
+  f.className = bad ? "flash bad" : "flash ok";
+}
+
+// ——— overview ———
+
+function hostCard(x) {
+  return h`<article class="card host" data-host="${x.host}">
+<h3>${x.host} <small>seen ${ago(x.time)}</small></h3>
+<dl>
+<dt>CPU</dt><dd class="${level(x.cpuPct, 80, 95)}">${pct(x.cpuPct)}</dd>
+<dt>Memory</dt><dd class="${level(x.memPct, 85, 95)}">${pct(x.memPct)} <small>of ${bytes(x.memTotalBytes)}</small></dd>
+<dt>Load</dt><dd>${x.load.map((l) => l.toFixed(2)).join(" · ")}</dd>
+${x.maxCelsius === undefined ? raw("") : h`<dt>Temperature</dt><dd class="${level(x.maxCelsius, 75, 85)}">${x.maxCelsius.toFixed(0)} °C</dd>`}
+<dt>Network</dt><dd>↓ ${bytes(x.rxBytesPerSec)}/s ↑ ${bytes(x.txBytesPerSec)}/s</dd>
+</dl>
+<ul class="mounts">${x.filesystems.map(
+    (f) =>
+      h`<li><span class="mount">${f.mount}${f.role ? h` <small>${f.role}</small>` : ""}</span><span class="bar ${level(f.usedPct, 85, 95)}"><span style="width:${Math.min(100, f.usedPct).toFixed(1)}%"></span></span><span>${pct(f.usedPct)} · ${bytes(f.freeBytes)} free</span></li>`,
+  )}</ul>
+</article>`;
+}
+
+function containerRow(c) {
+  const bad = c.state !== "running" || c.health === "unhealthy";
+  return h`<tr class="${bad ? "bad" : ""}" data-container="${c.host}/${c.name}"><td>${c.name}</td><td>${c.host}</td><td>${c.state}</td><td class="health-${c.health}">${c.health}</td><td>${c.restarts}</td><td>${pct(c.cpuPct)}</td><td>${pct(c.memPct)}</td></tr>`;
+}
+
+function checkRow(c) {
+  return h`<tr class="${c.ok ? "" : "bad"}"><td>${c.check}</td><td>${c.kind}</td><td>${c.target}</td><td>${c.ok ? "up" : "DOWN"}</td><td>${c.latencyMs === undefined ? "–" : `${c.latencyMs.toFixed(0)} ms`}</td><td>${c.detail ?? ""}</td></tr>`;
+}
+
+function renderOverview(o) {
+  const bySev = (xs) =>
+    ["critical", "high", "medium", "low"].map((s) => [s, xs.filter((x) => x.severity === s).length]).filter(([, n]) => n > 0);
+  const sick = o.containers.filter((c) => c.state !== "running" || c.health === "unhealthy");
+  const down = o.checks.filter((c) => !c.ok);
+  const allWell = o.alerts.length === 0 && o.incidents.length === 0 && sick.length === 0 && down.length === 0;
+  const firing = bySev(o.alerts);
+  const problems = [
+    o.alerts.length > 0
+      ? `${o.alerts.length} alert${o.alerts.length === 1 ? "" : "s"} firing (${firing.map(([s, n]) => `${n} ${s}`).join(", ")})`
+      : "",
+    o.incidents.length > 0 ? `${o.incidents.length} incident${o.incidents.length === 1 ? "" : "s"} open` : "",
+    sick.length > 0 ? `container${sick.length === 1 ? "" : "s"} not well: ${sick.map((c) => c.name).join(", ")}` : "",
+    down.length > 0 ? `check${down.length === 1 ? "" : "s"} down: ${down.map((c) => c.check).join(", ")}` : "",
+  ].filter(Boolean);
+  show(h`
+<section class="banner ${allWell ? "ok" : "bad"}" id="banner">
+<span>${allWell ? "All is well." : `${problems.join("; ")}.`}</span>
+<small>Updated ${new Date(o.at).toLocaleTimeString()}</small>
+</section>
+${o.missing.filter((m) => !/^(backups|subscriptions):/.test(m)).length > 0 ? h`<p class="note">Not shown: ${o.missing.filter((m) => !/^(backups|subscriptions):/.test(m)).join("; ")}</p>` : ""}
+<section><h2>Hosts</h2><div class="cards">${o.hosts.length === 0 ? h`<p class="note">No host has reported yet.</p>` : o.hosts.map(hostCard)}</div></section>
+<section><h2>Incidents</h2>${
+    o.incidents.length === 0
+      ? h`<p class="note">No open incident.</p>`
+      : h`<ul class="list">${o.incidents.map((i) => h`<li><span class="${sevClass(i.severity)}">${i.severity}</span> <a href="/incidents/${encodeURIComponent(i.id)}">${i.title}</a> <small>${i.host} · ${i.state} · opened ${ago(i.openedAt)}</small></li>`)}</ul>`
+  }</section>
+<section><h2>Alerts firing</h2>${
+    o.alerts.length === 0
+      ? h`<p class="note">None.</p>`
+      : h`<ul class="list">${o.alerts.map((a) => h`<li><span class="${sevClass(a.severity)}">${a.severity}</span> ${a.summary} <small>${a.host} · ${a.rule} · since ${ago(a.startsAt)}</small></li>`)}</ul>`
+  }</section>
+<section><h2>Waiting for a decision</h2>${
+    o.approvals.length === 0
+      ? h`<p class="note">Nothing waits.</p>`
+      : h`<ul class="list">${o.approvals.map((a) => h`<li><a href="/approvals">${a.request.evidence.summary}</a> <small>${a.request.requester}${a.request.cost ? ` · ${a.request.cost.amount} ${a.request.cost.currency}` : ""} · expires ${new Date(a.request.expiresAt).toLocaleString()}</small></li>`)}</ul>`
+  }</section>
+<section><h2>Containers</h2>${
+    o.containers.length === 0
+      ? h`<p class="note">${o.docker.some((d) => !d.available) ? `Docker does not answer: ${o.docker.map((d) => d.error).join("; ")}` : "No container reported."}</p>`
+      : h`<div class="scroll"><table><thead><tr><th>Name</th><th>Host</th><th>State</th><th>Health</th><th>Restarts</th><th>CPU</th><th>Memory</th></tr></thead><tbody>${o.containers.map(containerRow)}</tbody></table></div>`
+  }</section>
+<section><h2>Checks</h2>${
+    o.checks.length === 0
+      ? h`<p class="note">No service check reported.</p>`
+      : h`<div class="scroll"><table><thead><tr><th>Check</th><th>Kind</th><th>Target</th><th>State</th><th>Latency</th><th>Detail</th></tr></thead><tbody>${o.checks.map(checkRow)}</tbody></table></div>`
+  }</section>
+<section><h2>Backups</h2>${
+    o.backups === undefined
+      ? h`<p class="note">Not configured (it-backup does not answer).</p>`
+      : o.backups.length === 0
+        ? h`<p class="note">No plan.</p>`
+        : h`<ul class="list">${o.backups.map((p) => h`<li><span class="rpo rpo-${p.rpo}">${p.rpo}</span> ${p.plan} <small>${p.lastSuccess ? `last good ${ago(p.lastSuccess)}` : "never succeeded"}${p.lastDrill ? ` · drill ${p.lastDrill.passed ? "passed" : "FAILED"} ${ago(p.lastDrill.at)}` : ""}</small></li>`)}</ul>`
+  }</section>
+<section><h2>Subscriptions due</h2>${
+    o.subscriptions === undefined
+      ? h`<p class="note">Not configured (it-subscriptions does not answer).</p>`
+      : o.subscriptions.length === 0
+        ? h`<p class="note">Nothing due within 60 days.</p>`
+        : h`<ul class="list">${o.subscriptions.map((s) => h`<li>${s.kind} ${s.name} <small>${s.expiresAt ? `expires ${s.expiresAt.slice(0, 10)} (from ${s.expirySource?.kind ?? "?"})` : "no date"}${s.renewalState && s.renewalState.state !== "done" ? ` · renewal ${s.renewalState.state}` : ""}</small></li>`)}</ul>`
+  }</section>`);
+}
+
+function overviewPage() {
+  const data = document.getElementById("data");
+  if (data) renderOverview(JSON.parse(data.textContent));
+  const stream = new EventSource("/api/stream");
+  stream.addEventListener("overview", (e) => renderOverview(JSON.parse(e.data)));
+  stream.onerror = () => document.getElementById("banner")?.classList.add("stale");
+}
+
+// ——— approvals ———
+
+function approvalRow(a) {
+  const q = a.request;
+  const target = Object.entries(q.action.params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ");
+  const decide =
+    a.state === "pending" && may.decide
+      ? h`<form class="decide" data-id="${q.id}"><input name="note" placeholder="note (optional)" maxlength="2000"><button name="decision" value="approve" type="submit">Approve</button><button name="decision" value="deny" type="submit" class="deny">Deny</button></form>`
+      : a.decision
+        ? h`<small>${a.state} by ${a.decision.by.kind}:${a.decision.by.name} via ${a.decision.channel} ${ago(a.decision.decidedAt)}${a.decision.note ? ` — ${a.decision.note}` : ""}</small>`
+        : h`<small>${a.state}</small>`;
+  return h`<tr data-request="${q.id}"><td><strong>${q.evidence.summary}</strong><br><small>${q.reason}</small><ul>${q.evidence.observed.map((o) => h`<li>${o}</li>`)}</ul></td><td>${q.requester}</td><td>${q.action.kind}<br><small>${target}</small></td><td>${q.cost ? `${q.cost.amount} ${q.cost.currency}` : "–"}</td><td>${q.risk}</td><td>${a.state === "pending" ? `expires ${new Date(q.expiresAt).toLocaleString()}` : ""}${q.links.incident ? h`<br><a href="/incidents/${encodeURIComponent(q.links.incident)}">incident</a>` : ""}</td><td>${decide}</td></tr>`;
+}
+
+async function approvalsPage() {
+  const draw = async () => {
+    const [pending, all] = await Promise.all([api("GET", "/api/approvals?state=pending"), api("GET", "/api/approvals")]);
+    const decided = all.approvals.filter((a) => a.state !== "pending");
+    show(h`<h1>Approvals</h1><p id="flash" class="flash"></p>
+${all.budget ? h`<p class="note">Budget ${all.budget.month}: ${all.budget.lines.map((l) => `${l.spent} of ${l.limit} ${l.currency} spent, ${l.left} left`).join("; ") || "none set"}</p>` : ""}
+<h2>Waiting (${pending.approvals.length})</h2>
+${pending.approvals.length === 0 ? h`<p class="note">Nothing waits for a decision.</p>` : h`<div class="scroll"><table><thead><tr><th>What</th><th>Requester</th><th>Action</th><th>Cost</th><th>Risk</th><th>When</th><th></th></tr></thead><tbody>${pending.approvals.map(approvalRow)}</tbody></table></div>`}
+<h2>Decided</h2>
+${decided.length === 0 ? h`<p class="note">None yet.</p>` : h`<div class="scroll"><table><thead><tr><th>What</th><th>Requester</th><th>Action</th><th>Cost</th><th>Risk</th><th></th><th>Decision</th></tr></thead><tbody>${decided.map(approvalRow)}</tbody></table></div>`}`);
+    for (const form of document.querySelectorAll("form.decide"))
+      form.addEventListener("submit", async (e) => {
+        e.preventDefault();
+        const decision = e.submitter?.value;
+        const note = form.elements.note.value.trim();
+        try {
+          const r = await api("POST", `/api/approvals/${encodeURIComponent(form.dataset.id)}`, { decision, ...(note ? { note } : {}) });
+          await draw();
+          flash(r.decidedNow ? `${r.state}.` : `It was ${r.state} already: nothing changed.`);
+        } catch (err) {
+          flash(err.message, true);
+        }
+      });
+  };
+  await draw();
+}
+
+// ——— incidents ———
+
+async function incidentsPage() {
+  const r = await api("GET", "/api/incidents?all=1");
+  show(
+    h`<h1>Incidents</h1>${
+      r.incidents.length === 0
+        ? h`<p class="note">No incident yet.</p>`
+        : h`<div class="scroll"><table><thead><tr><th>Severity</th><th>Incident</th><th>Host</th><th>State</th><th>Opened</th></tr></thead><tbody>${r.incidents.map((i) => h`<tr><td><span class="${sevClass(i.severity)}">${i.severity}</span></td><td><a href="/incidents/${encodeURIComponent(i.id)}">${i.title}</a></td><td>${i.host}</td><td>${i.state}</td><td>${ago(i.openedAt)}</td></tr>`)}</tbody></table></div>`
+    }`,
+  );
+}
+
+async function incidentPage() {
+  const { id } = JSON.parse(document.getElementById("data").textContent);
+  const draw = async () => {
+    const s = await api("GET", `/api/incidents/${encodeURIComponent(id)}`);
+    const open = s.state !== "resolved";
+    show(h`<h1><span class="${sevClass(s.severity)}">${s.severity}</span> ${s.title}</h1><p id="flash" class="flash"></p>
+<p class="note">${s.host} · ${s.state} · opened ${new Date(s.openedAt).toLocaleString()}${s.acknowledged ? ` · acknowledged by ${s.acknowledged.by}` : ""}</p>
+${s.likelyCause ? h`<p><strong>Likely cause:</strong> ${s.likelyCause.resource}: ${[...s.likelyCause.containers, ...s.likelyCause.processes].map((c) => `${c.name ?? c.command} ${c.value} ${c.unit}`).join(", ")}</p>` : ""}
+${
+  open && may.annotate
+    ? h`<form id="act"><input name="note" placeholder="a note" maxlength="2000"><button type="submit" name="do" value="ack">Acknowledge</button><button type="submit" name="do" value="note">Add note</button>${may.resolve ? h`<button type="submit" name="do" value="resolve" class="deny">Resolve</button>` : ""}</form>`
+    : ""
+}
+<h2>Alerts</h2><ul class="list">${s.alerts.map((a) => h`<li><span class="${sevClass(a.severity)}">${a.severity}</span> ${a.summary} <small>${a.rule} · ${a.status}</small></li>`)}</ul>
+<h2>Timeline</h2><ol class="timeline">${s.timeline.map((t) => h`<li><time>${new Date(t.at).toLocaleString()}</time> <span class="kind">${t.kind}</span> ${t.note} <small>${t.actor.kind}:${t.actor.name}</small></li>`)}</ol>`);
+    document.getElementById("act")?.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const what = e.submitter?.value;
+      const note = e.target.elements.note.value.trim();
+      try {
+        if (what === "note" && !note) throw new Error("write the note first");
+        await api("POST", `/api/incidents/${encodeURIComponent(id)}/${what}`, note ? { note } : {});
+        await draw();
+        flash(what === "ack" ? "Acknowledged." : what === "resolve" ? "Resolved." : "Noted.");
+      } catch (err) {
+        flash(err.message, true);
+      }
+    });
+  };
+  await draw();
+}
+
+const pages = { overview: overviewPage, approvals: approvalsPage, incidents: incidentsPage, incident: incidentPage };
+const run = pages[document.body.dataset.page];
+if (run)
+  Promise.resolve(run()).catch((err) => {
+    document.getElementById("main").innerHTML = h`<p class="error" role="alert">${err.message}</p>`.s;
+  });

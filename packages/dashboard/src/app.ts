@@ -1,0 +1,406 @@
+import { readFileSync } from "node:fs";
+import type { Bus } from "@lag/bus";
+import { ServiceError } from "@lag/bus";
+import { approvalsService, incidentsService } from "@lag/contracts";
+import type { Logger } from "@lag/log";
+import type { AuditTrail } from "./audit.ts";
+import type { LoginLimiter } from "./auth/rate-limit.ts";
+import { can, type Permission } from "./auth/roles.ts";
+import type { Session, Sessions } from "./auth/sessions.ts";
+import type { Users } from "./auth/users.ts";
+import type { DashboardConfig, Role } from "./config.ts";
+import { cookie, parseCookies } from "./http/cookies.ts";
+import { HttpError, securityHeaders, type Request, type Response, type Router } from "./http/server.ts";
+import type { LiveState } from "./live/state.ts";
+import type { PageMetrics } from "./metrics.ts";
+import { loginPage, shell } from "./pages/html.ts";
+
+const COOKIE = "lag_session";
+const ASSETS = new URL("../assets/", import.meta.url);
+const ASSET_TYPES: Record<string, string> = { js: "text/javascript; charset=utf-8", css: "text/css; charset=utf-8" };
+
+export interface AppDeps {
+  cfg: DashboardConfig;
+  bus: Bus;
+  log: Logger;
+  sessions: Sessions;
+  users: Users;
+  limiter: LoginLimiter;
+  live: LiveState;
+  audit: AuditTrail;
+  metrics: PageMetrics;
+  now: () => number;
+}
+
+type Authed = Request & { session: Session & { role: Role } };
+
+/** The page's routes: login and sessions, the pages (a shell the script fills), the JSON API, live updates. */
+export function routes(router: Router, d: AppDeps): void {
+  const secureFor = (req: Request) => d.cfg.secureCookies === "always" || (d.cfg.secureCookies === "auto" && req.secure);
+
+  /** The request's session with the user's role as the configuration says now; undefined when there is none. */
+  const sessionOf = (req: Request): (Session & { role: Role }) | undefined => {
+    const s = d.sessions.find(parseCookies(req.headers.cookie)[COOKIE], d.now());
+    if (!s) return undefined;
+    const role = d.users.roleOf(s.user);
+    if (!role) {
+      d.sessions.revoke(s.id, d.now());
+      return undefined;
+    }
+    return { ...s, role };
+  };
+
+  /** A page: to the login when not logged in. */
+  const page = (fn: (req: Authed) => Response | Promise<Response>) => async (req: Request) => {
+    const session = sessionOf(req);
+    if (!session) return { status: 303, headers: { location: `/login?next=${encodeURIComponent(req.path)}` } };
+    return fn({ ...req, session });
+  };
+
+  /**
+   * An API call: 401 without a session; a state-changing one needs the session's CSRF token
+   * (header X-CSRF-Token), an Origin of this page when the browser sends one, and the permission.
+   */
+  const api =
+    (permission: Permission, action: string, fn: (req: Authed) => Response | undefined | Promise<Response | undefined>) =>
+    async (req: Request) => {
+      const session = sessionOf(req);
+      if (!session) throw new HttpError(401, "log in first");
+      const authed = { ...req, session };
+      if (req.method !== "GET") {
+        const refuse = (status: number, why: string): never => {
+          d.audit.record({ user: session.user, action, target: req.path, outcome: "refused", detail: why, address: req.address }, d.now());
+          throw new HttpError(status, why);
+        };
+        if (req.headers["x-csrf-token"] !== session.csrf) refuse(403, "missing or wrong CSRF token: reload the page");
+        const origin = req.headers.origin;
+        if (origin && new URL(origin).host !== req.headers.host) refuse(403, `a request from ${origin} is not accepted`);
+        if (!can(session.role, permission)) refuse(403, `a ${session.role} may not ${action.replace(/-/g, " ")}`);
+      } else if (!can(session.role, permission)) throw new HttpError(403, `a ${session.role} may not read this`);
+      return fn(authed);
+    };
+
+  /** Calls a service for the user; a service's refusal keeps its status, and the action is audited either way. */
+  const act = async <T>(
+    req: Authed,
+    action: string,
+    target: string,
+    call: () => Promise<T>,
+    detail: (r: T) => string,
+  ): Promise<Response> => {
+    try {
+      const r = await call();
+      d.audit.record({ user: req.session.user, action, target, outcome: "ok", detail: detail(r), address: req.address }, d.now());
+      d.metrics.action(action, "ok");
+      return { body: r };
+    } catch (err) {
+      const status = err instanceof ServiceError ? err.status : 502;
+      d.audit.record(
+        { user: req.session.user, action, target, outcome: "failed", detail: (err as Error).message, address: req.address },
+        d.now(),
+      );
+      d.metrics.action(action, "failed");
+      throw new HttpError(status >= 400 && status < 600 ? status : 502, (err as Error).message);
+    }
+  };
+
+  const text = (field: unknown, name: string, max = 2000): string | undefined => {
+    if (field === undefined || field === "") return undefined;
+    if (typeof field !== "string" || field.length > max) throw new HttpError(400, `${name}: a text of at most ${max} characters`);
+    return field;
+  };
+
+  router
+    .on(
+      "GET",
+      "/login",
+      (req): Response =>
+        sessionOf(req)
+          ? { status: 303, headers: { location: "/" } }
+          : { body: loginPage({}), headers: { "content-type": "text/html; charset=utf-8" } },
+    )
+    .on("POST", "/login", async (req) => {
+      const form = await req.body();
+      const user = typeof form.user === "string" ? form.user.trim().slice(0, 100) : "";
+      const password = typeof form.password === "string" ? form.password : "";
+      const now = d.now();
+      const wait = Math.max(
+        d.limiter.retryAfter(`addr:${req.address}`, d.cfg.login.maxFailuresPerAddress, now),
+        d.limiter.retryAfter(`user:${user}`, d.cfg.login.maxFailures, now),
+      );
+      const html = (status: number, error: string, headers: Record<string, string> = {}) => ({
+        status,
+        body: loginPage({ error, user }),
+        headers: { "content-type": "text/html; charset=utf-8", ...headers },
+      });
+      if (wait > 0) {
+        d.metrics.login("limited");
+        d.audit.record(
+          {
+            user: user || "?",
+            action: "login",
+            target: "/login",
+            outcome: "refused",
+            detail: "too many wrong passwords",
+            address: req.address,
+          },
+          now,
+        );
+        const sec = Math.ceil(wait / 1000);
+        return html(429, `Too many wrong passwords: try again in ${sec} s.`, { "retry-after": String(sec) });
+      }
+      const role = user && password ? await d.users.check(user, password) : undefined;
+      if (!role) {
+        d.limiter.fail(`addr:${req.address}`, now);
+        d.limiter.fail(`user:${user}`, now);
+        d.metrics.login("failed");
+        d.audit.record(
+          {
+            user: user || "?",
+            action: "login",
+            target: "/login",
+            outcome: "refused",
+            detail: "wrong user or password",
+            address: req.address,
+          },
+          now,
+        );
+        return html(401, "Wrong user or password.");
+      }
+      d.limiter.clear(`user:${user}`);
+      const { token, session } = d.sessions.open(user, role, req.address, String(req.headers["user-agent"] ?? ""), now);
+      d.metrics.login("ok");
+      d.audit.record(
+        {
+          user,
+          action: "login",
+          target: "/login",
+          outcome: "ok",
+          detail: `logged in as ${role} (session ${session.id})`,
+          address: req.address,
+        },
+        now,
+      );
+      const next = req.query.get("next");
+      return {
+        status: 303,
+        headers: {
+          location: next?.startsWith("/") && !next.startsWith("//") ? next : "/",
+          "set-cookie": cookie(COOKIE, token, { maxAgeSec: Math.floor(d.cfg.session.ttl / 1000), secure: secureFor(req) }),
+        },
+      };
+    })
+    .on("POST", "/logout", async (req) => {
+      const s = sessionOf(req);
+      if (s) {
+        const form = await req.body();
+        // The logout form carries the CSRF token too: a foreign page must not log a user out.
+        if (form.csrf !== s.csrf && req.headers["x-csrf-token"] !== s.csrf) throw new HttpError(403, "missing or wrong CSRF token");
+        d.sessions.revoke(s.id, d.now());
+        d.audit.record(
+          { user: s.user, action: "logout", target: "/logout", outcome: "ok", detail: `session ${s.id} ended`, address: req.address },
+          d.now(),
+        );
+      }
+      return { status: 303, headers: { location: "/login", "set-cookie": cookie(COOKIE, "", { maxAgeSec: 0, secure: secureFor(req) }) } };
+    })
+    .on("GET", "/assets/:file", (req) => {
+      const file = req.params.file!;
+      const ext = file.split(".").pop() ?? "";
+      if (!/^[a-z0-9.-]+$/.test(file) || !ASSET_TYPES[ext]) throw new HttpError(404, `no asset ${file}`);
+      let body: string;
+      try {
+        body = readFileSync(new URL(file, ASSETS), "utf8");
+      } catch {
+        throw new HttpError(404, `no asset ${file}`);
+      }
+      return { body, headers: { "content-type": ASSET_TYPES[ext]!, "cache-control": "no-cache" } };
+    })
+    .on(
+      "GET",
+      "/",
+      page((req) => ({
+        body: shell({
+          title: "Overview",
+          page: "overview",
+          user: { name: req.session.user, role: req.session.role },
+          csrf: req.session.csrf,
+          data: d.live.snapshot(),
+        }),
+        headers: { "content-type": "text/html; charset=utf-8" },
+      })),
+    )
+    .on(
+      "GET",
+      "/approvals",
+      page((req) => ({
+        body: shell({
+          title: "Approvals",
+          page: "approvals",
+          user: { name: req.session.user, role: req.session.role },
+          csrf: req.session.csrf,
+        }),
+        headers: { "content-type": "text/html; charset=utf-8" },
+      })),
+    )
+    .on(
+      "GET",
+      "/incidents",
+      page((req) => ({
+        body: shell({
+          title: "Incidents",
+          page: "incidents",
+          user: { name: req.session.user, role: req.session.role },
+          csrf: req.session.csrf,
+        }),
+        headers: { "content-type": "text/html; charset=utf-8" },
+      })),
+    )
+    .on(
+      "GET",
+      "/incidents/:id",
+      page((req) => ({
+        body: shell({
+          title: "Incident",
+          page: "incident",
+          user: { name: req.session.user, role: req.session.role },
+          csrf: req.session.csrf,
+          data: { id: req.params.id },
+        }),
+        headers: { "content-type": "text/html; charset=utf-8" },
+      })),
+    )
+    .on(
+      "GET",
+      "/api/me",
+      api("read", "read", (req) => ({ body: { user: req.session.user, role: req.session.role, csrf: req.session.csrf } })),
+    )
+    .on(
+      "GET",
+      "/api/overview",
+      api("read", "read", () => ({ body: d.live.snapshot() })),
+    )
+    .on(
+      "GET",
+      "/api/approvals",
+      api("read", "read", async (req) => {
+        const state = req.query.get("state") ?? undefined;
+        const list = await d.bus.request(approvalsService.endpoints.list, state ? { state: state as never } : {});
+        const budget = await d.bus.request(approvalsService.endpoints.budget, {}).catch(() => undefined);
+        return { body: { ...list, budget } };
+      }),
+    )
+    .on(
+      "POST",
+      "/api/approvals/:id",
+      api("decide-approvals", "decide-approval", async (req) => {
+        const body = await req.body();
+        const decision = body.decision;
+        if (decision !== "approve" && decision !== "deny") throw new HttpError(400, "decision: approve or deny");
+        const note = text(body.note, "note");
+        const id = req.params.id!;
+        return act(
+          req,
+          `${decision}-approval`,
+          id,
+          () =>
+            d.bus.request(approvalsService.endpoints.decide, {
+              id,
+              decision,
+              by: req.session.user,
+              channel: "page",
+              ...(note ? { note } : {}),
+            }),
+          (r) => (r.decidedNow ? `${r.state} ${r.request.action.kind}${note ? `: ${note}` : ""}` : `already ${r.state}: nothing changed`),
+        );
+      }),
+    )
+    .on(
+      "GET",
+      "/api/incidents",
+      api("read", "read", async (req) => ({
+        body: await d.bus.request(incidentsService.endpoints.list, { all: req.query.get("all") === "1" }),
+      })),
+    )
+    .on(
+      "GET",
+      "/api/incidents/:id",
+      api("read", "read", async (req) => ({ body: await d.bus.request(incidentsService.endpoints.show, { id: req.params.id! }) })),
+    )
+    .on(
+      "POST",
+      "/api/incidents/:id/ack",
+      api("annotate-incidents", "acknowledge-incident", async (req) => {
+        const note = text((await req.body()).note, "note");
+        const id = req.params.id!;
+        return act(
+          req,
+          "acknowledge-incident",
+          id,
+          () => d.bus.request(incidentsService.endpoints.ack, { id, by: req.session.user, ...(note ? { note } : {}) }),
+          () => `acknowledged${note ? `: ${note}` : ""}`,
+        );
+      }),
+    )
+    .on(
+      "POST",
+      "/api/incidents/:id/note",
+      api("annotate-incidents", "annotate-incident", async (req) => {
+        const note = text((await req.body()).text, "text");
+        if (!note) throw new HttpError(400, "text: the note to add");
+        const id = req.params.id!;
+        return act(
+          req,
+          "annotate-incident",
+          id,
+          () => d.bus.request(incidentsService.endpoints.note, { id, by: req.session.user, note }),
+          () => note,
+        );
+      }),
+    )
+    .on(
+      "POST",
+      "/api/incidents/:id/resolve",
+      api("act-on-incidents", "resolve-incident", async (req) => {
+        const note = text((await req.body()).note, "note");
+        const id = req.params.id!;
+        return act(
+          req,
+          "resolve-incident",
+          id,
+          () => d.bus.request(incidentsService.endpoints.resolve, { id, by: req.session.user, ...(note ? { note } : {}) }),
+          () => `resolved${note ? `: ${note}` : ""}`,
+        );
+      }),
+    )
+    .on(
+      "GET",
+      "/api/stream",
+      api("read", "read", (req) => {
+        const { req: raw, res } = req.raw;
+        res.writeHead(200, {
+          ...securityHeaders(),
+          "content-type": "text/event-stream; charset=utf-8",
+          connection: "keep-alive",
+          "x-accel-buffering": "no",
+        });
+        const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+        send("overview", d.live.snapshot());
+        const stop = d.live.listen((o) => send("overview", o));
+        // A comment every 25 s keeps proxies from closing an idle stream.
+        const ping = setInterval(() => res.write(": ping\n\n"), 25_000);
+        d.metrics.streams(1);
+        raw.once("close", () => {
+          stop();
+          clearInterval(ping);
+          d.metrics.streams(-1);
+        });
+        return undefined;
+      }),
+    );
+}
+
+/** The script and stylesheet, read once to know their size (bench and tests). */
+export function assetBytes(): number {
+  return ["app.js", "app.css"].reduce((n, f) => n + readFileSync(new URL(f, ASSETS)).length, 0);
+}

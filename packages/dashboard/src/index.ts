@@ -1,0 +1,4 @@
+export { dashboardWorker } from "./worker.ts";
+export { DashboardConfig } from "./config.ts";
+export { checkPassword, hashPassword } from "./auth/passwords.ts";
+export { assetBytes } from "./app.ts";

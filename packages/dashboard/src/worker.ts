@@ -1,0 +1,100 @@
+import type { Server } from "node:http";
+import { fileURLToPath } from "node:url";
+import {
+  alertEvents,
+  approvalAsked,
+  approvalDecided,
+  approvalRequests,
+  backupEvent,
+  checkResult,
+  containerMetrics,
+  hostMetrics,
+  incidentChanged,
+  subscriptionChanged,
+  type EventDescriptor,
+} from "@lag/contracts";
+import { defineWorker, schedule, subscribe, type Binding } from "@lag/worker";
+import { routes } from "./app.ts";
+import { AuditTrail } from "./audit.ts";
+import { LoginLimiter } from "./auth/rate-limit.ts";
+import { Sessions } from "./auth/sessions.ts";
+import { Users } from "./auth/users.ts";
+import { dashboardConfig } from "./config.ts";
+import { Router } from "./http/server.ts";
+import { LiveState } from "./live/state.ts";
+import { PageMetrics } from "./metrics.ts";
+import * as schema from "./store/schema.ts";
+
+const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url));
+
+/** Closes a server and every connection it holds (live streams never end by themselves). */
+function close(server: Server | undefined): Promise<void> {
+  if (!server) return Promise.resolve();
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/**
+ * The status page: an HTTP server with logins, roles and sessions, pages drawn by one script and
+ * kept live over server-sent events fed from the bus, actions (approve, acknowledge, resolve) taken
+ * through the agents' own services and audited with the user; Prometheus metrics on their own port.
+ */
+export const dashboardWorker = defineWorker({
+  name: "dashboard",
+  principal: "dashboard",
+  config: dashboardConfig,
+  store: { schema, migrationsFolder },
+
+  async setup(ctx) {
+    const { config: cfg, bus, log, clock, dataDir } = ctx;
+    const now = () => clock.now().getTime();
+    const db = ctx.store.db;
+    const users = await Users.load({ configured: cfg.users, db, dataDir, log, now: now() });
+    const sessions = new Sessions({ db, ttlMs: cfg.session.ttl, idleMs: cfg.session.idle });
+    const limiter = new LoginLimiter({ windowMs: cfg.login.window });
+    const live = new LiveState({ bus, log, everyMs: 1000, askTimeoutMs: 5000 });
+    const metrics = new PageMetrics(() => live.snapshot());
+    const audit = new AuditTrail({ db, log });
+    const router = new Router({ log, trustProxy: cfg.trustProxy });
+    routes(router, { cfg, bus, log, sessions, users, limiter, live, audit, metrics, now });
+    const web = await router.listen(cfg.listen.host, cfg.listen.port);
+    const prom = cfg.metrics.enabled ? await metrics.listen(cfg.metrics.host, cfg.metrics.port) : undefined;
+    const url = cfg.publicUrl ?? `http://${cfg.listen.host === "0.0.0.0" ? "127.0.0.1" : cfg.listen.host}:${web.port}/`;
+    log.info(
+      { url, metrics: prom ? `http://${cfg.metrics.host}:${prom.port}/metrics` : null, users: users.count },
+      `status page at ${url}`,
+    );
+    return { live, sessions, metrics, web, prom, url };
+  },
+
+  bindings(s) {
+    const counted = <E extends EventDescriptor>(event: E, fn: (data: never) => void): Binding =>
+      subscribe(event, (d) => {
+        s.metrics.message(event.type);
+        fn(d.data as never);
+      });
+    return [
+      counted(hostMetrics, (m) => s.live.host(m)),
+      counted(containerMetrics, (m) => s.live.containersOf(m)),
+      counted(checkResult, (c) => s.live.check(c)),
+      ...alertEvents.map((e) => counted(e, (a) => s.live.alert(a))),
+      counted(incidentChanged, () => s.live.refresh("incidents")),
+      ...[...Object.values(approvalRequests), approvalAsked, approvalDecided].map((e) => counted(e, () => s.live.refresh("approvals"))),
+      counted(backupEvent, () => s.live.refresh("backups")),
+      counted(subscriptionChanged, () => s.live.refresh("subscriptions")),
+      // The services' parts are asked again now and then: a worker started after the page shows up.
+      schedule("ask", { every: 60_000 }, () => s.live.ask()),
+      schedule("sessions", { every: 3_600_000 }, () => s.sessions.prune(Date.now())),
+    ];
+  },
+
+  started: ({ live }) => void live.ask(),
+
+  stopping: async ({ live, web, prom }) => {
+    live.stop();
+    await close(web.server);
+    await close(prom?.server);
+  },
+});

@@ -1,0 +1,350 @@
+import { randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import parsePrometheus from "parse-prometheus-text-format";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Bus } from "@lag/bus";
+import { ceoWorker } from "@lag/ceo-lag";
+import {
+  approvalDecided,
+  approvalRequests,
+  type ApprovalDecisionType,
+  type ApprovalRequest,
+  containerMetrics,
+  type ContainersSnapshot,
+  hostMetrics,
+} from "@lag/contracts";
+import { eventually, memoryLogger, startTestNats, type TestNats } from "@lag/testing";
+import { startWorker, type RunningWorker } from "@lag/worker";
+import { dashboardWorker, hashPassword } from "../src/index.ts";
+
+/**
+ * The status page against the real processes it talks to (NATS, CEO_LAG) and in a real headless
+ * Chromium: logins and their limits, roles enforced by the server, CSRF, live updates without a
+ * reload, decisions taken on the page reaching CEO_LAG, the metrics endpoint.
+ */
+const PASSWORDS = { ana: "ana-admin-pw", bea: "bea-approver-pw", bob: "bob-approver-pw", vic: "vic-viewer-pw" };
+let nats: TestNats;
+let dir: string;
+let base: string;
+let metricsUrl: string;
+let ceo: RunningWorker | undefined;
+let page: RunningWorker | undefined;
+let monitor: Bus;
+let subs: Bus;
+let browser: Browser | undefined;
+const decisions: ApprovalDecisionType[] = [];
+const artefacts = join(import.meta.dirname, "../../../test-artefacts/dashboard");
+
+/** A cookie jar of one: logs in over HTTP and calls the page's API as that user. */
+async function loginAs(user: keyof typeof PASSWORDS, password = PASSWORDS[user]) {
+  const res = await fetch(`${base}login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ user, password }).toString(),
+  });
+  const setCookie = res.headers.get("set-cookie") ?? "";
+  const cookie = setCookie.split(";")[0]!;
+  const me =
+    res.status === 303
+      ? ((await (await fetch(`${base}api/me`, { headers: { cookie } })).json()) as { csrf: string; role: string })
+      : undefined;
+  return {
+    status: res.status,
+    setCookie,
+    retryAfter: res.headers.get("retry-after"),
+    csrf: me?.csrf ?? "",
+    role: me?.role,
+    get: (path: string) => fetch(`${base}${path.replace(/^\//, "")}`, { headers: { cookie }, redirect: "manual" }),
+    post: (path: string, body: unknown, o: { csrf?: string | null; origin?: string } = {}) =>
+      fetch(`${base}${path.replace(/^\//, "")}`, {
+        method: "POST",
+        headers: {
+          cookie,
+          "content-type": "application/json",
+          ...(o.csrf === null ? {} : { "x-csrf-token": o.csrf ?? me?.csrf ?? "" }),
+          ...(o.origin ? { origin: o.origin } : {}),
+        },
+        body: JSON.stringify(body),
+      }),
+  };
+}
+
+function hostSample(host: string, cpu: number): Parameters<Bus["publish"]>[1] {
+  return {
+    ...hostMetrics.example,
+    host,
+    time: new Date().toISOString(),
+    cpu: { usagePct: cpu, cores: [cpu] },
+  } as never;
+}
+
+function containers(host: string, health: "healthy" | "unhealthy"): ContainersSnapshot {
+  return {
+    host,
+    time: new Date().toISOString(),
+    docker: { available: true, version: "26.1.5" },
+    containers: [
+      { id: "a1b2c3d4e5f6a7b8", name: "immich", image: "immich:v1", state: "running", health, restartCount: 0, cpuPct: 3.5, memPct: 40 },
+      {
+        id: "b1b2c3d4e5f6a7b8",
+        name: "postgres",
+        image: "postgres:16",
+        state: "running",
+        health: "healthy",
+        restartCount: 1,
+        cpuPct: 1.2,
+        memPct: 20,
+      },
+    ],
+  };
+}
+
+async function pendingRequest(cost = 30): Promise<ApprovalRequest> {
+  const now = new Date();
+  const req: ApprovalRequest = {
+    id: randomUUID(),
+    requester: "it-subscriptions",
+    action: { kind: "renew-subscription", params: { subscription: "lagrieta-es", name: "lagrieta.es", provider: "godaddy", years: 1 } },
+    reason: "domain lagrieta.es expires on 2026-12-14: renew it for 1 year(s) at godaddy",
+    cost: { amount: cost, currency: "EUR" },
+    risk: "low",
+    requestedAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + 3_600_000).toISOString(),
+    links: { subscription: "lagrieta-es" },
+    evidence: { summary: "renew domain lagrieta.es at godaddy for 1 year(s)", observed: ["expires 2026-12-14 (read from rdap)"] },
+    labels: {},
+  };
+  await subs.publish(approvalRequests["it-subscriptions"], req);
+  const me = await loginAs("ana");
+  await eventually(
+    async () =>
+      ((await (await me.get("/api/approvals?state=pending")).json()) as { approvals: { request: { id: string } }[] }).approvals.some(
+        (a) => a.request.id === req.id,
+      ),
+    10_000,
+    "CEO_LAG holds the request",
+  );
+  return req;
+}
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  await nats.provisionStreams();
+  dir = mkdtempSync(join(tmpdir(), "lag-dash-"));
+  mkdirSync(artefacts, { recursive: true });
+  const users = await Promise.all(
+    (
+      [
+        ["ana", "admin"],
+        ["bea", "approver"],
+        ["bob", "approver"],
+        ["vic", "viewer"],
+      ] as const
+    ).map(async ([name, role]) => `      - { name: ${name}, role: ${role}, password: "${await hashPassword(PASSWORDS[name])}" }`),
+  );
+  const config = join(dir, "lag.yaml");
+  writeFileSync(
+    config,
+    `dataDir: ${dir}
+dashboard:
+  listen: { host: 127.0.0.1, port: 0 }
+  metrics: { host: 127.0.0.1, port: 0 }
+  login: { maxFailures: 3, maxFailuresPerAddress: 10, window: 1m }
+  users:
+${users.join("\n")}
+ceo:
+  approvals: { default: ask, expiryCheck: 1s, budget: [{ currency: EUR, monthly: 50 }] }
+`,
+  );
+  const env = { LAG_CONFIG: config, NATS_URL: nats.url };
+  ceo = await startWorker(ceoWorker, { env, logger: memoryLogger("ceo").logger });
+  const log = memoryLogger("dashboard");
+  page = await startWorker(dashboardWorker, { env, logger: log.logger });
+  const line = log.lines.find((l) => l.msg.startsWith("status page at "))!;
+  base = String(line.url);
+  metricsUrl = String(line.metrics);
+  monitor = await nats.bus("it-monitor");
+  subs = await nats.bus("it-subscriptions");
+  const watcher = await nats.bus("cli");
+  watcher.subscribe(approvalDecided, (d) => void decisions.push(d.data));
+  await watcher.nc.flush();
+  browser = await chromium.launch({
+    executablePath: process.env.LAG_CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await page?.shutdown();
+  await ceo?.shutdown();
+  await monitor?.close();
+  await subs?.close();
+  await nats?.stop();
+});
+
+describe("logins and sessions", () => {
+  it("a page without a session goes to the login; a login sets an HttpOnly, SameSite=Strict cookie", async () => {
+    const anon = await fetch(base, { redirect: "manual" });
+    expect(anon.status).toBe(303);
+    expect(anon.headers.get("location")).toBe("/login?next=%2F");
+    expect((await fetch(`${base}api/overview`)).status).toBe(401);
+    const ana = await loginAs("ana");
+    expect(ana.status).toBe(303);
+    expect(ana.setCookie).toMatch(/^lag_session=[\w-]{40,}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/);
+    expect(ana.role).toBe("admin");
+    const home = await ana.get("/");
+    expect(home.status).toBe(200);
+    expect(home.headers.get("content-security-policy")).toContain("default-src 'self'");
+    expect(home.headers.get("x-frame-options")).toBe("DENY");
+  });
+
+  it("wrong passwords are refused, then rate limited per user with Retry-After; the right one waits too", async () => {
+    for (let i = 0; i < 3; i++) expect((await loginAs("bea", "wrong")).status).toBe(401);
+    const limited = await loginAs("bea", "wrong");
+    expect(limited.status).toBe(429);
+    expect(Number(limited.retryAfter)).toBeGreaterThan(0);
+    // Even the right password is refused until the window passes: guessing gains nothing.
+    expect((await loginAs("bea")).status).toBe(429);
+    // Another user from elsewhere is not locked out by bea's failures (the address limit is separate and higher here).
+    expect((await loginAs("vic")).status).toBe(303);
+  });
+
+  it("logging out ends the session on the server", async () => {
+    const vic = await loginAs("vic");
+    const out = await fetch(`${base}logout`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { cookie: vic.setCookie.split(";")[0]!, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ csrf: vic.csrf }).toString(),
+    });
+    expect(out.status).toBe(303);
+    expect((await vic.get("/api/overview")).status).toBe(401);
+  });
+});
+
+describe("actions are checked by the server", () => {
+  it("a POST without the CSRF token, or from another origin, is refused and audited", async () => {
+    const req = await pendingRequest();
+    const ana = await loginAs("ana");
+    const noToken = await ana.post(`/api/approvals/${req.id}`, { decision: "approve" }, { csrf: null });
+    expect(noToken.status).toBe(403);
+    expect(((await noToken.json()) as { error: string }).error).toMatch(/CSRF/);
+    const foreign = await ana.post(`/api/approvals/${req.id}`, { decision: "approve" }, { origin: "https://evil.example" });
+    expect(foreign.status).toBe(403);
+    expect(decisions.some((d) => d.requestId === req.id)).toBe(false);
+  });
+
+  it("a viewer's approve is refused by the server; an approver's reaches CEO_LAG as a person's decision on the page", async () => {
+    const req = await pendingRequest();
+    const vic = await loginAs("vic");
+    const refused = await vic.post(`/api/approvals/${req.id}`, { decision: "approve" });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: string }).error).toBe("a viewer may not decide approval");
+    const bob = await loginAs("bob");
+    expect(bob.role).toBe("approver");
+    // An approver decides approvals, but does not resolve incidents.
+    expect((await bob.post("/api/incidents/inc-x/resolve", {})).status).toBe(403);
+    const ok = await bob.post(`/api/approvals/${req.id}`, { decision: "approve", note: "renew it" });
+    expect(ok.status).toBe(200);
+    await eventually(() => decisions.some((d) => d.requestId === req.id), 10_000, "the decision");
+    expect(decisions.find((d) => d.requestId === req.id)).toMatchObject({
+      decision: "approved",
+      by: { kind: "person", name: "bob" },
+      channel: "page",
+      note: "renew it",
+    });
+    // Deciding again changes nothing.
+    const again = await bob.post(`/api/approvals/${req.id}`, { decision: "deny" });
+    expect((await again.json()) as { decidedNow: boolean; state: string }).toMatchObject({ decidedNow: false, state: "approved" });
+  });
+});
+
+describe("in the browser", () => {
+  it("logs in with the form, and the overview shows a container turning unhealthy without a reload", async () => {
+    const ctx = await browser!.newContext({ viewport: { width: 1200, height: 900 } });
+    const tab = await ctx.newPage();
+    const external: string[] = [];
+    tab.on("request", (r) => {
+      if (!r.url().startsWith(base)) external.push(r.url());
+    });
+    await monitor.publish(hostMetrics, hostSample("kronos", 12) as never);
+    await monitor.publish(containerMetrics, containers("kronos", "healthy"));
+    await tab.goto(base);
+    await tab.fill('input[name="user"]', "ana");
+    await tab.fill('input[name="password"]', PASSWORDS.ana);
+    await tab.click('button[type="submit"]');
+    await tab.waitForURL(base);
+    await tab.waitForSelector('[data-container="kronos/immich"] .health-healthy', { timeout: 10_000 });
+    // Marked in the page: a reload would lose it.
+    await tab.evaluate("document.body.dataset.loadedOnce = 'yes'");
+    await monitor.publish(containerMetrics, containers("kronos", "unhealthy"));
+    await tab.waitForSelector('[data-container="kronos/immich"] .health-unhealthy', { timeout: 5_000 });
+    expect(await tab.textContent("#banner")).toContain("container not well: immich");
+    expect(await tab.evaluate("document.body.dataset.loadedOnce")).toBe("yes");
+    expect(await tab.textContent('[data-host="kronos"]')).toContain("12.0 %");
+    await tab.screenshot({ path: join(artefacts, "overview.png"), fullPage: true });
+    expect(external).toEqual([]);
+    // A phone's width: nothing wider than the screen.
+    await tab.setViewportSize({ width: 390, height: 844 });
+    expect(Number(await tab.evaluate("document.documentElement.scrollWidth"))).toBeLessThanOrEqual(390);
+    await tab.screenshot({ path: join(artefacts, "overview-phone.png"), fullPage: true });
+    await ctx.close();
+  });
+
+  it("an approver decides a pending request on the approvals page", async () => {
+    const req = await pendingRequest(35);
+    const ctx = await browser!.newContext({ viewport: { width: 1200, height: 900 } });
+    const tab = await ctx.newPage();
+    await tab.goto(`${base}login`);
+    await tab.fill('input[name="user"]', "ana");
+    await tab.fill('input[name="password"]', PASSWORDS.ana);
+    await tab.click('button[type="submit"]');
+    await tab.waitForURL(base);
+    await tab.goto(`${base}approvals`);
+    const row = tab.locator(`tr[data-request="${req.id}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.textContent()).toContain("35 EUR");
+    await tab.screenshot({ path: join(artefacts, "approvals.png"), fullPage: true });
+    await row.locator('input[name="note"]').fill("yes, renew");
+    await row.locator('button[value="approve"]').click();
+    await tab.waitForSelector("#flash.ok", { timeout: 10_000 });
+    await eventually(() => decisions.some((d) => d.requestId === req.id), 10_000, "the decision");
+    expect(decisions.find((d) => d.requestId === req.id)).toMatchObject({ decision: "approved", channel: "page", note: "yes, renew" });
+    await ctx.close();
+  });
+});
+
+describe("metrics", () => {
+  it("/metrics parses as Prometheus text and its counters move with traffic", async () => {
+    const scrape = async () => {
+      const text = await (await fetch(metricsUrl)).text();
+      return parsePrometheus(text) as { name: string; type: string; metrics: { value: string; labels?: Record<string, string> }[] }[];
+    };
+    const value = (fams: Awaited<ReturnType<typeof scrape>>, name: string, labels: Record<string, string> = {}) =>
+      Number(
+        fams.find((f) => f.name === name)?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))?.value ?? 0,
+      );
+    const before = await scrape();
+    expect(before.find((f) => f.name === "lag_messages_received_total")?.type).toBe("COUNTER");
+    const type = hostMetrics.type;
+    const n0 = value(before, "lag_messages_received_total", { type });
+    for (let i = 0; i < 5; i++) await monitor.publish(hostMetrics, hostSample("nas", 5) as never);
+    await eventually(async () => value(await scrape(), "lag_messages_received_total", { type }) >= n0 + 5, 5_000, "the counter moved");
+    const after = await scrape();
+    expect(value(after, "lag_dashboard_logins_total", { outcome: "ok" })).toBeGreaterThan(0);
+    expect(value(after, "lag_dashboard_logins_total", { outcome: "limited" })).toBeGreaterThan(0);
+    expect(
+      after
+        .find((f) => f.name === "lag_host_seen_age_seconds")
+        ?.metrics.map((m) => m.labels?.host)
+        .sort(),
+    ).toEqual(["kronos", "nas"]);
+    // No login there, and nothing else served.
+    expect((await fetch(metricsUrl.replace("/metrics", "/"))).status).toBe(404);
+  });
+});
