@@ -4,7 +4,6 @@ import {
   alertEvents,
   approvalAsked,
   approvalDecided,
-  approvalRequests,
   backupEvent,
   checkResult,
   containerMetrics,
@@ -81,7 +80,8 @@ export const dashboardWorker = defineWorker({
       counted(checkResult, (c) => s.live.check(c)),
       ...alertEvents.map((e) => counted(e, (a) => s.live.alert(a))),
       counted(incidentChanged, () => s.live.refresh("incidents")),
-      ...[...Object.values(approvalRequests), approvalAsked, approvalDecided].map((e) => counted(e, () => s.live.refresh("approvals"))),
+      // A request shows once CEO_LAG has it: asked of a person, or decided (the requests themselves are CEO_LAG's to read).
+      ...[approvalAsked, approvalDecided].map((e) => counted(e, () => s.live.refresh("approvals"))),
       counted(backupEvent, () => s.live.refresh("backups")),
       counted(subscriptionChanged, () => s.live.refresh("subscriptions")),
       // The services' parts are asked again now and then: a worker started after the page shows up.
