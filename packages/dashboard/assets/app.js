@@ -259,7 +259,108 @@ ${
   await draw();
 }
 
-const pages = { overview: overviewPage, approvals: approvalsPage, incidents: incidentsPage, incident: incidentPage };
+// ——— history ———
+
+/** A series' name in the legend: its labels (`mount=/mnt/storage`), or the metric when it has none. */
+const seriesName = (metric, labels) => {
+  const ls = Object.entries(labels);
+  return ls.length === 0 ? metric : ls.map(([k, v]) => `${k}=${v}`).join(" ");
+};
+
+/** The history service's series (points [ms, min, avg, max]) as uPlot's aligned columns of averages. */
+function columns(reply) {
+  const times = [...new Set(reply.series.flatMap((s) => s.points.map((p) => p[0])))].sort((a, b) => a - b);
+  const index = new Map(times.map((t, i) => [t, i]));
+  const ys = reply.series.map((s) => {
+    const col = new Array(times.length).fill(null);
+    for (const p of s.points) col[index.get(p[0])] = p[2];
+    return col;
+  });
+  return [times.map((t) => t / 1000), ...ys];
+}
+
+async function historyPage() {
+  const { ranges } = JSON.parse(document.getElementById("data").textContent);
+  const params = new URLSearchParams(location.search);
+  const ov = await api("GET", "/api/overview");
+  const hosts = ov.hosts.map((x) => x.host);
+  const st = { host: params.get("host") ?? hosts[0], metric: params.get("metric") ?? "cpu.usage_pct", range: params.get("range") ?? "24h" };
+  if (!st.host) {
+    show(h`<h1>History</h1><p class="note">No host has reported yet.</p>`);
+    return;
+  }
+  const { series } = await api("GET", `/api/series?host=${encodeURIComponent(st.host)}`);
+  const metrics = [...new Set(series.map((x) => x.metric))].sort();
+  show(h`<h1>History</h1>
+<form id="pick" class="pick">
+<label>Host <select name="host">${hosts.map((x) => h`<option${x === st.host ? raw(" selected") : ""}>${x}</option>`)}</select></label>
+<label>Metric <select name="metric">${metrics.map((m) => h`<option${m === st.metric ? raw(" selected") : ""}>${m}</option>`)}</select></label>
+<span class="ranges">${ranges.map((r) => h`<button type="button" data-range="${r}" class="${r === st.range ? "on" : ""}">${r}</button>`)}</span>
+</form>
+<p class="note" id="about"></p>
+<div id="chart"></div>
+<p class="note">Drag across the chart to zoom in (finer data is fetched); double-click to zoom out.</p>`);
+  const form = document.getElementById("pick");
+  const go = () => {
+    const q = new URLSearchParams({ host: form.elements.host.value, metric: form.elements.metric.value, range: st.range });
+    location.search = q.toString();
+  };
+  form.elements.host.addEventListener("change", go);
+  form.elements.metric.addEventListener("change", go);
+  for (const b of form.querySelectorAll("button[data-range]"))
+    b.addEventListener("click", () => {
+      st.range = b.dataset.range;
+      go();
+    });
+  let chart;
+  const draw = async (from, to) => {
+    const q = new URLSearchParams({ host: st.host, metric: st.metric, range: st.range, ...(from ? { from, to } : {}) });
+    const reply = await api("GET", `/api/history?${q}`);
+    const points = reply.series.reduce((n, x) => n + x.points.length, 0);
+    document.getElementById("about").textContent =
+      `${reply.series.length} series, ${points} points from the ${reply.source === "raw" ? "raw samples" : `${reply.source} roll-up`}, every ${reply.stepSec} s`;
+    const data = columns(reply);
+    chart?.destroy();
+    const box = document.getElementById("chart");
+    const width = Math.max(300, box.clientWidth);
+    const palette = ["#0b5cad", "#c4291c", "#1a7f37", "#9a6700", "#8250df", "#bf3989", "#57606a"];
+    chart = new window.uPlot(
+      {
+        width,
+        height: 320,
+        series: [
+          {},
+          ...reply.series.map((x, i) => ({
+            label: seriesName(st.metric, x.labels),
+            stroke: palette[i % palette.length],
+            width: 1.5,
+            spanGaps: false,
+          })),
+        ],
+        axes: [{}, { size: 60 }],
+        cursor: { drag: { x: true, y: false } },
+        hooks: {
+          setSelect: [
+            (u) => {
+              if (u.select.width < 5) return;
+              const a = u.posToVal(u.select.left, "x");
+              const b = u.posToVal(u.select.left + u.select.width, "x");
+              void draw(new Date(a * 1000).toISOString(), new Date(b * 1000).toISOString());
+            },
+          ],
+        },
+      },
+      data,
+      box,
+    );
+    box.ondblclick = () => void draw();
+    window.lagChart = chart;
+    window.lagChartPoints = points;
+  };
+  await draw(params.get("from") ?? undefined, params.get("to") ?? undefined);
+}
+
+const pages = { overview: overviewPage, approvals: approvalsPage, incidents: incidentsPage, incident: incidentPage, history: historyPage };
 const run = pages[document.body.dataset.page];
 if (run)
   Promise.resolve(run()).catch((err) => {

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { Bus } from "@lag/bus";
 import { ServiceError } from "@lag/bus";
-import { approvalsService, incidentsService } from "@lag/contracts";
+import { approvalsService, incidentsService, monitorService } from "@lag/contracts";
 import type { Logger } from "@lag/log";
 import type { AuditTrail } from "./audit.ts";
 import type { LoginLimiter } from "./auth/rate-limit.ts";
@@ -18,6 +19,20 @@ import { loginPage, shell } from "./pages/html.ts";
 const COOKIE = "lag_session";
 const ASSETS = new URL("../assets/", import.meta.url);
 const ASSET_TYPES: Record<string, string> = { js: "text/javascript; charset=utf-8", css: "text/css; charset=utf-8" };
+/** The charting library, served from its package (nothing from a CDN). */
+const VENDOR: Record<string, string> = {
+  "uplot.js": fileURLToPath(import.meta.resolve("uplot/dist/uPlot.iife.min.js")),
+  "uplot.css": fileURLToPath(import.meta.resolve("uplot/dist/uPlot.min.css")),
+};
+
+/** Each range with the resolution that fits it: raw samples for an hour, the 1-minute roll-up for a day, 1-hour ones beyond. */
+export const RANGES: Record<string, { ms: number; stepSec: number }> = {
+  "1h": { ms: 3_600_000, stepSec: 10 },
+  "24h": { ms: 86_400_000, stepSec: 60 },
+  "7d": { ms: 7 * 86_400_000, stepSec: 3_600 },
+  "30d": { ms: 30 * 86_400_000, stepSec: 3 * 3_600 },
+  "1y": { ms: 365 * 86_400_000, stepSec: 86_400 },
+};
 
 export interface AppDeps {
   cfg: DashboardConfig;
@@ -216,6 +231,68 @@ export function routes(router: Router, d: AppDeps): void {
       }
       return { body, headers: { "content-type": ASSET_TYPES[ext]!, "cache-control": "no-cache" } };
     })
+    .on("GET", "/vendor/:file", (req) => {
+      const file = VENDOR[req.params.file!];
+      if (!file) throw new HttpError(404, `no vendor file ${req.params.file}`);
+      return {
+        body: readFileSync(file, "utf8"),
+        headers: { "content-type": ASSET_TYPES[file.split(".").pop()!]!, "cache-control": "max-age=86400" },
+      };
+    })
+    .on(
+      "GET",
+      "/history",
+      page((req) => ({
+        body: shell({
+          title: "History",
+          page: "history",
+          user: { name: req.session.user, role: req.session.role },
+          csrf: req.session.csrf,
+          data: { ranges: Object.keys(RANGES) },
+          head: '<link rel="stylesheet" href="/vendor/uplot.css"><script src="/vendor/uplot.js" defer></script>',
+        }),
+        headers: { "content-type": "text/html; charset=utf-8" },
+      })),
+    )
+    .on(
+      "GET",
+      "/api/series",
+      api("read", "read", async (req) => {
+        const host = req.query.get("host");
+        if (!host) throw new HttpError(400, "host: which host's series");
+        return { body: await d.bus.request(monitorService.endpoints.series, {}, { tokens: { host } }) };
+      }),
+    )
+    .on(
+      "GET",
+      "/api/history",
+      api("read", "read", async (req) => {
+        const host = req.query.get("host");
+        const metric = req.query.get("metric");
+        const range = RANGES[req.query.get("range") ?? "1h"];
+        if (!host || !metric) throw new HttpError(400, "host and metric: which series");
+        if (!range) throw new HttpError(400, `range: one of ${Object.keys(RANGES).join(", ")}`);
+        // `to` given: a zoomed window; its step shrinks with it (never finer than the raw samples).
+        const to = req.query.get("to") ? Date.parse(req.query.get("to")!) : d.now();
+        const from = req.query.get("from") ? Date.parse(req.query.get("from")!) : to - range.ms;
+        if (Number.isNaN(from) || Number.isNaN(to) || from >= to) throw new HttpError(400, "from and to: ISO times, from before to");
+        const stepSec = Math.max(1, Math.min(range.stepSec, Math.round((to - from) / 1000 / 240)));
+        const labels = Object.fromEntries([...req.query].filter(([k]) => k.startsWith("l.")).map(([k, v]) => [k.slice(2), v]));
+        return {
+          body: await d.bus.request(
+            monitorService.endpoints.history,
+            {
+              metric,
+              from: new Date(from).toISOString(),
+              to: new Date(to).toISOString(),
+              stepSec,
+              ...(Object.keys(labels).length > 0 ? { labels } : {}),
+            },
+            { tokens: { host } },
+          ),
+        };
+      }),
+    )
     .on(
       "GET",
       "/",

@@ -18,6 +18,8 @@ import {
 } from "@lag/contracts";
 import { eventually, memoryLogger, startTestNats, type TestNats } from "@lag/testing";
 import { startWorker, type RunningWorker } from "@lag/worker";
+import { alert, type Alert } from "@lag/contracts";
+import { incidentsWorker, monitorWorker } from "@lag/it-lag";
 import { dashboardWorker, hashPassword } from "../src/index.ts";
 
 /**
@@ -32,6 +34,8 @@ let base: string;
 let metricsUrl: string;
 let ceo: RunningWorker | undefined;
 let page: RunningWorker | undefined;
+let realMonitor: RunningWorker | undefined;
+let incidents: RunningWorker | undefined;
 let monitor: Bus;
 let subs: Bus;
 let browser: Browser | undefined;
@@ -71,6 +75,11 @@ async function loginAs(user: keyof typeof PASSWORDS, password = PASSWORDS[user])
         body: JSON.stringify(body),
       }),
   };
+}
+
+/** Waits until an expression holds in the page (evaluated from outside: the page's CSP allows no eval, as it should). */
+async function until(tab: import("playwright-core").Page, expression: string, timeoutMs = 10_000): Promise<void> {
+  await eventually(async () => Boolean(await tab.evaluate(expression)), timeoutMs, expression);
 }
 
 function hostSample(host: string, cpu: number): Parameters<Bus["publish"]>[1] {
@@ -156,12 +165,17 @@ dashboard:
   login: { maxFailures: 3, maxFailuresPerAddress: 10, window: 1m }
   users:
 ${users.join("\n")}
+it:
+  monitor: { host: dash, interval: 1s, reportInterval: 5s, docker: { enabled: false }, mounts: { system: / } }
+  incidents: { groupWait: 1s, resolveAfter: 2s, hostSilentAfter: 24h, runbooks: [] }
 ceo:
   approvals: { default: ask, expiryCheck: 1s, budget: [{ currency: EUR, monthly: 50 }] }
 `,
   );
   const env = { LAG_CONFIG: config, NATS_URL: nats.url };
   ceo = await startWorker(ceoWorker, { env, logger: memoryLogger("ceo").logger });
+  incidents = await startWorker(incidentsWorker, { env, logger: memoryLogger("it-incidents").logger });
+  realMonitor = await startWorker(monitorWorker, { env, logger: memoryLogger("it-monitor").logger });
   const log = memoryLogger("dashboard");
   page = await startWorker(dashboardWorker, { env, logger: log.logger });
   const line = log.lines.find((l) => l.msg.startsWith("status page at "))!;
@@ -181,6 +195,8 @@ ceo:
 afterAll(async () => {
   await browser?.close();
   await page?.shutdown();
+  await realMonitor?.shutdown();
+  await incidents?.shutdown();
   await ceo?.shutdown();
   await monitor?.close();
   await subs?.close();
@@ -319,6 +335,100 @@ describe("in the browser", () => {
   });
 });
 
+describe("history and incidents in the browser", () => {
+  async function loggedIn(width = 1200) {
+    const ctx = await browser!.newContext({ viewport: { width, height: 900 } });
+    const tab = await ctx.newPage();
+    await tab.goto(`${base}login`);
+    await tab.fill('input[name="user"]', "ana");
+    await tab.fill('input[name="password"]', PASSWORDS.ana);
+    await tab.click('button[type="submit"]');
+    await tab.waitForURL(base);
+    return { ctx, tab };
+  }
+
+  it("a chart draws the points the monitor's history service returns", async () => {
+    const ana = await loginAs("ana");
+    // The real monitor samples this machine every second.
+    await eventually(
+      async () => {
+        const r = (await (await ana.get("/api/history?host=dash&metric=cpu.usage_pct&range=1h")).json()) as {
+          series?: { points: unknown[] }[];
+        };
+        return (r.series?.[0]?.points.length ?? 0) >= 3;
+      },
+      20_000,
+      "a few samples in the history",
+    );
+    const { ctx, tab } = await loggedIn();
+    await tab.goto(`${base}history?host=dash&metric=cpu.usage_pct&range=1h`);
+    await until(tab, "window.lagChart !== undefined");
+    const drawn = Number(await tab.evaluate("window.lagChart.data[1].filter((v) => v !== null).length"));
+    const served = (await (await ana.get("/api/history?host=dash&metric=cpu.usage_pct&range=1h")).json()) as {
+      series: { points: [number, number, number, number][] }[];
+    };
+    // The same window asked again: the same points.
+    expect(drawn).toBeGreaterThanOrEqual(3);
+    expect(drawn).toBe(served.series[0]!.points.length);
+    const first = Number(await tab.evaluate("window.lagChart.data[1].find((v) => v !== null)"));
+    expect(first).toBeCloseTo(served.series[0]!.points[0]![2], 6);
+    // Several series on one chart: every core of this machine (the x axis is uPlot's first series).
+    const cores = (await (await ana.get("/api/history?host=dash&metric=cpu.core_pct&range=1h")).json()) as { series: unknown[] };
+    await tab.goto(`${base}history?host=dash&metric=cpu.core_pct&range=1h`);
+    await until(tab, `window.lagChart !== undefined && window.lagChart.series.length === ${cores.series.length + 1}`);
+    await tab.screenshot({ path: join(artefacts, "history.png"), fullPage: true });
+    await ctx.close();
+  });
+
+  it("an incident's page shows its timeline; an admin acknowledges and resolves it there, audited with the user", async () => {
+    const a: Alert = {
+      fingerprint: "container-unhealthy/kronos/container=immich",
+      rule: "container-unhealthy",
+      host: "kronos",
+      status: "firing",
+      severity: "high",
+      summary: "container immich is unhealthy (3 failed health checks)",
+      source: "container:immich",
+      value: null,
+      threshold: null,
+      labels: { container: "immich" },
+      startsAt: new Date().toISOString(),
+      repeat: 0,
+    };
+    await monitor.publish(alert, a);
+    const ana = await loginAs("ana");
+    let id = "";
+    await eventually(
+      async () => {
+        const r = (await (await ana.get("/api/incidents")).json()) as { incidents?: { id: string; group: Record<string, string> }[] };
+        id = r.incidents?.find((i) => i.group.container === "immich")?.id ?? "";
+        return id !== "";
+      },
+      15_000,
+      "the incident",
+    );
+    const { ctx, tab } = await loggedIn();
+    await tab.goto(`${base}incidents/${id}`);
+    await tab.waitForSelector("ol.timeline li", { timeout: 10_000 });
+    expect(await tab.textContent("main")).toContain("container immich is unhealthy");
+    await tab.fill('#act input[name="note"]', "looking at it");
+    await tab.click('#act button[value="ack"]');
+    await tab.waitForSelector("#flash.ok", { timeout: 10_000 });
+    expect(await tab.textContent(".note")).toContain("acknowledged by ana");
+    await tab.screenshot({ path: join(artefacts, "incident.png"), fullPage: true });
+    await tab.fill('#act input[name="note"]', "restarted by hand");
+    await tab.click('#act button[value="resolve"]');
+    await tab.waitForSelector("#flash.ok", { timeout: 10_000 });
+    const shown = (await (await ana.get(`/api/incidents/${id}`)).json()) as {
+      state: string;
+      timeline: { kind: string; actor: { name: string } }[];
+    };
+    expect(shown.state).toBe("resolved");
+    expect(shown.timeline.some((t) => t.kind === "acknowledged" && t.actor.name === "ana")).toBe(true);
+    await ctx.close();
+  });
+});
+
 describe("metrics", () => {
   it("/metrics parses as Prometheus text and its counters move with traffic", async () => {
     const scrape = async () => {
@@ -343,7 +453,7 @@ describe("metrics", () => {
         .find((f) => f.name === "lag_host_seen_age_seconds")
         ?.metrics.map((m) => m.labels?.host)
         .sort(),
-    ).toEqual(["kronos", "nas"]);
+    ).toEqual(["dash", "kronos", "nas"]);
     // No login there, and nothing else served.
     expect((await fetch(metricsUrl.replace("/metrics", "/"))).status).toBe(404);
   });

@@ -12,6 +12,7 @@ const NAV: [string, string][] = [
   ["/", "Overview"],
   ["/incidents", "Incidents"],
   ["/approvals", "Approvals"],
+  ["/history", "History"],
 ];
 
 /**
@@ -25,9 +26,12 @@ export function shell(o: {
   csrf?: string;
   data?: unknown;
   body?: string;
+  /** More of the head: a page's own stylesheet and library. */
+  head?: string;
 }): string {
+  const current = o.page === "overview" ? "/" : o.page === "incident" ? "/incidents" : `/${o.page}`;
   const nav = o.user
-    ? `<nav>${NAV.map(([href, label]) => `<a href="${href}"${href === (o.page === "overview" ? "/" : `/${o.page.split("-")[0]}`) ? ' aria-current="page"' : ""}>${label}</a>`).join("")}<span class="who">${esc(o.user.name)} · ${esc(o.user.role)}</span><form method="post" action="/logout" class="logout"><input type="hidden" name="csrf" value="${esc(o.csrf ?? "")}"><button type="submit">Log out</button></form></nav>`
+    ? `<nav>${NAV.map(([href, label]) => `<a href="${href}"${href === current ? ' aria-current="page"' : ""}>${label}</a>`).join("")}<span class="who">${esc(o.user.name)} · ${esc(o.user.role)}</span><form method="post" action="/logout" class="logout"><input type="hidden" name="csrf" value="${esc(o.csrf ?? "")}"><button type="submit">Log out</button></form></nav>`
     : "";
   return `<!doctype html>
 <html lang="en">
@@ -38,6 +42,7 @@ export function shell(o: {
 ${o.csrf ? `<meta name="csrf" content="${esc(o.csrf)}">` : ""}
 <title>${esc(o.title)} · LAG</title>
 <link rel="stylesheet" href="/assets/app.css">
+${o.head ?? ""}
 </head>
 <body data-page="${esc(o.page)}">
 <header><a class="brand" href="/">LAG · Kronos</a>${nav}</header>
