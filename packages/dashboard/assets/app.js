@@ -360,7 +360,38 @@ async function historyPage() {
   await draw(params.get("from") ?? undefined, params.get("to") ?? undefined);
 }
 
-const pages = { overview: overviewPage, approvals: approvalsPage, incidents: incidentsPage, incident: incidentPage, history: historyPage };
+// ——— events ———
+
+async function eventsPage() {
+  const { kinds } = JSON.parse(document.getElementById("data").textContent);
+  const params = new URLSearchParams(location.search);
+  const kind = params.get("kind") ?? "";
+  const q = params.get("q") ?? "";
+  const r = await api("GET", `/api/events?${new URLSearchParams({ ...(kind ? { kind } : {}), ...(q ? { q } : {}) })}`);
+  show(h`<h1>Events</h1>
+<form class="pick" method="get" action="/events">
+<label>Kind <select name="kind"><option value="">everything</option>${kinds.map((k) => h`<option${k === kind ? raw(" selected") : ""}>${k}</option>`)}</select></label>
+<label>Containing <input name="q" value="${q}" maxlength="200"></label>
+<button type="submit">Show</button>
+</form>
+${
+  r.events.length === 0
+    ? h`<p class="note">Nothing${kind || q ? " matches" : " yet: the feed fills as things happen"}.</p>`
+    : h`<ol class="feed">${r.events.map(
+        (e) =>
+          h`<li data-kind="${e.kind}"><time>${new Date(e.at).toLocaleString()}</time> <span class="kind">${e.kind}</span>${e.severity ? h` <span class="${sevClass(e.severity)}">${e.severity}</span>` : ""} ${e.link ? h`<a href="${e.link}">${e.text}</a>` : e.text}</li>`,
+      )}</ol>`
+}`);
+}
+
+const pages = {
+  overview: overviewPage,
+  approvals: approvalsPage,
+  incidents: incidentsPage,
+  incident: incidentPage,
+  history: historyPage,
+  events: eventsPage,
+};
 const run = pages[document.body.dataset.page];
 if (run)
   Promise.resolve(run()).catch((err) => {

@@ -12,6 +12,7 @@ import type { Users } from "./auth/users.ts";
 import type { DashboardConfig, Role } from "./config.ts";
 import { cookie, parseCookies } from "./http/cookies.ts";
 import { HttpError, securityHeaders, type Request, type Response, type Router } from "./http/server.ts";
+import { FEED_KINDS, type EventsFeed, type FeedKind } from "./live/feed.ts";
 import type { LiveState } from "./live/state.ts";
 import type { PageMetrics } from "./metrics.ts";
 import { loginPage, shell } from "./pages/html.ts";
@@ -43,6 +44,7 @@ export interface AppDeps {
   limiter: LoginLimiter;
   live: LiveState;
   audit: AuditTrail;
+  feed: EventsFeed;
   metrics: PageMetrics;
   now: () => number;
 }
@@ -346,6 +348,40 @@ export function routes(router: Router, d: AppDeps): void {
         }),
         headers: { "content-type": "text/html; charset=utf-8" },
       })),
+    )
+    .on(
+      "GET",
+      "/events",
+      page((req) => ({
+        body: shell({
+          title: "Events",
+          page: "events",
+          user: { name: req.session.user, role: req.session.role },
+          csrf: req.session.csrf,
+          data: { kinds: FEED_KINDS },
+        }),
+        headers: { "content-type": "text/html; charset=utf-8" },
+      })),
+    )
+    .on(
+      "GET",
+      "/api/events",
+      api("read", "read", (req) => {
+        const kind = req.query.get("kind") || undefined;
+        if (kind && !FEED_KINDS.includes(kind as FeedKind)) throw new HttpError(400, `kind: one of ${FEED_KINDS.join(", ")}`);
+        const before = Number(req.query.get("before") ?? 0) || undefined;
+        const q = req.query.get("q")?.slice(0, 200) || undefined;
+        return {
+          body: {
+            events: d.feed.list({
+              ...(kind ? { kind: kind as FeedKind } : {}),
+              ...(q ? { q } : {}),
+              ...(before ? { before } : {}),
+              limit: 200,
+            }),
+          },
+        };
+      }),
     )
     .on(
       "GET",

@@ -4,6 +4,10 @@ import {
   alertEvents,
   approvalAsked,
   approvalDecided,
+  type ApprovalDecisionType,
+  type ApprovalRecord,
+  type BackupEvent,
+  type SubscriptionEvent,
   backupEvent,
   checkResult,
   containerMetrics,
@@ -20,6 +24,7 @@ import { Sessions } from "./auth/sessions.ts";
 import { Users } from "./auth/users.ts";
 import { dashboardConfig } from "./config.ts";
 import { Router } from "./http/server.ts";
+import { EventsFeed } from "./live/feed.ts";
 import { LiveState } from "./live/state.ts";
 import { PageMetrics } from "./metrics.ts";
 import * as schema from "./store/schema.ts";
@@ -56,8 +61,9 @@ export const dashboardWorker = defineWorker({
     const live = new LiveState({ bus, log, everyMs: 1000, askTimeoutMs: 5000 });
     const metrics = new PageMetrics(() => live.snapshot());
     const audit = new AuditTrail({ db, log });
+    const feed = new EventsFeed(db);
     const router = new Router({ log, trustProxy: cfg.trustProxy });
-    routes(router, { cfg, bus, log, sessions, users, limiter, live, audit, metrics, now });
+    routes(router, { cfg, bus, log, sessions, users, limiter, live, audit, feed, metrics, now });
     const web = await router.listen(cfg.listen.host, cfg.listen.port);
     const prom = cfg.metrics.enabled ? await metrics.listen(cfg.metrics.host, cfg.metrics.port) : undefined;
     const url = cfg.publicUrl ?? `http://${cfg.listen.host === "0.0.0.0" ? "127.0.0.1" : cfg.listen.host}:${web.port}/`;
@@ -65,25 +71,46 @@ export const dashboardWorker = defineWorker({
       { url, metrics: prom ? `http://${cfg.metrics.host}:${prom.port}/metrics` : null, users: users.count },
       `status page at ${url}`,
     );
-    return { live, sessions, metrics, web, prom, url };
+    return { live, feed, sessions, metrics, web, prom, url };
   },
 
   bindings(s) {
-    const counted = <E extends EventDescriptor>(event: E, fn: (data: never) => void): Binding =>
+    const counted = <E extends EventDescriptor>(event: E, fn: (data: never, subject: string) => void): Binding =>
       subscribe(event, (d) => {
         s.metrics.message(event.type);
-        fn(d.data as never);
+        fn(d.data as never, d.subject);
       });
     return [
       counted(hostMetrics, (m) => s.live.host(m)),
       counted(containerMetrics, (m) => s.live.containersOf(m)),
       counted(checkResult, (c) => s.live.check(c)),
-      ...alertEvents.map((e) => counted(e, (a) => s.live.alert(a))),
-      counted(incidentChanged, () => s.live.refresh("incidents")),
+      ...alertEvents.map((e) =>
+        counted(e, (a, subject) => {
+          s.live.alert(a);
+          s.feed.alert(a, subject);
+        }),
+      ),
+      counted(incidentChanged, (c, subject) => {
+        s.live.refresh("incidents");
+        s.feed.incident(c, subject);
+      }),
       // A request shows once CEO_LAG has it: asked of a person, or decided (the requests themselves are CEO_LAG's to read).
-      ...[approvalAsked, approvalDecided].map((e) => counted(e, () => s.live.refresh("approvals"))),
-      counted(backupEvent, () => s.live.refresh("backups")),
-      counted(subscriptionChanged, () => s.live.refresh("subscriptions")),
+      counted(approvalAsked, (r: ApprovalRecord, subject) => {
+        s.live.refresh("approvals");
+        s.feed.asked(r, subject);
+      }),
+      counted(approvalDecided, (d: ApprovalDecisionType, subject) => {
+        s.live.refresh("approvals");
+        s.feed.decided(d, subject);
+      }),
+      counted(backupEvent, (e: BackupEvent, subject) => {
+        s.live.refresh("backups");
+        s.feed.backup(e, subject);
+      }),
+      counted(subscriptionChanged, (e: SubscriptionEvent, subject) => {
+        s.live.refresh("subscriptions");
+        s.feed.subscription(e, subject);
+      }),
       // The services' parts are asked again now and then: a worker started after the page shows up.
       schedule("ask", { every: 60_000 }, () => s.live.ask()),
       schedule("sessions", { every: 3_600_000 }, () => s.sessions.prune(Date.now())),

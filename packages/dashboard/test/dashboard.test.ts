@@ -429,6 +429,36 @@ describe("history and incidents in the browser", () => {
   });
 });
 
+describe("the events feed", () => {
+  it("lists alerts, incident changes and decisions newest first, filterable by kind and text, with links", async () => {
+    const ana = await loginAs("ana");
+    const all = (await (await ana.get("/api/events")).json()) as { events: { kind: string; text: string; link?: string; seq: number }[] };
+    const kinds = new Set(all.events.map((e) => e.kind));
+    expect(kinds).toEqual(new Set(["alert", "incident", "approval"]));
+    expect(all.events.map((e) => e.seq)).toEqual([...all.events.map((e) => e.seq)].sort((a, b) => b - a));
+    const incidents = (await (await ana.get("/api/events?kind=incident")).json()) as {
+      events: { kind: string; text: string; link?: string }[];
+    };
+    expect(incidents.events.every((e) => e.kind === "incident" && e.link?.startsWith("/incidents/"))).toBe(true);
+    expect(incidents.events.some((e) => /resolved.*restarted by hand.*person:ana/.test(e.text))).toBe(true);
+    const byText = (await (await ana.get("/api/events?q=RENEW%20IT")).json()) as { events: { text: string }[] };
+    expect(byText.events.length).toBeGreaterThan(0);
+    expect(byText.events.every((e) => /renew it/i.test(e.text))).toBe(true);
+    expect((await ana.get("/api/events?kind=nonsense")).status).toBe(400);
+    const ctx = await browser!.newContext();
+    const tab = await ctx.newPage();
+    await tab.goto(`${base}login`);
+    await tab.fill('input[name="user"]', "vic");
+    await tab.fill('input[name="password"]', PASSWORDS.vic);
+    await tab.click('button[type="submit"]');
+    await tab.waitForURL(base);
+    await tab.goto(`${base}events?kind=approval`);
+    await tab.waitForSelector("ol.feed li");
+    expect(await tab.locator('ol.feed li:not([data-kind="approval"])').count()).toBe(0);
+    await ctx.close();
+  });
+});
+
 describe("metrics", () => {
   it("/metrics parses as Prometheus text and its counters move with traffic", async () => {
     const scrape = async () => {

@@ -10,6 +10,17 @@ CREATE TABLE `audit` (
 );
 --> statement-breakpoint
 CREATE INDEX `audit_at` ON `audit` (`at`);--> statement-breakpoint
+CREATE TABLE `feed` (
+	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`at` integer NOT NULL,
+	`kind` text NOT NULL,
+	`severity` text,
+	`text` text NOT NULL,
+	`link` text,
+	`subject` text NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `feed_kind` ON `feed` (`kind`,`seq`);--> statement-breakpoint
 CREATE TABLE `local_users` (
 	`name` text PRIMARY KEY NOT NULL,
 	`role` text NOT NULL,

@@ -45,3 +45,20 @@ export const localUsers = sqliteTable("local_users", {
   password: text("password").notNull(),
   createdAt: integer("created_at").notNull(),
 });
+
+/** The events feed: one line for each thing that happened (alerts, incident changes, approvals, backups, renewals), newest kept. */
+export const feed = sqliteTable(
+  "feed",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    at: integer("at").notNull(),
+    /** alert | incident | approval | backup | subscription */
+    kind: text("kind").notNull(),
+    severity: text("severity"),
+    text: text("text").notNull(),
+    /** A page of this site where it can be seen. */
+    link: text("link"),
+    subject: text("subject").notNull(),
+  },
+  (t) => [index("feed_kind").on(t.kind, t.seq)],
+);
