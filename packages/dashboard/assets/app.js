@@ -384,6 +384,90 @@ ${
 }`);
 }
 
+// ——— silences ———
+
+async function silencesPage() {
+  const draw = async () => {
+    const r = await api("GET", "/api/silences?all=1");
+    show(h`<h1>Silences</h1><p id="flash" class="flash"></p>
+<p class="note">Matched alerts are recorded in their incidents but notify no one (a maintenance window).</p>
+${
+  may.resolve
+    ? h`<form id="new" class="pick"><label>Match (label=glob, comma-separated) <input name="matchers" placeholder="container=immich" required></label><label>For <select name="for"><option value="1800000">30 min</option><option value="7200000" selected>2 h</option><option value="28800000">8 h</option><option value="86400000">1 day</option></select></label><label>Note <input name="note" maxlength="2000"></label><button type="submit">Silence</button></form>`
+    : ""
+}
+${
+  r.silences.length === 0
+    ? h`<p class="note">No silence.</p>`
+    : h`<div class="scroll"><table><thead><tr><th>Matches</th><th>From</th><th>Until</th><th>By</th><th>Note</th><th>Matched</th><th></th></tr></thead><tbody>${r.silences.map(
+        (x) =>
+          h`<tr data-silence="${x.id}"><td>${Object.entries(x.matchers)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(
+              ", ",
+            )}</td><td>${new Date(x.startsAt).toLocaleString()}</td><td>${x.expiredAt ? `expired ${new Date(x.expiredAt).toLocaleString()}` : new Date(x.endsAt).toLocaleString()}</td><td>${x.createdBy}</td><td>${x.note}</td><td>${x.matched}${x.stale ? " (nothing for long)" : ""}</td><td>${
+            may.resolve && x.active ? h`<button class="deny" data-expire="${x.id}">Expire</button>` : x.active ? "active" : ""
+          }</td></tr>`,
+      )}</tbody></table></div>`
+}`);
+    document.getElementById("new")?.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const f = e.target.elements;
+      try {
+        const matchers = Object.fromEntries(
+          f.matchers.value.split(",").map((p) => {
+            const i = p.indexOf("=");
+            if (i <= 0) throw new Error(`${p.trim()} is not label=glob`);
+            return [p.slice(0, i).trim(), p.slice(i + 1).trim()];
+          }),
+        );
+        await api("POST", "/api/silences", { matchers, forMs: Number(f.for.value), note: f.note.value.trim() });
+        await draw();
+        flash("Silenced.");
+      } catch (err) {
+        flash(err.message, true);
+      }
+    });
+    for (const b of document.querySelectorAll("button[data-expire]"))
+      b.addEventListener("click", async () => {
+        try {
+          await api("POST", `/api/silences/${encodeURIComponent(b.dataset.expire)}/expire`);
+          await draw();
+          flash("Expired.");
+        } catch (err) {
+          flash(err.message, true);
+        }
+      });
+  };
+  await draw();
+}
+
+// ——— sessions (admins) ———
+
+async function sessionsPage() {
+  const draw = async () => {
+    const r = await api("GET", "/api/sessions");
+    show(h`<h1>Sessions</h1><p id="flash" class="flash"></p>
+<div class="scroll"><table><thead><tr><th>User</th><th>Role</th><th>Since</th><th>Last seen</th><th>From</th><th></th></tr></thead><tbody>${r.sessions.map(
+      (x) =>
+        h`<tr data-session="${x.id}"><td>${x.user}</td><td>${x.role}</td><td>${new Date(x.createdAt).toLocaleString()}</td><td>${ago(new Date(x.lastSeenAt).toISOString())}</td><td>${x.address} <small>${x.userAgent}</small></td><td>${x.current ? "this one" : h`<button class="deny" data-revoke="${x.id}">End</button>`}</td></tr>`,
+    )}</tbody></table></div>
+<h2>What was done on the page</h2>
+<ol class="feed">${r.audit.map((a) => h`<li><time>${new Date(a.at).toLocaleString()}</time> <span class="kind">${a.action}</span> ${a.user} · ${a.target} · <span class="${a.outcome === "ok" ? "ok" : "bad"}">${a.outcome}</span> — ${a.detail} <small>${a.address}</small></li>`)}</ol>`);
+    for (const b of document.querySelectorAll("button[data-revoke]"))
+      b.addEventListener("click", async () => {
+        try {
+          await api("POST", `/api/sessions/${encodeURIComponent(b.dataset.revoke)}/revoke`);
+          await draw();
+          flash("Ended.");
+        } catch (err) {
+          flash(err.message, true);
+        }
+      });
+  };
+  await draw();
+}
+
 const pages = {
   overview: overviewPage,
   approvals: approvalsPage,
@@ -391,6 +475,8 @@ const pages = {
   incident: incidentPage,
   history: historyPage,
   events: eventsPage,
+  silences: silencesPage,
+  sessions: sessionsPage,
 };
 const run = pages[document.body.dataset.page];
 if (run)

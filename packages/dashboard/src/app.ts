@@ -385,6 +385,108 @@ export function routes(router: Router, d: AppDeps): void {
     )
     .on(
       "GET",
+      "/silences",
+      page((req) => ({
+        body: shell({
+          title: "Silences",
+          page: "silences",
+          user: { name: req.session.user, role: req.session.role },
+          csrf: req.session.csrf,
+        }),
+        headers: { "content-type": "text/html; charset=utf-8" },
+      })),
+    )
+    .on(
+      "GET",
+      "/api/silences",
+      api("read", "read", async (req) => ({
+        body: await d.bus.request(incidentsService.endpoints.silences, { all: req.query.get("all") === "1" }),
+      })),
+    )
+    .on(
+      "POST",
+      "/api/silences",
+      api("manage-silences", "create-silence", async (req) => {
+        const body = await req.body();
+        const matchers = body.matchers;
+        if (!matchers || typeof matchers !== "object" || Array.isArray(matchers) || Object.keys(matchers).length === 0)
+          throw new HttpError(400, "matchers: at least one label=glob");
+        if (Object.values(matchers).some((v) => typeof v !== "string")) throw new HttpError(400, "matchers: each a text glob");
+        const forMs = Number(body.forMs);
+        if (!Number.isInteger(forMs) || forMs <= 0 || forMs > 30 * 86_400_000) throw new HttpError(400, "forMs: how long, up to 30 days");
+        const note = text(body.note, "note") ?? "";
+        const m = matchers as Record<string, string>;
+        return act(
+          req,
+          "create-silence",
+          Object.entries(m)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(","),
+          () => d.bus.request(incidentsService.endpoints.silence, { matchers: m, forMs, by: req.session.user, note }),
+          (r) => `${r.id} until ${r.endsAt}${note ? `: ${note}` : ""}`,
+        );
+      }),
+    )
+    .on(
+      "POST",
+      "/api/silences/:id/expire",
+      api("manage-silences", "expire-silence", (req) => {
+        const id = req.params.id!;
+        return act(
+          req,
+          "expire-silence",
+          id,
+          () => d.bus.request(incidentsService.endpoints.expireSilence, { id, by: req.session.user }),
+          () => "expired",
+        );
+      }),
+    )
+    .on(
+      "GET",
+      "/sessions",
+      page((req) => ({
+        body: shell({
+          title: "Sessions",
+          page: "sessions",
+          user: { name: req.session.user, role: req.session.role },
+          csrf: req.session.csrf,
+        }),
+        headers: { "content-type": "text/html; charset=utf-8" },
+      })),
+    )
+    .on(
+      "GET",
+      "/api/sessions",
+      api("manage-sessions", "list-sessions", (req) => ({
+        body: {
+          sessions: d.sessions.list(d.now()).map(({ csrf, ...s }) => ({ ...s, current: s.id === req.session.id })),
+          audit: d.audit.recent(100),
+        },
+      })),
+    )
+    .on(
+      "POST",
+      "/api/sessions/:id/revoke",
+      api("manage-sessions", "revoke-session", (req) => {
+        const id = req.params.id!;
+        const revoked = d.sessions.revoke(id, d.now());
+        if (!revoked) throw new HttpError(404, `no open session ${id}`);
+        d.audit.record(
+          {
+            user: req.session.user,
+            action: "revoke-session",
+            target: id,
+            outcome: "ok",
+            detail: `session ${id} ended`,
+            address: req.address,
+          },
+          d.now(),
+        );
+        return { body: { revoked: id } };
+      }),
+    )
+    .on(
+      "GET",
       "/api/me",
       api("read", "read", (req) => ({ body: { user: req.session.user, role: req.session.role, csrf: req.session.csrf } })),
     )

@@ -459,6 +459,39 @@ describe("the events feed", () => {
   });
 });
 
+describe("silences and sessions", () => {
+  it("an admin creates and expires a silence; an approver may not create one", async () => {
+    const bob = await loginAs("bob");
+    expect((await bob.post("/api/silences", { matchers: { container: "immich" }, forMs: 3_600_000 })).status).toBe(403);
+    const ana = await loginAs("ana");
+    expect((await ana.post("/api/silences", { matchers: {}, forMs: 3_600_000 })).status).toBe(400);
+    const made = await ana.post("/api/silences", { matchers: { container: "immich" }, forMs: 3_600_000, note: "upgrade" });
+    expect(made.status).toBe(200);
+    const silence = (await made.json()) as { id: string; createdBy: string };
+    expect(silence.createdBy).toBe("ana");
+    const expired = await ana.post(`/api/silences/${silence.id}/expire`, {});
+    expect(((await expired.json()) as { expiredAt?: string }).expiredAt).toBeDefined();
+  });
+
+  it("an admin sees the open sessions and the audit trail, and ends another session; only admins may", async () => {
+    const vic = await loginAs("vic");
+    expect((await vic.get("/api/sessions")).status).toBe(403);
+    const ana = await loginAs("ana");
+    const r = (await (await ana.get("/api/sessions")).json()) as {
+      sessions: { id: string; user: string; current: boolean; csrf?: string }[];
+      audit: { user: string; action: string; outcome: string }[];
+    };
+    expect(r.sessions.every((x) => x.csrf === undefined)).toBe(true);
+    expect(r.sessions.filter((x) => x.current)).toHaveLength(1);
+    expect(r.audit.some((a) => a.user === "vic" && a.action === "decide-approval" && a.outcome === "refused")).toBe(true);
+    expect(r.audit.some((a) => a.user === "ana" && a.action === "create-silence" && a.outcome === "ok")).toBe(true);
+    const vics = r.sessions.filter((x) => x.user === "vic");
+    const last = vics[0]!;
+    expect((await ana.post(`/api/sessions/${last.id}/revoke`, {})).status).toBe(200);
+    expect((await vic.get("/api/overview")).status).toBe(401);
+  });
+});
+
 describe("metrics", () => {
   it("/metrics parses as Prometheus text and its counters move with traffic", async () => {
     const scrape = async () => {

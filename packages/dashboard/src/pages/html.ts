@@ -14,6 +14,7 @@ const NAV: [string, string][] = [
   ["/approvals", "Approvals"],
   ["/history", "History"],
   ["/events", "Events"],
+  ["/silences", "Silences"],
 ];
 
 /**
@@ -32,7 +33,7 @@ export function shell(o: {
 }): string {
   const current = o.page === "overview" ? "/" : o.page === "incident" ? "/incidents" : `/${o.page}`;
   const nav = o.user
-    ? `<nav>${NAV.map(([href, label]) => `<a href="${href}"${href === current ? ' aria-current="page"' : ""}>${label}</a>`).join("")}<span class="who">${esc(o.user.name)} · ${esc(o.user.role)}</span><form method="post" action="/logout" class="logout"><input type="hidden" name="csrf" value="${esc(o.csrf ?? "")}"><button type="submit">Log out</button></form></nav>`
+    ? `<nav>${[...NAV, ...(o.user.role === "admin" ? [["/sessions", "Sessions"] as [string, string]] : [])].map(([href, label]) => `<a href="${href}"${href === current ? ' aria-current="page"' : ""}>${label}</a>`).join("")}<span class="who">${esc(o.user.name)} · ${esc(o.user.role)}</span><form method="post" action="/logout" class="logout"><input type="hidden" name="csrf" value="${esc(o.csrf ?? "")}"><button type="submit">Log out</button></form></nav>`
     : "";
   return `<!doctype html>
 <html lang="en">
