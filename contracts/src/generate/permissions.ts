@@ -48,6 +48,9 @@ export const ADMIN_USER = "admin";
 /** The CLI and the standard `nats` tool act as this principal. */
 const OPERATOR: Principal = "cli";
 
+/** The status page: it counts the running services and the streams' messages for its metrics, and changes nothing. */
+const OBSERVER: Principal = "dashboard";
+
 export function passwordEnvOf(user: string): string {
   return `LAG_NATS_PASSWORD_${user.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}`;
 }
@@ -73,6 +76,10 @@ function publishOf(cat: Catalog, p: Principal): SubjectGroup[] {
     ),
     ...group("its own dead letters", [dlqSubject(p, ">")]),
     ...group("service discovery: `nats micro ls`, `lag services`", operator ? ["$SRV.>"] : []),
+    ...group(
+      "service discovery and every stream's figures, read only, for the status page's metrics",
+      p === OBSERVER ? ["$SRV.>", ...streamListing, ...cat.streams.map(streamInfo)] : [],
+    ),
     ...group(
       "waiting at start for the services it calls ($SRV.PING)",
       callable.map((name) => `$SRV.PING.${name}`),

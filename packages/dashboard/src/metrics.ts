@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { BusFigures } from "./live/bus-figures.ts";
 import type { Overview } from "./live/overview.ts";
 
 type Labels = Record<string, string>;
@@ -52,7 +53,7 @@ export class PageMetrics {
   private open = 0;
   private readonly gauges: Gauge[];
 
-  constructor(overview: () => Overview) {
+  constructor(overview: () => Overview, bus: () => BusFigures) {
     const count = <T>(xs: T[], key: (x: T) => Labels) => {
       const m = new Map<string, { labels: Labels; value: number }>();
       for (const x of xs) {
@@ -63,6 +64,24 @@ export class PageMetrics {
       return [...m.values()];
     };
     this.gauges = [
+      {
+        name: "lag_service_instances",
+        help: "Running instances of each service (NATS micro discovery), by the principal that serves it: 0 when a process is down",
+        read: () => bus().services.map((x) => ({ labels: { service: x.service, server: x.server }, value: x.instances })),
+      },
+      {
+        name: "lag_stream_messages_stored_total",
+        help: "Messages ever stored in each stream (its last sequence): what was published durably",
+        read: () => bus().streams.map((x) => ({ labels: { stream: x.stream }, value: x.lastSeq })),
+      },
+      {
+        name: "lag_dead_letters",
+        help: "Dead letters waiting in each principal's dead-letter stream (lag dlq)",
+        read: () =>
+          bus()
+            .streams.filter((x) => x.deadLetters)
+            .map((x) => ({ labels: { stream: x.stream }, value: x.messages })),
+      },
       { name: "lag_dashboard_streams", help: "Live update streams open", read: () => [{ labels: {}, value: this.open }] },
       {
         name: "lag_alerts_firing",

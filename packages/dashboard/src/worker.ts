@@ -24,6 +24,7 @@ import { Sessions } from "./auth/sessions.ts";
 import { Users } from "./auth/users.ts";
 import { dashboardConfig } from "./config.ts";
 import { Router } from "./http/server.ts";
+import { BusFiguresReader } from "./live/bus-figures.ts";
 import { EventsFeed } from "./live/feed.ts";
 import { LiveState } from "./live/state.ts";
 import { PageMetrics } from "./metrics.ts";
@@ -59,7 +60,11 @@ export const dashboardWorker = defineWorker({
     const sessions = new Sessions({ db, ttlMs: cfg.session.ttl, idleMs: cfg.session.idle });
     const limiter = new LoginLimiter({ windowMs: cfg.login.window });
     const live = new LiveState({ bus, log, everyMs: 1000, askTimeoutMs: 5000 });
-    const metrics = new PageMetrics(() => live.snapshot());
+    const figures = new BusFiguresReader({ bus, log });
+    const metrics = new PageMetrics(
+      () => live.snapshot(),
+      () => figures.current,
+    );
     const audit = new AuditTrail({ db, log });
     const feed = new EventsFeed(db);
     const router = new Router({ log, trustProxy: cfg.trustProxy });
@@ -71,7 +76,7 @@ export const dashboardWorker = defineWorker({
       { url, metrics: prom ? `http://${cfg.metrics.host}:${prom.port}/metrics` : null, users: users.count },
       `status page at ${url}`,
     );
-    return { live, feed, sessions, metrics, web, prom, url };
+    return { live, feed, figures, sessions, metrics, web, prom, url };
   },
 
   bindings(s) {
@@ -114,6 +119,7 @@ export const dashboardWorker = defineWorker({
       // The services' parts are asked again now and then: a worker started after the page shows up.
       schedule("ask", { every: 60_000 }, () => s.live.ask()),
       schedule("sessions", { every: 3_600_000 }, () => s.sessions.prune(Date.now())),
+      schedule("bus-figures", { every: 15_000, runAtStart: true }, () => s.figures.read()),
     ];
   },
 
