@@ -22,8 +22,8 @@ const ASSETS = new URL("../assets/", import.meta.url);
 const ASSET_TYPES: Record<string, string> = { js: "text/javascript; charset=utf-8", css: "text/css; charset=utf-8" };
 /** The charting library, served from its package (nothing from a CDN). */
 const VENDOR: Record<string, string> = {
-  "uplot.js": fileURLToPath(import.meta.resolve("uplot/dist/uPlot.iife.min.js")),
-  "uplot.css": fileURLToPath(import.meta.resolve("uplot/dist/uPlot.min.css")),
+  "uplot.js": fileURLToPath(new URL("../node_modules/uplot/dist/uPlot.iife.min.js", import.meta.url)),
+  "uplot.css": fileURLToPath(new URL("../node_modules/uplot/dist/uPlot.min.css", import.meta.url)),
 };
 
 /** Each range with the resolution that fits it: raw samples for an hour, the 1-minute roll-up for a day, 1-hour ones beyond. */

@@ -519,13 +519,14 @@ describe("metrics", () => {
     ).toEqual(["dash", "kronos", "nas"]);
     // The bus's own figures: the services running (CEO_LAG's, the monitor's, the incident worker's), streams and dead letters.
     await eventually(
-      async () => value(await scrape(), "lag_service_instances", { service: "ceo-approvals" }) === 1,
-      20_000,
-      "services counted",
+      // Read every 15 s, never on a scrape: wait for a read after the approvals above.
+      async () => value(await scrape(), "lag_stream_messages_stored_total", { stream: "LAG_APPROVALS" }) > 0,
+      30_000,
+      "streams counted",
     );
     const bus = await scrape();
     expect(value(bus, "lag_service_instances", { service: "it-incidents", server: "it-incidents" })).toBe(1);
-    expect(value(bus, "lag_stream_messages_stored_total", { stream: "LAG_APPROVALS" })).toBeGreaterThan(0);
+    expect(value(bus, "lag_service_instances", { service: "ceo-approvals", server: "ceo" })).toBe(1);
     expect(bus.find((f) => f.name === "lag_dead_letters")?.metrics.length).toBeGreaterThan(0);
     // No login there, and nothing else served.
     expect((await fetch(metricsUrl.replace("/metrics", "/"))).status).toBe(404);
