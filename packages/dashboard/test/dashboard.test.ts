@@ -309,6 +309,12 @@ describe("in the browser", () => {
     await tab.setViewportSize({ width: 390, height: 844 });
     expect(Number(await tab.evaluate("document.documentElement.scrollWidth"))).toBeLessThanOrEqual(390);
     await tab.screenshot({ path: join(artefacts, "overview-phone.png"), fullPage: true });
+    // Dark mode follows the system's.
+    await tab.emulateMedia({ colorScheme: "dark" });
+    const background = String(await tab.evaluate("getComputedStyle(document.body).backgroundColor"));
+    const [r, g, b] = (background.match(/\d+/g) ?? []).map(Number);
+    expect(r! + g! + b!).toBeLessThan(150);
+    await tab.screenshot({ path: join(artefacts, "overview-dark.png"), fullPage: true });
     await ctx.close();
   });
 
