@@ -51,6 +51,11 @@ export interface AppDeps {
 
 type Authed = Request & { session: Session & { role: Role } };
 
+/** A path of this site (`/approvals`), never another site (`//evil.example`, `/\\evil.example`): where a login may send on to. */
+function localPath(p: string | null | undefined): boolean {
+  return !!p && p.startsWith("/") && !p.startsWith("//") && !p.startsWith("/\\");
+}
+
 /** The page's routes: login and sessions, the pages (a shell the script fills), the JSON API, live updates. */
 export function routes(router: Router, d: AppDeps): void {
   const secureFor = (req: Request) => d.cfg.secureCookies === "always" || (d.cfg.secureCookies === "auto" && req.secure);
@@ -134,7 +139,10 @@ export function routes(router: Router, d: AppDeps): void {
       (req): Response =>
         sessionOf(req)
           ? { status: 303, headers: { location: "/" } }
-          : { body: loginPage({}), headers: { "content-type": "text/html; charset=utf-8" } },
+          : {
+              body: loginPage({ ...(localPath(req.query.get("next")) ? { next: req.query.get("next")! } : {}) }),
+              headers: { "content-type": "text/html; charset=utf-8" },
+            },
     )
     .on("POST", "/login", async (req) => {
       const form = await req.body();
@@ -147,7 +155,7 @@ export function routes(router: Router, d: AppDeps): void {
       );
       const html = (status: number, error: string, headers: Record<string, string> = {}) => ({
         status,
-        body: loginPage({ error, user }),
+        body: loginPage({ error, user, ...(localPath(req.query.get("next")) ? { next: req.query.get("next")! } : {}) }),
         headers: { "content-type": "text/html; charset=utf-8", ...headers },
       });
       if (wait > 0) {
@@ -202,7 +210,7 @@ export function routes(router: Router, d: AppDeps): void {
       return {
         status: 303,
         headers: {
-          location: next?.startsWith("/") && !next.startsWith("//") ? next : "/",
+          location: localPath(next) ? next! : "/",
           "set-cookie": cookie(COOKIE, token, { maxAgeSec: Math.floor(d.cfg.session.ttl / 1000), secure: secureFor(req) }),
         },
       };
@@ -601,7 +609,16 @@ export function routes(router: Router, d: AppDeps): void {
         });
         const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
         send("overview", d.live.snapshot());
-        const stop = d.live.listen((o) => send("overview", o));
+        const token = parseCookies(req.headers.cookie)[COOKIE];
+        let checked = d.now();
+        const stop = d.live.listen((json) => {
+          // A session ended meanwhile (logout, an admin, its time) ends its stream too.
+          if (d.now() - checked > 30_000) {
+            checked = d.now();
+            if (!d.sessions.find(token, checked)) return void res.end();
+          }
+          res.write(`event: overview\ndata: ${json}\n\n`);
+        });
         // A comment every 25 s keeps proxies from closing an idle stream.
         const ping = setInterval(() => res.write(": ping\n\n"), 25_000);
         d.metrics.streams(1);

@@ -217,6 +217,20 @@ describe("logins and sessions", () => {
     expect(home.status).toBe(200);
     expect(home.headers.get("content-security-policy")).toContain("default-src 'self'");
     expect(home.headers.get("x-frame-options")).toBe("DENY");
+    // Logging in from a link goes on to that page, never to another site.
+    expect(await (await fetch(`${base}login?next=%2Fapprovals`)).text()).toContain('action="/login?next=%2Fapprovals"');
+    const on = async (next: string) =>
+      (
+        await fetch(`${base}login?next=${encodeURIComponent(next)}`, {
+          method: "POST",
+          redirect: "manual",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ user: "ana", password: PASSWORDS.ana }).toString(),
+        })
+      ).headers.get("location");
+    expect(await on("/approvals")).toBe("/approvals");
+    expect(await on("//evil.example/")).toBe("/");
+    expect(await on("https://evil.example/")).toBe("/");
   });
 
   it("wrong passwords are refused, then rate limited per user with Retry-After; the right one waits too", async () => {
@@ -303,6 +317,8 @@ describe("in the browser", () => {
     expect(await tab.textContent("#banner")).toContain("container not well: immich");
     expect(await tab.evaluate("document.body.dataset.loadedOnce")).toBe("yes");
     expect(await tab.textContent('[data-host="kronos"]')).toContain("12.0 %");
+    // A mount's bar is as long as its use (set through the CSSOM: the CSP allows no inline styles).
+    expect(await tab.evaluate(`document.querySelector('[data-host="kronos"] .bar > span').style.width`)).toBe("75%");
     await tab.screenshot({ path: join(artefacts, "overview.png"), fullPage: true });
     expect(external).toEqual([]);
     // A phone's width: nothing wider than the screen.

@@ -28,7 +28,7 @@ export class LiveState {
   private readonly alerts = new Map<string, Alert>();
   private asked: Pick<Overview, "incidents" | "approvals" | "backups" | "subscriptions"> = { incidents: [], approvals: [] };
   private readonly missing = new Map<Part, string>();
-  private readonly listeners = new Set<(o: Overview) => void>();
+  private readonly listeners = new Set<(json: string) => void>();
   private dirty = false;
   private timer: NodeJS.Timeout | undefined;
   private refreshing = new Map<Part, NodeJS.Timeout>();
@@ -129,8 +129,8 @@ export class LiveState {
     };
   }
 
-  /** Calls `fn` with the overview whenever it changed (at most once per `everyMs`); returns how to stop. */
-  listen(fn: (o: Overview) => void): () => void {
+  /** Calls `fn` with the overview as JSON whenever it changed (at most once per `everyMs`, serialised once for all); returns how to stop. */
+  listen(fn: (json: string) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
   }
@@ -146,8 +146,8 @@ export class LiveState {
       this.timer = undefined;
       if (!this.dirty || this.listeners.size === 0) return;
       this.dirty = false;
-      const o = this.snapshot();
-      for (const fn of this.listeners) fn(o);
+      const json = JSON.stringify(this.snapshot());
+      for (const fn of this.listeners) fn(json);
     }, this.o.everyMs);
   }
 

@@ -55,11 +55,11 @@ ${o.data === undefined ? "" : dataBlock("data", o.data)}
 </html>`;
 }
 
-export function loginPage(o: { error?: string; user?: string }): string {
+export function loginPage(o: { error?: string; user?: string; next?: string }): string {
   return shell({
     title: "Log in",
     page: "login",
-    body: `<form method="post" action="/login" class="login">
+    body: `<form method="post" action="/login${o.next ? `?next=${encodeURIComponent(o.next)}` : ""}" class="login">
 <h1>Log in</h1>
 ${o.error ? `<p class="error" role="alert">${esc(o.error)}</p>` : ""}
 <label>User <input name="user" autocomplete="username" required value="${esc(o.user ?? "")}"></label>
