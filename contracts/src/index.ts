@@ -44,7 +44,19 @@ export {
   subscriptionsStream,
 } from "./streams.ts";
 export { allEndpoints, catalog, endpointForSubject, eventForSubject, eventForType, streamSubjects } from "./catalog.ts";
-export { Bytes, compactTime, formatBytes, isoWeek, HostName, IsoTime, Percent, Severity, severityRank, Slug } from "./it/common.ts";
+export {
+  Bytes,
+  compactTime,
+  formatBytes,
+  isoWeek,
+  HostName,
+  IsoTime,
+  Percent,
+  Severity,
+  severityRank,
+  Slug,
+  storageTrend,
+} from "./it/common.ts";
 export { Filesystem, HostMetrics, hostMetrics, NetworkInterface } from "./it/host.ts";
 export { StorageQuery, StorageReport, storageService, Volume } from "./it/storage.ts";
 export { Alert, alert, alertEvents, AlertStatus, backupAlert, subscriptionAlert } from "./it/alerts.ts";

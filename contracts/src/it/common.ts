@@ -39,4 +39,18 @@ export function formatBytes(bytes: number): string {
   }
   return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
+
+/**
+ * A volume's use as a trend: the change in percentage points over `days`, and in how many days it
+ * is full at that pace (only when it grows by more than 0.01 points a day).
+ */
+export function storageTrend(
+  usedPctThen: number,
+  usedPctNow: number,
+  days: number,
+): { deltaPct: number; days: number; fullInDays?: number } {
+  const deltaPct = usedPctNow - usedPctThen;
+  const perDay = deltaPct / days;
+  return { deltaPct, days, ...(perDay > 0.01 ? { fullInDays: (100 - usedPctNow) / perDay } : {}) };
+}
 export const Percent = z.number().min(0).max(100);

@@ -88,7 +88,7 @@ ${x.maxCelsius === undefined ? raw("") : h`<dt>Temperature</dt><dd class="${leve
 </dl>
 <ul class="mounts">${x.filesystems.map(
     (f) =>
-      h`<li><span class="mount">${f.mount}${f.role ? h` <small>${f.role}</small>` : ""}</span><span class="bar ${level(f.usedPct, 85, 95)}"><span data-pct="${Math.min(100, f.usedPct).toFixed(1)}"></span></span><span>${pct(f.usedPct)} · ${bytes(f.freeBytes)} free</span></li>`,
+      h`<li><span class="mount">${f.mount}${f.role ? h` <small>${f.role}</small>` : ""}</span><span class="bar ${level(f.usedPct, 85, 95)}"><span data-pct="${Math.min(100, f.usedPct).toFixed(1)}"></span></span><span>${pct(f.usedPct)} · ${bytes(f.freeBytes)} free${f.trend ? h` <small class="trend">${f.trend.deltaPct >= 0 ? "+" : ""}${f.trend.deltaPct.toFixed(1)} pts in ${f.trend.days < 1.5 ? `${Math.round(f.trend.days * 24)} h` : `${Math.round(f.trend.days)} d`}${f.trend.fullInDays === undefined ? "" : `, full in ~${Math.round(f.trend.fullInDays)} d`}</small>` : ""}</span></li>`,
   )}</ul>
 </article>`;
 }

@@ -120,6 +120,7 @@ export const dashboardWorker = defineWorker({
       schedule("ask", { every: 60_000 }, () => s.live.ask()),
       schedule("sessions", { every: 3_600_000 }, () => s.sessions.prune(Date.now())),
       schedule("bus-figures", { every: 15_000, runAtStart: true }, () => s.figures.read()),
+      schedule("storage-trends", { every: 3_600_000 }, () => s.live.readTrends(Date.now())),
     ];
   },
 

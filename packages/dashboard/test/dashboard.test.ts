@@ -15,6 +15,7 @@ import {
   containerMetrics,
   type ContainersSnapshot,
   hostMetrics,
+  monitorService,
 } from "@lag/contracts";
 import { eventually, memoryLogger, startTestNats, type TestNats } from "@lag/testing";
 import { startWorker, type RunningWorker } from "@lag/worker";
@@ -182,6 +183,35 @@ ceo:
   base = String(line.url);
   metricsUrl = String(line.metrics);
   monitor = await nats.bus("it-monitor");
+  // kronos has no monitor here: its history service, standing in, says /mnt/storage went from 70 % to 75 % in two days.
+  const twoDaysAgo = Date.now() - 2 * 86_400_000;
+  await monitor.serve(
+    monitorService,
+    {
+      status: () => {
+        throw new Error("not here");
+      },
+      series: () => ({ host: "kronos", series: [] }),
+      history: ({ metric, from, to, stepSec }) => ({
+        host: "kronos",
+        metric,
+        from: from ?? new Date(twoDaysAgo).toISOString(),
+        to: to ?? new Date().toISOString(),
+        stepSec: stepSec ?? 3600,
+        source: "1h" as const,
+        series: [
+          {
+            labels: { mount: "/mnt/storage", role: "storage" },
+            points: [
+              [twoDaysAgo, 70, 70, 70],
+              [Date.now(), 75, 75, 75],
+            ],
+          },
+        ],
+      }),
+    },
+    { tokens: { host: "kronos" } },
+  );
   subs = await nats.bus("it-subscriptions");
   const watcher = await nats.bus("cli");
   watcher.subscribe(approvalDecided, (d) => void decisions.push(d.data));
@@ -317,6 +347,9 @@ describe("in the browser", () => {
     expect(await tab.textContent("#banner")).toContain("container not well: immich");
     expect(await tab.evaluate("document.body.dataset.loadedOnce")).toBe("yes");
     expect(await tab.textContent('[data-host="kronos"]')).toContain("12.0 %");
+    // Its trend from the history: +5 points in 2 days, full in ~10 days.
+    await tab.waitForSelector('[data-host="kronos"] .trend', { timeout: 10_000 });
+    expect(await tab.textContent('[data-host="kronos"] .trend')).toBe("+5.0 pts in 2 d, full in ~10 d");
     // A mount's bar is as long as its use (set through the CSSOM: the CSP allows no inline styles).
     expect(await tab.evaluate(`document.querySelector('[data-host="kronos"] .bar > span').style.width`)).toBe("75%");
     await tab.screenshot({ path: join(artefacts, "overview.png"), fullPage: true });

@@ -23,7 +23,15 @@ export interface HostView {
   maxCelsius?: number;
   rxBytesPerSec: number;
   txBytesPerSec: number;
-  filesystems: { mount: string; role?: string; usedPct: number; freeBytes: number; sizeBytes: number }[];
+  filesystems: {
+    mount: string;
+    role?: string;
+    usedPct: number;
+    freeBytes: number;
+    sizeBytes: number;
+    /** Its use over the last days (from the monitor's history): the change in points, and when it is full at that pace. */
+    trend?: { deltaPct: number; days: number; fullInDays?: number };
+  }[];
 }
 
 export interface ContainerView {

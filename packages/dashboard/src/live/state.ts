@@ -7,6 +7,8 @@ import {
   type ContainersSnapshot,
   type HostMetrics,
   incidentsService,
+  monitorService,
+  storageTrend,
   subscriptionsService,
 } from "@lag/contracts";
 import type { Logger } from "@lag/log";
@@ -28,6 +30,8 @@ export class LiveState {
   private readonly alerts = new Map<string, Alert>();
   private asked: Pick<Overview, "incidents" | "approvals" | "backups" | "subscriptions"> = { incidents: [], approvals: [] };
   private readonly missing = new Map<Part, string>();
+  /** Each host's mounts' trend over the last week: `host mount` → trend. */
+  private readonly trends = new Map<string, { deltaPct: number; days: number; fullInDays?: number }>();
   private readonly listeners = new Set<(json: string) => void>();
   private dirty = false;
   private timer: NodeJS.Timeout | undefined;
@@ -36,7 +40,10 @@ export class LiveState {
   constructor(private readonly o: { bus: Bus; log: Logger; everyMs: number; askTimeoutMs: number }) {}
 
   host(m: HostMetrics): void {
+    const known = this.hosts.has(m.host);
     this.hosts.set(m.host, hostView(m));
+    // A host seen for the first time: its mounts' trends at once (then hourly with the others).
+    if (!known) void this.readTrends(Date.now(), [m.host]);
     this.changed();
   }
 
@@ -114,12 +121,49 @@ export class LiveState {
     this.changed();
   }
 
+  /**
+   * Each host's mounts over the last 7 days from its monitor's history (the 1-hour roll-up): how
+   * much fuller, and when full at that pace. Asked when a host is first seen and hourly, not per page.
+   */
+  async readTrends(now: number, hosts: readonly string[] = [...this.hosts.keys()]): Promise<void> {
+    const from = new Date(now - 7 * 86_400_000).toISOString();
+    await Promise.all(
+      hosts.map(async (host) => {
+        try {
+          const r = await this.o.bus.request(
+            monitorService.endpoints.history,
+            { metric: "fs.used_pct", from, stepSec: 3600 },
+            { tokens: { host }, timeout: this.o.askTimeoutMs },
+          );
+          for (const s of r.series) {
+            const first = s.points[0];
+            const last = s.points.at(-1);
+            const mount = s.labels.mount;
+            if (!first || !last || !mount || last[0] - first[0] < 3_600_000) continue;
+            this.trends.set(`${host} ${mount}`, storageTrend(first[2], last[2], Math.max((last[0] - first[0]) / 86_400_000, 1 / 24)));
+          }
+        } catch (err) {
+          this.o.log.debug({ host, err: (err as Error).message }, "no storage trend for this host");
+        }
+      }),
+    );
+    this.changed();
+  }
+
   snapshot(): Overview {
     const byName = <T extends { host: string }>(xs: T[], key: (x: T) => string) =>
       xs.sort((a, b) => a.host.localeCompare(b.host) || key(a).localeCompare(key(b)));
     return {
       at: new Date().toISOString(),
-      hosts: [...this.hosts.values()].sort((a, b) => a.host.localeCompare(b.host)),
+      hosts: [...this.hosts.values()]
+        .sort((a, b) => a.host.localeCompare(b.host))
+        .map((h) => ({
+          ...h,
+          filesystems: h.filesystems.map((f) => {
+            const trend = this.trends.get(`${h.host} ${f.mount}`);
+            return trend ? { ...f, trend } : f;
+          }),
+        })),
       containers: byName([...this.containers.values()].flat(), (c) => c.name),
       docker: [...this.docker.values()],
       checks: byName([...this.checks.values()], (c) => c.check),

@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, gte, lt, ne } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import type { Clock } from "@lag/async";
 import type { Bus } from "@lag/bus";
-import { approvalsService, backupService, isoWeek, type DailyReport } from "@lag/contracts";
+import { approvalsService, backupService, isoWeek, storageTrend, type DailyReport } from "@lag/contracts";
 import type { Logger } from "@lag/log";
 import { dailyDigest, type DailyData, type Rendered, type Trend } from "./compose/daily.ts";
 import { weeklySummary } from "./compose/weekly.ts";
@@ -151,9 +151,7 @@ export class Digests {
     for (const v of latest.storage) {
       const then = first.storage.find((x) => x.host === v.host && x.mount === v.mount);
       if (!then) continue;
-      const deltaPct = v.usedPct - then.usedPct;
-      const perDay = deltaPct / days;
-      out.set(`${v.host} ${v.mount}`, { deltaPct, days, ...(perDay > 0.01 ? { fullInDays: (100 - v.usedPct) / perDay } : {}) });
+      out.set(`${v.host} ${v.mount}`, storageTrend(then.usedPct, v.usedPct, days));
     }
     return out;
   }
