@@ -203,8 +203,8 @@ ceo:
           {
             labels: { mount: "/mnt/storage", role: "storage" },
             points: [
-              [twoDaysAgo, 70, 70, 70],
-              [Date.now(), 75, 75, 75],
+              [twoDaysAgo, 70, 70, 70] as [number, number, number, number],
+              [Date.now(), 75, 75, 75] as [number, number, number, number],
             ],
           },
         ],
