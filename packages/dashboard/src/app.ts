@@ -72,12 +72,21 @@ export function routes(router: Router, d: AppDeps): void {
     return { ...s, role };
   };
 
-  /** A page: to the login when not logged in. */
-  const page = (fn: (req: Authed) => Response | Promise<Response>) => async (req: Request) => {
-    const session = sessionOf(req);
-    if (!session) return { status: 303, headers: { location: `/login?next=${encodeURIComponent(req.path)}` } };
-    return fn({ ...req, session });
-  };
+  /** A page: the shell with the user, their CSRF token and the data the script starts from; to the login when not logged in. */
+  const shellPage =
+    (title: string, name: string, extra?: (req: Authed) => { data?: unknown; head?: string }) =>
+    (req: Request): Response => {
+      const session = sessionOf(req);
+      if (!session) return { status: 303, headers: { location: `/login?next=${encodeURIComponent(req.path)}` } };
+      const body = shell({
+        title,
+        page: name,
+        user: { name: session.user, role: session.role },
+        csrf: session.csrf,
+        ...extra?.({ ...req, session }),
+      });
+      return { body, headers: { "content-type": "text/html; charset=utf-8" } };
+    };
 
   /**
    * An API call: 401 without a session; a state-changing one needs the session's CSRF token
@@ -252,16 +261,9 @@ export function routes(router: Router, d: AppDeps): void {
     .on(
       "GET",
       "/history",
-      page((req) => ({
-        body: shell({
-          title: "History",
-          page: "history",
-          user: { name: req.session.user, role: req.session.role },
-          csrf: req.session.csrf,
-          data: { ranges: Object.keys(RANGES) },
-          head: '<link rel="stylesheet" href="/vendor/uplot.css"><script src="/vendor/uplot.js" defer></script>',
-        }),
-        headers: { "content-type": "text/html; charset=utf-8" },
+      shellPage("History", "history", () => ({
+        data: { ranges: Object.keys(RANGES) },
+        head: '<link rel="stylesheet" href="/vendor/uplot.css"><script src="/vendor/uplot.js" defer></script>',
       })),
     )
     .on(
@@ -306,70 +308,19 @@ export function routes(router: Router, d: AppDeps): void {
     .on(
       "GET",
       "/",
-      page((req) => ({
-        body: shell({
-          title: "Overview",
-          page: "overview",
-          user: { name: req.session.user, role: req.session.role },
-          csrf: req.session.csrf,
-          data: d.live.snapshot(),
-        }),
-        headers: { "content-type": "text/html; charset=utf-8" },
-      })),
+      shellPage("Overview", "overview", () => ({ data: d.live.snapshot() })),
     )
-    .on(
-      "GET",
-      "/approvals",
-      page((req) => ({
-        body: shell({
-          title: "Approvals",
-          page: "approvals",
-          user: { name: req.session.user, role: req.session.role },
-          csrf: req.session.csrf,
-        }),
-        headers: { "content-type": "text/html; charset=utf-8" },
-      })),
-    )
-    .on(
-      "GET",
-      "/incidents",
-      page((req) => ({
-        body: shell({
-          title: "Incidents",
-          page: "incidents",
-          user: { name: req.session.user, role: req.session.role },
-          csrf: req.session.csrf,
-        }),
-        headers: { "content-type": "text/html; charset=utf-8" },
-      })),
-    )
+    .on("GET", "/approvals", shellPage("Approvals", "approvals"))
+    .on("GET", "/incidents", shellPage("Incidents", "incidents"))
     .on(
       "GET",
       "/incidents/:id",
-      page((req) => ({
-        body: shell({
-          title: "Incident",
-          page: "incident",
-          user: { name: req.session.user, role: req.session.role },
-          csrf: req.session.csrf,
-          data: { id: req.params.id },
-        }),
-        headers: { "content-type": "text/html; charset=utf-8" },
-      })),
+      shellPage("Incident", "incident", (req) => ({ data: { id: req.params.id } })),
     )
     .on(
       "GET",
       "/events",
-      page((req) => ({
-        body: shell({
-          title: "Events",
-          page: "events",
-          user: { name: req.session.user, role: req.session.role },
-          csrf: req.session.csrf,
-          data: { kinds: FEED_KINDS },
-        }),
-        headers: { "content-type": "text/html; charset=utf-8" },
-      })),
+      shellPage("Events", "events", () => ({ data: { kinds: FEED_KINDS } })),
     )
     .on(
       "GET",
@@ -391,19 +342,7 @@ export function routes(router: Router, d: AppDeps): void {
         };
       }),
     )
-    .on(
-      "GET",
-      "/silences",
-      page((req) => ({
-        body: shell({
-          title: "Silences",
-          page: "silences",
-          user: { name: req.session.user, role: req.session.role },
-          csrf: req.session.csrf,
-        }),
-        headers: { "content-type": "text/html; charset=utf-8" },
-      })),
-    )
+    .on("GET", "/silences", shellPage("Silences", "silences"))
     .on(
       "GET",
       "/api/silences",
@@ -449,19 +388,7 @@ export function routes(router: Router, d: AppDeps): void {
         );
       }),
     )
-    .on(
-      "GET",
-      "/sessions",
-      page((req) => ({
-        body: shell({
-          title: "Sessions",
-          page: "sessions",
-          user: { name: req.session.user, role: req.session.role },
-          csrf: req.session.csrf,
-        }),
-        headers: { "content-type": "text/html; charset=utf-8" },
-      })),
-    )
+    .on("GET", "/sessions", shellPage("Sessions", "sessions"))
     .on(
       "GET",
       "/api/sessions",

@@ -78,6 +78,18 @@ async function loginAs(user: keyof typeof PASSWORDS, password = PASSWORDS[user])
   };
 }
 
+/** A browser tab logged in through the form as `user`. */
+async function loggedIn(user: keyof typeof PASSWORDS = "ana") {
+  const ctx = await browser!.newContext({ viewport: { width: 1200, height: 900 } });
+  const tab = await ctx.newPage();
+  await tab.goto(`${base}login`);
+  await tab.fill('input[name="user"]', user);
+  await tab.fill('input[name="password"]', PASSWORDS[user]);
+  await tab.click('button[type="submit"]');
+  await tab.waitForURL(base);
+  return { ctx, tab };
+}
+
 /** Waits until an expression holds in the page (evaluated from outside: the page's CSP allows no eval, as it should). */
 async function until(tab: import("playwright-core").Page, expression: string, timeoutMs = 10_000): Promise<void> {
   await eventually(async () => Boolean(await tab.evaluate(expression)), timeoutMs, expression);
@@ -369,13 +381,7 @@ describe("in the browser", () => {
 
   it("an approver decides a pending request on the approvals page", async () => {
     const req = await pendingRequest(35);
-    const ctx = await browser!.newContext({ viewport: { width: 1200, height: 900 } });
-    const tab = await ctx.newPage();
-    await tab.goto(`${base}login`);
-    await tab.fill('input[name="user"]', "ana");
-    await tab.fill('input[name="password"]', PASSWORDS.ana);
-    await tab.click('button[type="submit"]');
-    await tab.waitForURL(base);
+    const { ctx, tab } = await loggedIn();
     await tab.goto(`${base}approvals`);
     const row = tab.locator(`tr[data-request="${req.id}"]`);
     await row.waitFor({ timeout: 10_000 });
@@ -391,17 +397,6 @@ describe("in the browser", () => {
 });
 
 describe("history and incidents in the browser", () => {
-  async function loggedIn(width = 1200) {
-    const ctx = await browser!.newContext({ viewport: { width, height: 900 } });
-    const tab = await ctx.newPage();
-    await tab.goto(`${base}login`);
-    await tab.fill('input[name="user"]', "ana");
-    await tab.fill('input[name="password"]', PASSWORDS.ana);
-    await tab.click('button[type="submit"]');
-    await tab.waitForURL(base);
-    return { ctx, tab };
-  }
-
   it("a chart draws the points the monitor's history service returns", async () => {
     const ana = await loginAs("ana");
     // The real monitor samples this machine every second.
@@ -500,13 +495,7 @@ describe("the events feed", () => {
     expect(byText.events.length).toBeGreaterThan(0);
     expect(byText.events.every((e) => /renew it/i.test(e.text))).toBe(true);
     expect((await ana.get("/api/events?kind=nonsense")).status).toBe(400);
-    const ctx = await browser!.newContext();
-    const tab = await ctx.newPage();
-    await tab.goto(`${base}login`);
-    await tab.fill('input[name="user"]', "vic");
-    await tab.fill('input[name="password"]', PASSWORDS.vic);
-    await tab.click('button[type="submit"]');
-    await tab.waitForURL(base);
+    const { ctx, tab } = await loggedIn("vic");
     await tab.goto(`${base}events?kind=approval`);
     await tab.waitForSelector("ol.feed li");
     expect(await tab.locator('ol.feed li:not([data-kind="approval"])').count()).toBe(0);
