@@ -6,9 +6,10 @@ import { join } from "node:path";
  * systemd units and Compose services: `docker` the engine's socket (and its group), `host` the
  * host's network and file systems as they are (a monitor measures them), `processes` the host's
  * processes (the incident worker names the top consumers of a resource), `files` every file of the
- * host whoever owns it, to read and to write back with owners and modes (the backup worker).
+ * host whoever owns it, to read and to write back with owners and modes (the backup worker), `web`
+ * its HTTP ports reachable by people and by a scraper (the status page).
  */
-export const PROCESS_NEEDS = ["docker", "host", "processes", "files"] as const;
+export const PROCESS_NEEDS = ["docker", "host", "processes", "files", "web"] as const;
 export type ProcessNeed = (typeof PROCESS_NEEDS)[number];
 
 export interface ProcessEntry {

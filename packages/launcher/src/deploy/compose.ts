@@ -10,6 +10,7 @@ function service(p: ProcessEntry): string {
   const docker = p.needs.includes("docker");
   const processes = p.needs.includes("processes");
   const files = p.needs.includes("files");
+  const web = p.needs.includes("web");
   return [
     `  ${p.name}:`,
     "    <<: *agent",
@@ -26,9 +27,19 @@ function service(p: ProcessEntry): string {
     ...(files
       ? ["    # Reads every file it backs up and writes restores back with their owners: root in the container.", '    user: "0:0"']
       : []),
+    ...(web
+      ? [
+          "    # The status page for people (put a TLS proxy in front of it), its metrics for a scraper on this host only.",
+          "    ports:",
+          '      - "8080:8080"',
+          '      - "127.0.0.1:9464:9464"',
+        ]
+      : []),
     "    environment:",
     "      <<: *agent-env",
     ...(host ? ["      NATS_URL: nats://127.0.0.1:4222"] : []),
+    // In its own network namespace the page listens on every interface; the published ports decide who reaches it.
+    ...(web ? ["      LAG__DASHBOARD__LISTEN__HOST: 0.0.0.0", "      LAG__DASHBOARD__METRICS__HOST: 0.0.0.0"] : []),
     `      NATS_USER: ${p.name}`,
     `      NATS_PASSWORD_FILE: /run/secrets/nats-${p.name}`,
     // biome-ignore lint/suspicious/noTemplateCurlyInString: Compose fills ${…} from the environment itself
