@@ -293,30 +293,51 @@ async function historyPage() {
   }
   const { series } = await api("GET", `/api/series?host=${encodeURIComponent(st.host)}`);
   const metrics = [...new Set(series.map((x) => x.metric))].sort();
+  // One series of the metric (a container, a mount) or all of them: `l.<label>=<value>` in the address.
+  const choices = series.filter((x) => x.metric === st.metric && Object.keys(x.labels).length > 0);
+  const picked = [...params].filter(([k]) => k.startsWith("l."));
+  const pickedKey = picked.map(([k, v]) => `${k}=${v}`).join("&");
+  const keyOf = (labels) =>
+    Object.entries(labels)
+      .map(([k, v]) => `l.${k}=${v}`)
+      .join("&");
   show(h`<h1>History</h1>
 <form id="pick" class="pick">
 <label>Host <select name="host">${hosts.map((x) => h`<option${x === st.host ? raw(" selected") : ""}>${x}</option>`)}</select></label>
 <label>Metric <select name="metric">${metrics.map((m) => h`<option${m === st.metric ? raw(" selected") : ""}>${m}</option>`)}</select></label>
+${
+  choices.length > 1
+    ? h`<label>Series <select name="series"><option value="">all ${choices.length}</option>${choices.map((c) => h`<option value="${keyOf(c.labels)}"${keyOf(c.labels) === pickedKey ? raw(" selected") : ""}>${seriesName(st.metric, c.labels)}</option>`)}</select></label>`
+    : ""
+}
 <span class="ranges">${ranges.map((r) => h`<button type="button" data-range="${r}" class="${r === st.range ? "on" : ""}">${r}</button>`)}</span>
 </form>
 <p class="note" id="about"></p>
 <div id="chart"></div>
 <p class="note">Drag across the chart to zoom in (finer data is fetched); double-click to zoom out.</p>`);
   const form = document.getElementById("pick");
-  const go = () => {
+  const go = (keepSeries) => {
     const q = new URLSearchParams({ host: form.elements.host.value, metric: form.elements.metric.value, range: st.range });
-    location.search = q.toString();
+    const one = keepSeries && form.elements.series ? form.elements.series.value : "";
+    location.search = one ? `${q}&${one}` : q.toString();
   };
-  form.elements.host.addEventListener("change", go);
-  form.elements.metric.addEventListener("change", go);
+  form.elements.host.addEventListener("change", () => go(false));
+  form.elements.metric.addEventListener("change", () => go(false));
+  form.elements.series?.addEventListener("change", () => go(true));
   for (const b of form.querySelectorAll("button[data-range]"))
     b.addEventListener("click", () => {
       st.range = b.dataset.range;
-      go();
+      go(true);
     });
   let chart;
   const draw = async (from, to) => {
-    const q = new URLSearchParams({ host: st.host, metric: st.metric, range: st.range, ...(from ? { from, to } : {}) });
+    const q = new URLSearchParams({
+      host: st.host,
+      metric: st.metric,
+      range: st.range,
+      ...(from ? { from, to } : {}),
+      ...Object.fromEntries(picked),
+    });
     const reply = await api("GET", `/api/history?${q}`);
     const points = reply.series.reduce((n, x) => n + x.points.length, 0);
     document.getElementById("about").textContent =

@@ -426,6 +426,10 @@ describe("history and incidents in the browser", () => {
     const cores = (await (await ana.get("/api/history?host=dash&metric=cpu.core_pct&range=1h")).json()) as { series: unknown[] };
     await tab.goto(`${base}history?host=dash&metric=cpu.core_pct&range=1h`);
     await until(tab, `window.lagChart !== undefined && window.lagChart.series.length === ${cores.series.length + 1}`);
+    // One of them picked: that series alone.
+    await tab.selectOption('select[name="series"]', { index: 1 });
+    await tab.waitForURL(/l\.core=0/);
+    await until(tab, "window.lagChart !== undefined && window.lagChart.series.length === 2");
     await tab.screenshot({ path: join(artefacts, "history.png"), fullPage: true });
     await ctx.close();
   });
