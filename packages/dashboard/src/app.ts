@@ -56,6 +56,15 @@ function localPath(p: string | null | undefined): boolean {
   return !!p && p.startsWith("/") && !p.startsWith("//") && !p.startsWith("/\\");
 }
 
+/** The host of an Origin header; undefined for `null` (a sandboxed frame, a file) or anything unreadable. */
+function hostOf(origin: string): string | undefined {
+  try {
+    return new URL(origin).host || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The page's routes: login and sessions, the pages (a shell the script fills), the JSON API, live updates. */
 export function routes(router: Router, d: AppDeps): void {
   const secureFor = (req: Request) => d.cfg.secureCookies === "always" || (d.cfg.secureCookies === "auto" && req.secure);
@@ -105,7 +114,7 @@ export function routes(router: Router, d: AppDeps): void {
         };
         if (req.headers["x-csrf-token"] !== session.csrf) refuse(403, "missing or wrong CSRF token: reload the page");
         const origin = req.headers.origin;
-        if (origin && new URL(origin).host !== req.headers.host) refuse(403, `a request from ${origin} is not accepted`);
+        if (origin && hostOf(origin) !== req.headers.host) refuse(403, `a request from ${origin} is not accepted`);
         if (!can(session.role, permission)) refuse(403, `a ${session.role} may not ${action.replace(/-/g, " ")}`);
       } else if (!can(session.role, permission)) throw new HttpError(403, `a ${session.role} may not read this`);
       return fn(authed);

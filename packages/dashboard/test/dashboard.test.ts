@@ -308,6 +308,8 @@ describe("actions are checked by the server", () => {
     expect(((await noToken.json()) as { error: string }).error).toMatch(/CSRF/);
     const foreign = await ana.post(`/api/approvals/${req.id}`, { decision: "approve" }, { origin: "https://evil.example" });
     expect(foreign.status).toBe(403);
+    // A sandboxed frame's `Origin: null` is no origin of this page either (and no crash).
+    expect((await ana.post(`/api/approvals/${req.id}`, { decision: "approve" }, { origin: "null" })).status).toBe(403);
     expect(decisions.some((d) => d.requestId === req.id)).toBe(false);
   });
 
