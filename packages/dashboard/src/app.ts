@@ -546,13 +546,10 @@ export function routes(router: Router, d: AppDeps): void {
         const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
         send("overview", d.live.snapshot());
         const token = parseCookies(req.headers.cookie)[COOKIE];
-        let checked = d.now();
         const stop = d.live.listen((json) => {
-          // A session ended meanwhile (logout, an admin, its time) ends its stream too.
-          if (d.now() - checked > 30_000) {
-            checked = d.now();
-            if (!d.sessions.find(token, checked)) return void res.end();
-          }
+          // A session ended meanwhile (logout, an admin, its time) ends its stream at the next update
+          // (a lookup by primary key; an open page also keeps its session from idling out).
+          if (!d.sessions.find(token, d.now())) return void res.end();
           res.write(`event: overview\ndata: ${json}\n\n`);
         });
         // A comment every 25 s keeps proxies from closing an idle stream.

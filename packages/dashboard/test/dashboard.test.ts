@@ -535,10 +535,17 @@ describe("silences and sessions", () => {
     expect(r.sessions.filter((x) => x.current)).toHaveLength(1);
     expect(r.audit.some((a) => a.user === "vic" && a.action === "decide-approval" && a.outcome === "refused")).toBe(true);
     expect(r.audit.some((a) => a.user === "ana" && a.action === "create-silence" && a.outcome === "ok")).toBe(true);
+    // vic's page is open on the live stream.
+    const stream = await vic.get("/api/stream");
+    const reader = stream.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toMatch(/^event: overview\ndata: /);
     const vics = r.sessions.filter((x) => x.user === "vic");
     const last = vics[0]!;
     expect((await ana.post(`/api/sessions/${last.id}/revoke`, {})).status).toBe(200);
     expect((await vic.get("/api/overview")).status).toBe(401);
+    // The next update ends the ended session's stream.
+    await monitor.publish(hostMetrics, hostSample("kronos", 33) as never);
+    for (;;) if ((await reader.read()).done) break;
   });
 });
 
