@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { listenOn } from "./http/server.ts";
 import type { BusFigures } from "./live/bus-figures.ts";
 import type { Overview } from "./live/overview.ts";
 
@@ -144,10 +145,7 @@ export class PageMetrics {
       if (req.url !== "/metrics") res.writeHead(404, { "content-type": "text/plain" }).end("only /metrics here\n");
       else res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }).end(this.text());
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, host, () => resolve());
-    });
+    await listenOn(server, host, port, "dashboard.metrics");
     return { server, port: (server.address() as AddressInfo).port };
   }
 }

@@ -549,6 +549,20 @@ describe("silences and sessions", () => {
   });
 });
 
+describe("starting", () => {
+  it("a port in use is a clear error naming the setting to change", async () => {
+    const taken = new URL(base).port;
+    const env = { LAG_CONFIG: join(dir, "taken.yaml"), NATS_URL: nats.url };
+    writeFileSync(
+      env.LAG_CONFIG,
+      `dataDir: ${join(dir, "taken")}\ndashboard:\n  listen: { port: ${taken} }\n  metrics: { enabled: false }\n`,
+    );
+    await expect(startWorker(dashboardWorker, { env, logger: memoryLogger("dashboard-2").logger })).rejects.toThrow(
+      `127.0.0.1:${taken} is in use by another program: set dashboard.listen.port (or stop that program)`,
+    );
+  });
+});
+
 describe("metrics", () => {
   it("/metrics parses as Prometheus text and its counters move with traffic", async () => {
     const scrape = async () => {

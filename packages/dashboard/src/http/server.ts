@@ -81,10 +81,7 @@ export class Router {
   async listen(host: string, port: number): Promise<{ server: Server; port: number }> {
     const server = createServer((req, res) => void this.handle(req, res));
     server.keepAliveTimeout = 5_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, host, () => resolve());
-    });
+    await listenOn(server, host, port, "dashboard.listen");
     return { server, port: (server.address() as AddressInfo).port };
   }
 
@@ -166,4 +163,18 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
 /** `{...SECURITY_HEADERS}` for an answer written by hand (server-sent events). */
 export function securityHeaders(): Record<string, string> {
   return { ...SECURITY_HEADERS };
+}
+
+/** Listens, or throws a sentence naming the setting to change when the address is taken or not this machine's. */
+export function listenOn(server: Server, host: string, port: number, setting: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EADDRINUSE")
+        reject(new Error(`${host}:${port} is in use by another program: set ${setting}.port (or stop that program)`));
+      else if (err.code === "EADDRNOTAVAIL") reject(new Error(`${host} is not an address of this machine: set ${setting}.host`));
+      else if (err.code === "EACCES") reject(new Error(`port ${port} needs privileges: set ${setting}.port above 1023`));
+      else reject(err);
+    });
+    server.listen(port, host, () => resolve());
+  });
 }
