@@ -1,5 +1,6 @@
 import { withDeadline } from "@lag/async";
 import type { DateSource, Subscription } from "@lag/contracts";
+import { parseHostPort } from "../../host-port.ts";
 import { readCertificate } from "../../tls-certificate.ts";
 import type { SubscriptionsConfig } from "./config.ts";
 import type { Providers } from "./providers/providers.ts";
@@ -11,12 +12,6 @@ export type Reading =
   | { kind: DateSource; expiresAt: string; detail: string }
   /** Nothing to read: the date is kept by hand, or comes by mail (NoIP). */
   | { kind: "none"; detail: string };
-
-/** `host:port` (443 when the port is left out) of a certificate subscription. */
-function certTarget(name: string): { host: string; port: number } {
-  const m = name.match(/^(.*):(\d+)$/);
-  return m ? { host: m[1]!, port: Number(m[2]) } : { host: name, port: 443 };
-}
 
 /**
  * Where each subscription's expiry is read. A domain: the provider's API when one is configured
@@ -96,7 +91,8 @@ export class ExpiryReader {
   }
 
   private async tls(s: Subscription): Promise<Reading> {
-    const target = certTarget(s.name);
+    // A certificate subscription is named `host:port`; 443 when the port is left out.
+    const target = parseHostPort(s.name, 443);
     const hs = await withDeadline(this.o.cfg.timeout, (signal) => readCertificate(target, signal));
     return { kind: "tls", expiresAt: hs.notAfter.toISOString(), detail: `${target.host}:${target.port} ${hs.subject}` };
   }

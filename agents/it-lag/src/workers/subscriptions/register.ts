@@ -29,6 +29,13 @@ export function datesOf(s: Subscription): { date: DateKind; at: string }[] {
   return out;
 }
 
+const UNDER_WAY: ReadonlySet<NonNullable<Subscription["renewalState"]>["state"]> = new Set(["requested", "renewing", "task"]);
+
+/** Whether a renewal of it is under way: asked, being renewed, or a task for the operator. */
+export function underWay(s: Subscription): boolean {
+  return s.renewalState !== undefined && UNDER_WAY.has(s.renewalState.state);
+}
+
 /** The notice date that goes with an expiry: given days before it, or kept as set. */
 export function withNotice(s: Subscription): Subscription {
   if (s.noticeDays === undefined || !s.expiresAt) return s;

@@ -5,10 +5,9 @@ import { approvalRequests, approvalsService, type Actor, type ApprovalDecision, 
 import type { Logger } from "@lag/log";
 import type { Outbox } from "@lag/worker";
 import type { Providers } from "./providers/providers.ts";
-import type { Register } from "./register.ts";
+import { underWay, type Register } from "./register.ts";
 
 const SELF: Actor = { kind: "worker", name: "it-subscriptions" };
-const UNDER_WAY: ReadonlySet<Renewal["state"]> = new Set(["requested", "renewing", "task"]);
 
 /** Where each provider's own renewal page is, for a task when the subscription names none. */
 const RENEW_PAGES: Record<string, string> = {
@@ -16,10 +15,6 @@ const RENEW_PAGES: Record<string, string> = {
   cloudflare: "https://dash.cloudflare.com/?to=/:account/domains",
   noip: "https://my.noip.com/dynamic-dns",
 };
-
-export function underWay(s: Subscription): boolean {
-  return s.renewalState !== undefined && UNDER_WAY.has(s.renewalState.state);
-}
 
 /**
  * Renewals: one that costs money is asked of CEO_LAG (an approval request with its cost) and

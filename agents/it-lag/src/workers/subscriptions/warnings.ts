@@ -1,6 +1,6 @@
 import type { Severity, Subscription } from "@lag/contracts";
 import type { RaisedAlerts } from "../../raised-alerts.ts";
-import { datesOf, type DateKind, type Register } from "./register.ts";
+import { datesOf, underWay, type DateKind, type Register } from "./register.ts";
 
 const DAY = 86_400_000;
 
@@ -26,14 +26,13 @@ export function summaryOf(s: Subscription, date: DateKind, at: string, daysLeft:
       : daysLeft > 0
         ? `expires in ${Math.ceil(daysLeft)} days (${day}${s.expirySource ? `, from ${s.expirySource.kind}` : ""})`
         : `EXPIRED on ${day}`;
-  const how =
-    s.renewalState && !["done", "denied", "failed"].includes(s.renewalState.state)
-      ? `renewal ${s.renewalState.state}: ${s.renewalState.note}`
-      : s.renewal === "auto"
-        ? `${s.provider} renews it automatically`
-        : s.renewal === "approval"
-          ? `renewal through approval${s.cost ? `, ${s.cost.amount} ${s.cost.currency}` : ""}`
-          : `renew by hand${s.link ? ` at ${s.link}` : ""}`;
+  const how = underWay(s)
+    ? `renewal ${s.renewalState!.state}: ${s.renewalState!.note}`
+    : s.renewal === "auto"
+      ? `${s.provider} renews it automatically`
+      : s.renewal === "approval"
+        ? `renewal through approval${s.cost ? `, ${s.cost.amount} ${s.cost.currency}` : ""}`
+        : `renew by hand${s.link ? ` at ${s.link}` : ""}`;
   return `${what} ${when}; ${how}`;
 }
 

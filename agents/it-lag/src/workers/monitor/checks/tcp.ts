@@ -1,4 +1,5 @@
-import { connect, isIP } from "node:net";
+import { connect } from "node:net";
+import { hostPort } from "../../../host-port.ts";
 import type { TcpCheck } from "./check-config.ts";
 import { withDeadline } from "@lag/async";
 import { describeNetworkError } from "./network-errors.ts";
@@ -31,9 +32,4 @@ function handshake(host: string, port: number, signal: AbortSignal): Promise<num
     socket.once("error", reject);
     socket.once("close", () => signal.removeEventListener("abort", abort));
   });
-}
-
-/** host:port, an IPv6 address in brackets as in URLs. */
-export function hostPort(host: string, port: number): string {
-  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -3,7 +3,7 @@ import { withDeadline } from "@lag/async";
 import { readCertificate } from "../../../tls-certificate.ts";
 import { describeNetworkError } from "./network-errors.ts";
 import { elapsedMs, type CheckOutcome } from "./outcome.ts";
-import { hostPort } from "./tcp.ts";
+import { hostPort } from "../../../host-port.ts";
 
 const DAY_MS = 86_400_000;
 

@@ -1,15 +1,10 @@
 import { connect } from "node:net";
+import { parseHostPort } from "../../../host-port.ts";
 import { NotFoundError } from "./http.ts";
-
-/** `whois.nic.es` or `127.0.0.1:4343` → host and port (43 by default). */
-function address(server: string): { host: string; port: number } {
-  const m = server.match(/^(.*):(\d+)$/);
-  return m ? { host: m[1]!, port: Number(m[2]) } : { host: server, port: 43 };
-}
 
 /** One WHOIS query (RFC 3912): the query and CRLF on port 43, the whole answer until the server closes. */
 export function whoisQuery(server: string, query: string, timeoutMs: number): Promise<string> {
-  const { host, port } = address(server);
+  const { host, port } = parseHostPort(server, 43);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const socket = connect({ host, port });
