@@ -2,7 +2,8 @@
 // overview live over server-sent events. No framework, no build step, nothing from elsewhere.
 
 const csrf = document.querySelector('meta[name="csrf"]')?.content ?? "";
-const role = document.querySelector(".who")?.textContent?.split("·")[1]?.trim() ?? "viewer";
+// Only which buttons to show: the server checks every action against the role itself.
+const role = document.querySelector('meta[name="role"]')?.content ?? "viewer";
 const may = {
   decide: role === "approver" || role === "admin",
   annotate: role === "approver" || role === "admin",

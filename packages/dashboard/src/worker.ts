@@ -79,7 +79,7 @@ export const dashboardWorker = defineWorker({
     return { live, feed, figures, sessions, metrics, web, prom, url };
   },
 
-  bindings(s) {
+  bindings(s, { clock }) {
     const counted = <E extends EventDescriptor>(event: E, fn: (data: never, subject: string) => void): Binding =>
       subscribe(event, (d) => {
         s.metrics.message(event.type);
@@ -118,9 +118,9 @@ export const dashboardWorker = defineWorker({
       }),
       // The services' parts are asked again now and then: a worker started after the page shows up.
       schedule("ask", { every: 60_000 }, () => s.live.ask()),
-      schedule("sessions", { every: 3_600_000 }, () => s.sessions.prune(Date.now())),
+      schedule("sessions", { every: 3_600_000 }, () => s.sessions.prune(clock.now().getTime())),
       schedule("bus-figures", { every: 15_000, runAtStart: true }, () => s.figures.read()),
-      schedule("storage-trends", { every: 3_600_000 }, () => s.live.readTrends(Date.now())),
+      schedule("storage-trends", { every: 3_600_000 }, () => s.live.readTrends(clock.now().getTime())),
     ];
   },
 

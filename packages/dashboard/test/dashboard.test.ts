@@ -15,6 +15,7 @@ import {
   containerMetrics,
   type ContainersSnapshot,
   hostMetrics,
+  type HostMetrics,
   monitorService,
 } from "@lag/contracts";
 import { eventually, memoryLogger, startTestNats, type TestNats } from "@lag/testing";
@@ -95,13 +96,8 @@ async function until(tab: import("playwright-core").Page, expression: string, ti
   await eventually(async () => Boolean(await tab.evaluate(expression)), timeoutMs, expression);
 }
 
-function hostSample(host: string, cpu: number): Parameters<Bus["publish"]>[1] {
-  return {
-    ...hostMetrics.example,
-    host,
-    time: new Date().toISOString(),
-    cpu: { usagePct: cpu, cores: [cpu] },
-  } as never;
+function hostSample(host: string, cpu: number): HostMetrics {
+  return { ...hostMetrics.example, host, time: new Date().toISOString(), cpu: { usagePct: cpu, cores: [cpu] } };
 }
 
 function containers(host: string, health: "healthy" | "unhealthy"): ContainersSnapshot {
@@ -346,7 +342,7 @@ describe("in the browser", () => {
     tab.on("request", (r) => {
       if (!r.url().startsWith(base)) external.push(r.url());
     });
-    await monitor.publish(hostMetrics, hostSample("kronos", 12) as never);
+    await monitor.publish(hostMetrics, hostSample("kronos", 12));
     await monitor.publish(containerMetrics, containers("kronos", "healthy"));
     await tab.goto(base);
     await tab.fill('input[name="user"]', "ana");
@@ -544,7 +540,7 @@ describe("silences and sessions", () => {
     expect((await ana.post(`/api/sessions/${last.id}/revoke`, {})).status).toBe(200);
     expect((await vic.get("/api/overview")).status).toBe(401);
     // The next update ends the ended session's stream.
-    await monitor.publish(hostMetrics, hostSample("kronos", 33) as never);
+    await monitor.publish(hostMetrics, hostSample("kronos", 33));
     for (;;) if ((await reader.read()).done) break;
   });
 });
@@ -577,7 +573,7 @@ describe("metrics", () => {
     expect(before.find((f) => f.name === "lag_messages_received_total")?.type).toBe("COUNTER");
     const type = hostMetrics.type;
     const n0 = value(before, "lag_messages_received_total", { type });
-    for (let i = 0; i < 5; i++) await monitor.publish(hostMetrics, hostSample("nas", 5) as never);
+    for (let i = 0; i < 5; i++) await monitor.publish(hostMetrics, hostSample("nas", 5));
     await eventually(async () => value(await scrape(), "lag_messages_received_total", { type }) >= n0 + 5, 5_000, "the counter moved");
     const after = await scrape();
     expect(value(after, "lag_dashboard_logins_total", { outcome: "ok" })).toBeGreaterThan(0);

@@ -25,7 +25,7 @@ function daysLeft(s: Style, iso: string | undefined, now = Date.now()): string {
   if (!iso) return s.dim("no date");
   const d = (Date.parse(iso) - now) / DAY;
   const text = d >= 0 ? `${iso.slice(0, 10)} (in ${Math.ceil(d)} d)` : `${iso.slice(0, 10)} (${Math.ceil(-d)} d ago)`;
-  return d < 0 ? s.red(text) : d <= 7 ? s.red(text) : d <= 30 ? s.yellow(text) : text;
+  return d <= 7 ? s.red(text) : d <= 30 ? s.yellow(text) : text;
 }
 
 function checkOf(s: Style, x: Subscription): string {

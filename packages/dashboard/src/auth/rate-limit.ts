@@ -17,6 +17,8 @@ export class LoginLimiter {
 
   fail(key: string, now: number): void {
     this.failures.set(key, [...this.recent(key, now), now]);
+    // Names that are tried once and never again would otherwise stay: past a bound, forget the stale ones.
+    if (this.failures.size > 10_000) for (const k of [...this.failures.keys()]) this.recent(k, now);
   }
 
   clear(key: string): void {

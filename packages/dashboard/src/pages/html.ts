@@ -42,6 +42,7 @@ export function shell(o: {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 ${o.csrf ? `<meta name="csrf" content="${esc(o.csrf)}">` : ""}
+${o.user ? `<meta name="role" content="${esc(o.user.role)}">` : ""}
 <title>${esc(o.title)} · LAG</title>
 <link rel="stylesheet" href="/assets/app.css">
 ${o.head ?? ""}
