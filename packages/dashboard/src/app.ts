@@ -27,7 +27,7 @@ const VENDOR: Record<string, string> = {
 };
 
 /** Each range with the resolution that fits it: raw samples for an hour, the 1-minute roll-up for a day, 1-hour ones beyond. */
-export const RANGES: Record<string, { ms: number; stepSec: number }> = {
+const RANGES: Record<string, { ms: number; stepSec: number }> = {
   "1h": { ms: 3_600_000, stepSec: 10 },
   "24h": { ms: 86_400_000, stepSec: 60 },
   "7d": { ms: 7 * 86_400_000, stepSec: 3_600 },
@@ -563,9 +563,4 @@ export function routes(router: Router, d: AppDeps): void {
         return undefined;
       }),
     );
-}
-
-/** The script and stylesheet, read once to know their size (bench and tests). */
-export function assetBytes(): number {
-  return ["app.js", "app.css"].reduce((n, f) => n + readFileSync(new URL(f, ASSETS)).length, 0);
 }

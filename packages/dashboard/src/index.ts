@@ -1,4 +1,3 @@
 export { dashboardWorker } from "./worker.ts";
 export { DashboardConfig } from "./config.ts";
 export { checkPassword, hashPassword } from "./auth/passwords.ts";
-export { assetBytes } from "./app.ts";
