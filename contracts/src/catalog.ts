@@ -12,7 +12,7 @@ import {
 import { ceoItInbox } from "./ceo/consumers.ts";
 import { ceoIncidentsInbox, reportsService } from "./ceo/reports.ts";
 import { greeting, helloService } from "./example/hello.ts";
-import { alert, backupAlert, subscriptionAlert } from "./it/alerts.ts";
+import { alert, backupAlert, maintenanceAlert, subscriptionAlert } from "./it/alerts.ts";
 import { backupEvent, backupProgress, backupService } from "./it/backups.ts";
 import { checkResult } from "./it/checks.ts";
 import { dailyReport, incidentChanged, incidentsAlertsInbox, incidentsService, notification, silenceChanged } from "./it/incidents.ts";
@@ -22,8 +22,21 @@ import { hostMetrics } from "./it/host.ts";
 import { mailApprovalsInbox, mailIn, mailIncidentsInbox, mailOut, mailService } from "./it/mail.ts";
 import { statusReport } from "./it/status-report.ts";
 import { subscriptionChanged, subscriptionsDecisions, subscriptionsMailInbox, subscriptionsService } from "./it/subscriptions.ts";
-import { storageService } from "./it/storage.ts";
-import { approvalsStream, backupsStream, dlqStreams, incidentsStream, itStream, mailStream, subscriptionsStream } from "./streams.ts";
+import { reservationsService, storageReservation, storageService, storageSpace } from "./it/storage.ts";
+import { imageUpdate, maintenanceDecisions, maintenanceResult, maintenanceService } from "./it/maintenance.ts";
+import { mediaBackupResults, mediaImportChanged, mediaService, mediaSpaceWarnings } from "./media/imports.ts";
+import {
+  approvalsStream,
+  backupsStream,
+  dlqStreams,
+  incidentsStream,
+  itStream,
+  mailStream,
+  maintenanceStream,
+  mediaStream,
+  storageStream,
+  subscriptionsStream,
+} from "./streams.ts";
 import { filterSubject, parseSubject } from "./subject.ts";
 
 /** Everything that travels on the bus. Adding a message means adding it here. */
@@ -34,6 +47,9 @@ export const catalog = {
     backupsStream,
     mailStream,
     subscriptionsStream,
+    storageStream,
+    maintenanceStream,
+    mediaStream,
     approvalsStream,
     ...dlqStreams,
   ] as readonly StreamDescriptor[],
@@ -44,6 +60,7 @@ export const catalog = {
     alert,
     backupAlert,
     subscriptionAlert,
+    maintenanceAlert,
     statusReport,
     incidentChanged,
     notification,
@@ -57,10 +74,16 @@ export const catalog = {
     mailOut,
     mailIn,
     subscriptionChanged,
+    storageReservation,
+    storageSpace,
+    maintenanceResult,
+    imageUpdate,
+    mediaImportChanged,
     greeting,
   ] as readonly EventDescriptor[],
   services: [
     storageService,
+    reservationsService,
     monitorService,
     incidentsService,
     approvalsService,
@@ -68,6 +91,8 @@ export const catalog = {
     backupService,
     mailService,
     subscriptionsService,
+    maintenanceService,
+    mediaService,
     helloService,
   ] as readonly ServiceDescriptor[],
   consumers: [
@@ -81,6 +106,9 @@ export const catalog = {
     mailApprovalsInbox,
     subscriptionsMailInbox,
     subscriptionsDecisions,
+    maintenanceDecisions,
+    mediaSpaceWarnings,
+    mediaBackupResults,
   ] as readonly ConsumerDescriptor[],
 };
 

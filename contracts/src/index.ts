@@ -41,6 +41,9 @@ export {
   itStream,
   mailStream,
   parseDlqSubject,
+  maintenanceStream,
+  mediaStream,
+  storageStream,
   subscriptionsStream,
 } from "./streams.ts";
 export { allEndpoints, catalog, endpointForSubject, eventForSubject, eventForType, streamSubjects } from "./catalog.ts";
@@ -58,8 +61,46 @@ export {
   storageTrend,
 } from "./it/common.ts";
 export { Filesystem, HostMetrics, hostMetrics, NetworkInterface } from "./it/host.ts";
-export { StorageQuery, StorageReport, storageService, Volume } from "./it/storage.ts";
-export { Alert, alert, alertEvents, AlertStatus, backupAlert, subscriptionAlert } from "./it/alerts.ts";
+export {
+  Alternative,
+  LibraryUsage,
+  Reservation,
+  ReservationChange,
+  ReservationId,
+  ReserveReply,
+  ReserveRequest,
+  reservationsService,
+  SpaceLevel,
+  StorageQuery,
+  StorageReport,
+  storageReservation,
+  StorageReservationEvent,
+  storageService,
+  storageSpace,
+  StorageSpaceEvent,
+  Volume,
+} from "./it/storage.ts";
+export { Alert, alert, alertEvents, AlertStatus, backupAlert, maintenanceAlert, subscriptionAlert } from "./it/alerts.ts";
+export {
+  ImageCheck,
+  imageUpdate,
+  ImageUpdateEvent,
+  MaintenanceResult,
+  maintenanceDecisions,
+  maintenanceResult,
+  maintenanceService,
+  MaintenanceTask,
+} from "./it/maintenance.ts";
+export {
+  ImportId,
+  ImportState,
+  MediaImport,
+  mediaBackupResults,
+  mediaImportChanged,
+  MediaImportEvent,
+  mediaService,
+  mediaSpaceWarnings,
+} from "./media/imports.ts";
 export {
   DateSource,
   Renewal,

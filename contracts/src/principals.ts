@@ -7,7 +7,7 @@ import { z } from "zod";
  * contracts say it publishes.
  */
 export const PRINCIPALS = {
-  "it-monitor": { agent: "it", description: "IT_LAG monitor worker: host metrics, checks, alerts, storage" },
+  "it-monitor": { agent: "it", description: "IT_LAG monitor worker: host metrics, checks, alerts" },
   "it-incidents": { agent: "it", description: "IT_LAG incident worker: alerts into incidents, runbooks behind approvals, daily reports" },
   "it-backup": { agent: "it", description: "IT_LAG backup worker: restic plans, verification, restores, drills" },
   "it-mail": {
@@ -18,6 +18,15 @@ export const PRINCIPALS = {
     agent: "it",
     description:
       "IT_LAG subscription worker: domains, hostnames, certificates and plans, their expiry from the source, renewals through CEO_LAG",
+  },
+  "it-storage": {
+    agent: "it",
+    description: "IT_LAG storage worker: space per volume and library folder, reservations for imports, low-space warnings",
+  },
+  "it-maintenance": {
+    agent: "it",
+    description:
+      "IT_LAG maintenance worker: image update checks, log clean-up, Docker log sizes, SQLite optimisation, OS updates, failed logins",
   },
   ceo: { agent: "ceo", description: "CEO_LAG: reports inbox, approvals and policy" },
   media: { agent: "media", description: "MEDIA_LAG: storage queries, reservations, content backups" },

@@ -53,6 +53,36 @@ export const subscriptionsStream = defineStream({
   duplicateWindow: 60 * 60_000,
 });
 
+/** IT_LAG's storage: reservations granted, refused, shrunk, released, expired; low-space warnings. */
+export const storageStream = defineStream({
+  name: "LAG_IT_STORAGE",
+  description: "IT_LAG storage: space reservations (the audit of who held which space) and low-space warnings",
+  owner: "it-storage",
+  maxAge: 365 * DAY,
+  maxBytes: 128 * 1024 ** 2,
+  duplicateWindow: 10 * 60_000,
+});
+
+/** IT_LAG's routine maintenance: each task's result, image updates pending. */
+export const maintenanceStream = defineStream({
+  name: "LAG_IT_MAINTENANCE",
+  description: "IT_LAG maintenance: image update checks, log clean-up, Docker log sizes, SQLite optimisation, OS updates, failed logins",
+  owner: "it-maintenance",
+  maxAge: 180 * DAY,
+  maxBytes: 256 * 1024 ** 2,
+  duplicateWindow: 10 * 60_000,
+});
+
+/** MEDIA_LAG's imports: reserved, paused for space, finished, backed up. */
+export const mediaStream = defineStream({
+  name: "LAG_MEDIA",
+  description: "MEDIA_LAG imports: started on reserved space, paused and resumed with the space, finished, backed up",
+  owner: "media",
+  maxAge: 365 * DAY,
+  maxBytes: 64 * 1024 ** 2,
+  duplicateWindow: 10 * 60_000,
+});
+
 /** Approval requests of every agent and CEO_LAG's decisions: the audit trail of every action asked for. */
 export const approvalsStream = defineStream({
   name: "LAG_APPROVALS",

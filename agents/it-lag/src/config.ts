@@ -3,6 +3,7 @@ import { BackupConfig } from "./workers/backup/config.ts";
 import { IncidentsConfig } from "./workers/incidents/config.ts";
 import { MailConfig } from "./workers/mail/config.ts";
 import { MonitorConfig } from "./workers/monitor/config.ts";
+import { StorageConfig } from "./workers/storage/config.ts";
 import { SubscriptionsConfig } from "./workers/subscriptions/config.ts";
 
 /**
@@ -11,13 +12,21 @@ import { SubscriptionsConfig } from "./workers/subscriptions/config.ts";
  */
 export const itConfig = agentConfig(
   "it",
-  { monitor: MonitorConfig, incidents: IncidentsConfig, backup: BackupConfig, mail: MailConfig, subscriptions: SubscriptionsConfig },
-  // The incident, backup, mail and subscription workers act on the host this machine's monitor watches, unless told otherwise.
+  {
+    monitor: MonitorConfig,
+    incidents: IncidentsConfig,
+    backup: BackupConfig,
+    mail: MailConfig,
+    subscriptions: SubscriptionsConfig,
+    storage: StorageConfig,
+  },
+  // The incident, backup, mail, subscription and storage workers act on the host this machine's monitor watches, unless told otherwise.
   (it) => ({
     ...it,
     incidents: { ...it.incidents, host: it.incidents.host ?? it.monitor.host },
     backup: { ...it.backup, host: it.backup.host ?? it.monitor.host },
     mail: { ...it.mail, host: it.mail.host ?? it.monitor.host },
     subscriptions: { ...it.subscriptions, host: it.subscriptions.host ?? it.monitor.host },
+    storage: { ...it.storage, host: it.storage.host ?? it.monitor.host },
   }),
 );

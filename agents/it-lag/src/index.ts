@@ -6,3 +6,4 @@ export { incidentsWorker } from "./workers/incidents/worker.ts";
 export { backupWorker } from "./workers/backup/worker.ts";
 export { mailWorker } from "./workers/mail/worker.ts";
 export { subscriptionsWorker } from "./workers/subscriptions/worker.ts";
+export { storageWorker } from "./workers/storage/worker.ts";

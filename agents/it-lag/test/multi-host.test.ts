@@ -8,6 +8,7 @@ import type { Bus } from "@lag/bus";
 import { startWorker, type RunningWorker } from "@lag/worker";
 import { eventually, memoryLogger, startTestNats, type TestNats } from "@lag/testing";
 import { monitorWorker } from "../src/workers/monitor/worker.ts";
+import { storageWorker } from "../src/workers/storage/worker.ts";
 
 /** Two monitors (Kronos and the NAS) on one bus: each answers for its host, none collides. */
 let nats: TestNats;
@@ -21,13 +22,17 @@ async function monitor(host: string, mounts: Record<string, string>) {
     file,
     `dataDir: ${dir}\nit:\n  monitor:\n    host: ${host}\n    interval: 1s\n    docker: { enabled: false }\n    mounts: ${JSON.stringify(mounts)}\n`,
   );
-  workers.push(await startWorker(monitorWorker, { env: { LAG_CONFIG: file, NATS_URL: nats.url }, logger: memoryLogger(host).logger }));
+  const env = { LAG_CONFIG: file, NATS_URL: nats.url };
+  workers.push(await startWorker(monitorWorker, { env, logger: memoryLogger(host).logger }));
+  return env;
 }
 
 beforeAll(async () => {
   nats = await startTestNats();
-  await monitor("kronos", { storage: "/" });
+  const kronos = await monitor("kronos", { storage: "/" });
   await monitor("nas", { backup: "/" });
+  // The storage worker (on Kronos) learns every host's volumes from the monitors' samples on the bus.
+  workers.push(await startWorker(storageWorker, { env: kronos, logger: memoryLogger("it-storage").logger }));
   client = await nats.bus("media");
 }, 60_000);
 afterAll(async () => {
@@ -46,7 +51,7 @@ describe("one monitor per host", () => {
     }
   });
 
-  it("either instance answers the storage query for every host, with each host's roles", async () => {
+  it("the storage query answers for every host, with each host's roles, from the monitors' samples", async () => {
     const r = await eventually(async () => {
       const x = await client.request(storageService.endpoints.query, { path: "/" });
       return x.volumes.length === 2 ? x : undefined;

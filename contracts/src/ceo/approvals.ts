@@ -34,6 +34,11 @@ export const Action = z.discriminatedUnion("kind", [
     kind: z.literal("renew-subscription"),
     params: z.object({ subscription: Slug, name: z.string().min(1), provider: Slug, years: z.number().int().positive() }),
   }),
+  /** Empty a container's Docker json log (what was written is lost; the container keeps running and writing). */
+  z.object({
+    kind: z.literal("truncate-docker-log"),
+    params: z.object({ host: HostName, container: z.string().min(1), bytes: z.number().nonnegative() }),
+  }),
 ]);
 export type Action = z.infer<typeof Action>;
 export type ActionKind = Action["kind"];
@@ -143,6 +148,7 @@ export const approvalRequests = {
   "it-incidents": approvalRequestOf("it-incidents"),
   "it-backup": approvalRequestOf("it-backup"),
   "it-subscriptions": approvalRequestOf("it-subscriptions"),
+  "it-maintenance": approvalRequestOf("it-maintenance"),
 } as const;
 
 export const approvalDecided = defineEvent({

@@ -107,5 +107,32 @@ export const subscriptionAlert = defineEvent({
   },
 });
 
+/** The maintenance worker's alerts: failed logins, security updates or a reboot waiting, a Docker log too big, an image update pending long. */
+export const maintenanceAlert = defineEvent({
+  type: "es.lagrieta.it.alert.v1",
+  subject: "lag.it.maintenance.alert.{status}.{host}.{rule}",
+  schema: Alert,
+  publisher: "it-maintenance",
+  audience: "all",
+  stream: itStream,
+  tokens: (d) => ({ status: d.status, host: d.host, rule: d.rule }),
+  description:
+    "Past a maintenance threshold: failed SSH logins over 24 h, security updates pending, a reboot required for long, a container's Docker log too big, an image update pending for long; or that resolved.",
+  example: {
+    fingerprint: "failed-logins/kronos/",
+    rule: "failed-logins",
+    host: "kronos",
+    status: "firing",
+    severity: "medium",
+    summary: "412 failed SSH logins in 24 h from 37 addresses (most: 203.0.113.7, 188)",
+    source: "maintenance:failed-logins",
+    value: 412,
+    threshold: 100,
+    labels: {},
+    startsAt: "2026-11-23T05:00:00.000Z",
+    repeat: 0,
+  },
+});
+
 /** Every event carrying the alert contract, whoever raises it. */
-export const alertEvents = [alert, backupAlert, subscriptionAlert] as const;
+export const alertEvents = [alert, backupAlert, subscriptionAlert, maintenanceAlert] as const;

@@ -13,7 +13,17 @@ export const RunId = z.string().regex(/^run-[a-z0-9-]+$/);
 const base = { plan: Slug, runId: RunId, at: IsoTime };
 
 export const BackupEvent = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("started"), ...base, repositories: z.array(Slug), trigger: z.enum(["schedule", "manual", "missed"]) }),
+  z.object({
+    kind: z.literal("started"),
+    ...base,
+    repositories: z.array(Slug),
+    /** request: an ad-hoc run of some of the plan's folders, asked for by another agent (MEDIA_LAG's content backups). */
+    trigger: z.enum(["schedule", "manual", "missed", "request"]),
+    /** An ad-hoc run's folders (the plan's own otherwise), and who asked, why. */
+    paths: z.array(z.string()).optional(),
+    requestedBy: z.string().optional(),
+    reason: z.string().optional(),
+  }),
   z.object({
     kind: z.literal("completed"),
     ...base,
@@ -206,6 +216,15 @@ export const SnapshotInfo = z.object({
 });
 
 const plan = z.strictObject({ plan: Slug });
+const runRequest = z.strictObject({
+  plan: Slug,
+  /**
+   * An ad-hoc run of only these folders (each inside one of the plan's paths): into the plan's
+   * repositories, under its retention, without its hooks or dump; its snapshots are tagged `adhoc`.
+   */
+  paths: z.array(z.string().startsWith("/", "must be an absolute path")).min(1).optional(),
+  reason: z.string().min(1).optional(),
+});
 const started = z.object({
   runId: RunId,
   started: z.boolean(),
@@ -257,10 +276,10 @@ export const backupService = defineService({
     }),
     run: endpoint({
       subject: "lag.it.backup.plans.run",
-      request: plan,
+      request: runRequest,
       reply: started,
       description:
-        "Starts a run of the plan now (it goes on if the caller goes away; follow it on lag.it.backup.run.*.<plan>); `started` false when one is running already.",
+        "Starts a run of the plan now, or with `paths` an ad-hoc run of some of its folders (it goes on if the caller goes away; follow it on lag.it.backup.run.*.<plan> by its runId); `started` false when one is running already.",
       example: {
         request: { plan: "immich" },
         reply: { runId: "run-20261123-101500-immich-c3d4", started: true, note: "started", repositories: ["local", "nas"] },

@@ -38,5 +38,6 @@ export type { Published } from "./publish.ts";
 export { DEFAULT_PUBLISH_RETRY_MS, PublishUnavailableError, retryableCause } from "./publish.ts";
 export type { RequestOptions } from "./request.ts";
 export type { CallContext, EndpointHandler, ServeOptions, ServiceHandlers } from "./service.ts";
+export { callerPrincipal } from "./service.ts";
 export type { Handler, SubscribeOptions } from "./subscribe.ts";
 export { compareVersions, MIN_SERVER_VERSION } from "./version.ts";

@@ -23,6 +23,15 @@ export interface CallContext {
   correlationid?: string;
 }
 
+/**
+ * The principal a caller named in its CloudEvents source (`/lag/<principal>/<host>`, as every Bus
+ * sends it), for audit trails of who asked; undefined when it sent none.
+ */
+export function callerPrincipal(ctx: CallContext): string | undefined {
+  const [, lag, principal] = ctx.caller?.split("/") ?? [];
+  return lag === "lag" && principal ? principal : undefined;
+}
+
 export type EndpointHandler<E> = (request: InferParsedRequest<E>, ctx: CallContext) => Promise<InferReply<E>> | InferReply<E>;
 export type ServiceHandlers<S extends ServiceDescriptor> = { [K in keyof S["endpoints"]]: EndpointHandler<S["endpoints"][K]> };
 

@@ -7,6 +7,7 @@ import { approvals, approvalsApprove, approvalsBudget, approvalsDeny, approvalsS
 import { incidentAck, incidentNote, incidentResolve, incidents, incidentShow } from "./commands/incidents.ts";
 import { mailDigest, mailQueue, mailTest } from "./commands/mail.ts";
 import { userAdd } from "./commands/user.ts";
+import { storage, storageRelease, storageReservations, storageReserve } from "./commands/storage.ts";
 import { subs, subsAdd, subsBootstrap, subsCheck, subsEdit, subsIcs, subsList, subsRemove, subsRenew, subsShow } from "./commands/subs.ts";
 import { reports } from "./commands/reports.ts";
 import { silenceAdd, silenceExpire, silenceList } from "./commands/silence.ts";
@@ -42,6 +43,10 @@ export const commands: readonly Command[] = [
   mailTest,
   mailDigest,
   mailQueue,
+  storage,
+  storageReservations,
+  storageReserve,
+  storageRelease,
   subs,
   subsList,
   subsShow,

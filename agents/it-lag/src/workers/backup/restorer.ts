@@ -9,7 +9,7 @@ import type { BackupConfig, PlanConfig } from "./config.ts";
 import { progressPublisher } from "./progress.ts";
 import type { Restic } from "./restic/restic.ts";
 import type { Snapshot } from "./restic/messages.ts";
-import { newRunId, partTag, planTag, type BackupRunner } from "./runner.ts";
+import { ADHOC_TAG, newRunId, partTag, planTag, type BackupRunner } from "./runner.ts";
 import type { Catalogue } from "./store/catalogue.ts";
 
 export type RestoreRequest = InferParsedRequest<typeof backupService.endpoints.restore>;
@@ -18,7 +18,8 @@ export type RestoreReply = { runId: string; started: boolean; note: string; repo
 /** How long CEO_LAG (or a person) has to approve a restore over live data. */
 const APPROVAL_TIMEOUT_MS = 60 * 60_000;
 
-function within(child: string, parent: string): boolean {
+/** Whether `child` is `parent` or inside it. */
+export function within(child: string, parent: string): boolean {
   const r = relative(parent, child);
   return r === "" || (!r.startsWith("..") && !isAbsolute(r));
 }
@@ -29,10 +30,10 @@ export function isLive(plan: PlanConfig, target: string): boolean {
   return plan.paths.some((p) => within(t, p) || within(p, t));
 }
 
-/** The newest snapshot of one part (`part:files`, `part:dump`) among a plan's snapshots. */
+/** The newest snapshot of one part (`part:files`, `part:dump`) among a plan's own snapshots (not those of ad-hoc runs). */
 export function latestOf(snaps: readonly Snapshot[], part: "files" | "dump"): Snapshot | undefined {
   return snaps
-    .filter((s) => s.tags?.includes(partTag(part)))
+    .filter((s) => s.tags?.includes(partTag(part)) && !s.tags.includes(ADHOC_TAG))
     .sort((a, b) => Date.parse(a.time) - Date.parse(b.time))
     .at(-1);
 }

@@ -11,9 +11,19 @@ import type { ContainerHooks } from "./hooks.ts";
 import { ping } from "./ping.ts";
 import { progressPublisher } from "./progress.ts";
 import { ResticError, type BackupOutcome, type Restic } from "./restic/restic.ts";
-import type { Catalogue, Part, RunRepositoryRow, RunStatus } from "./store/catalogue.ts";
+import { ADHOC_TRIGGER, type Catalogue, type Part, type RunRepositoryRow, type RunStatus } from "./store/catalogue.ts";
 
-export type Trigger = "schedule" | "manual" | "missed";
+export type Trigger = "schedule" | "manual" | "missed" | typeof ADHOC_TRIGGER;
+
+/** The tag of an ad-hoc run's snapshots: drills and restores of the plan pick its own snapshots, not these. */
+export const ADHOC_TAG = "adhoc";
+
+/** An ad-hoc run: some of the plan's folders, asked for by another agent. */
+export interface Adhoc {
+  paths: string[];
+  requestedBy: string;
+  reason?: string;
+}
 type Step = Extract<BackupEvent, { kind: "failed" }>["step"];
 
 export interface RunnerOptions {
@@ -40,6 +50,11 @@ export function planTag(plan: string): string {
 /** The tag of a snapshot's part: a plan's files and its dump are snapshots of their own. */
 export function partTag(part: Part): string {
   return `part:${part}`;
+}
+
+/** The plan as an ad-hoc run sees it: only the asked folders, no hooks, no dump, tagged `adhoc`. */
+export function adhocPlan(plan: PlanConfig, adhoc: Adhoc): PlanConfig {
+  return { ...plan, paths: adhoc.paths, hooks: { ...plan.hooks, stop: [], dump: undefined }, tags: [...plan.tags, ADHOC_TAG] };
 }
 
 /** `run-20261123-030000-immich-a1b2`: sortable, readable, unique. */
@@ -89,12 +104,16 @@ export class BackupRunner {
     return lock.run(task);
   }
 
-  /** Starts a run in the background unless one of the plan is under way; it goes on whoever asked. */
-  start(plan: PlanConfig, trigger: Trigger): { runId: string; started: boolean; done: Promise<RunStatus> } {
+  /**
+   * Starts a run in the background unless one of the plan is under way; it goes on whoever asked.
+   * An ad-hoc run backs up only its folders (inside the plan's paths) into the plan's repositories,
+   * under its retention, without its hooks or dump, its snapshots tagged `adhoc`.
+   */
+  start(plan: PlanConfig, trigger: Trigger, adhoc?: Adhoc): { runId: string; started: boolean; done: Promise<RunStatus> } {
     const held = this.running.get(plan.name);
     if (held) return { runId: held.runId, started: false, done: held.done };
     const runId = newRunId(plan.name, this.o.clock.now());
-    const done = this.run(plan, trigger, runId)
+    const done = this.run(adhoc ? adhocPlan(plan, adhoc) : plan, adhoc ? ADHOC_TRIGGER : trigger, runId, adhoc)
       .catch((err: Error) => {
         this.o.log.error({ plan: plan.name, runId, err }, "backup run crashed");
         return "failed" as const;
@@ -136,13 +155,16 @@ export class BackupRunner {
     void this.o.outbox.flush();
   }
 
-  private async run(plan: PlanConfig, trigger: Trigger, runId: string): Promise<RunStatus> {
+  private async run(plan: PlanConfig, trigger: Trigger, runId: string, adhoc?: Adhoc): Promise<RunStatus> {
     const { catalogue, log } = this.o;
     const started = this.now();
     catalogue.startRun({ id: runId, plan: plan.name, trigger, startedAt: started });
-    this.publish({ kind: "started", plan: plan.name, runId, at: this.at(), repositories: plan.repositories, trigger });
-    log.info({ plan: plan.name, runId, trigger, repositories: plan.repositories }, `backup ${plan.name} started`);
-    void ping(plan.ping, "start", log);
+    const asked = adhoc ? { paths: adhoc.paths, requestedBy: adhoc.requestedBy, ...(adhoc.reason ? { reason: adhoc.reason } : {}) } : {};
+    this.publish({ kind: "started", plan: plan.name, runId, at: this.at(), repositories: plan.repositories, trigger, ...asked });
+    log.info({ plan: plan.name, runId, trigger, repositories: plan.repositories, ...asked }, `backup ${plan.name} started`);
+    // The plan's dead-man's switch watches its own schedule, not what others ask for.
+    const pingPlan = adhoc ? undefined : plan.ping;
+    void ping(pingPlan, "start", log);
 
     const results: { repository: string; ok: boolean; partial: boolean; error?: string }[] = [];
     let hookError: string | undefined;
@@ -212,13 +234,13 @@ export class BackupRunner {
         labels: { plan: plan.name, step: "hook" },
       });
     } else this.o.alerts.resolve("backup-failed", { plan: plan.name, step: "hook" }, `backup ${plan.name}: its hooks ran`);
-    if (status === "ok" || status === "partial") {
+    if ((status === "ok" || status === "partial") && !adhoc) {
       this.o.alerts.resolve("backup-missed", { plan: plan.name }, `backup ${plan.name} succeeded at ${this.at()}`);
       this.o.alerts.resolve("backup-failed", { plan: plan.name, step: "interrupted" }, `backup ${plan.name} succeeded again`);
     }
     const seconds = Math.round((this.now() - started) / 100) / 10;
     log.info({ plan: plan.name, runId, status, seconds, errors: errors || undefined }, `backup ${plan.name} ${status} in ${seconds} s`);
-    void ping(plan.ping, status === "ok" || status === "partial" ? "success" : "fail", log, errors || `${status} in ${seconds} s`);
+    void ping(pingPlan, status === "ok" || status === "partial" ? "success" : "fail", log, errors || `${status} in ${seconds} s`);
     return status;
   }
 
@@ -334,7 +356,7 @@ export class BackupRunner {
       error: unreadable > 0 ? `${unreadable} files could not be read: ${out.unreadable.slice(0, 5).join(", ")}` : null,
       finishedAt: this.now(),
     };
-    this.anomalies(plan, row);
+    if (!plan.tags.includes(ADHOC_TAG)) this.anomalies(plan, row);
     this.o.catalogue.recordRepository(row);
     this.publish({
       kind: "completed",

@@ -1,9 +1,10 @@
 import type { Clock } from "@lag/async";
-import { ServiceError, type ServiceHandlers } from "@lag/bus";
+import { resolve } from "node:path";
+import { callerPrincipal, ServiceError, type ServiceHandlers } from "@lag/bus";
 import type { backupService, PlanStatus } from "@lag/contracts";
 import type { BackupConfig, PlanConfig } from "./config.ts";
 import type { Driller } from "./driller.ts";
-import type { Restorer } from "./restorer.ts";
+import { within, type Restorer } from "./restorer.ts";
 import type { Restic } from "./restic/restic.ts";
 import { ResticError } from "./restic/restic.ts";
 import { nextDue, rpoOf } from "./rpo.ts";
@@ -112,9 +113,15 @@ export function backupHandlers(p: ServiceParts): ServiceHandlers<typeof backupSe
         ),
       };
     },
-    run: ({ plan: name }) => {
+    run: ({ plan: name, paths, reason }, ctx) => {
       const plan = planOf(name);
-      const r = p.runner.start(plan, "manual");
+      const outside = (paths ?? []).filter((x) => !plan.paths.some((root) => within(resolve(x), root)));
+      if (outside.length > 0)
+        throw new ServiceError(400, `paths: ${outside.join(", ")} not inside plan ${name}'s paths (${plan.paths.join(", ") || "none"})`);
+      const adhoc = paths
+        ? { paths: paths.map((x) => resolve(x)), requestedBy: callerPrincipal(ctx) ?? "unknown", ...(reason ? { reason } : {}) }
+        : undefined;
+      const r = p.runner.start(plan, "manual", adhoc);
       return {
         runId: r.runId,
         started: r.started,

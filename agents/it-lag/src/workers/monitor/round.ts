@@ -17,7 +17,6 @@ import type { HistoryKeeper } from "./history/keeper.ts";
 import type { CompiledRule } from "./rules/compile.ts";
 import { samplesFromChecks, samplesFromContainers, samplesFromHost, samplesFromStores } from "./samples.ts";
 import { healthOf } from "./status-report.ts";
-import type { VolumeBook } from "./volumes.ts";
 
 export interface RoundDeps {
   host: string;
@@ -29,7 +28,6 @@ export interface RoundDeps {
   history: HistoryKeeper;
   rules: readonly CompiledRule[];
   alerts: AlertBook;
-  volumes: VolumeBook;
 }
 
 /**
@@ -46,7 +44,6 @@ export class MonitorRound {
   async run(now = new Date()): Promise<void> {
     const [metrics, containers] = await Promise.all([this.d.sampler.sample(), this.d.docker?.collect(now)]);
     this.metrics = metrics;
-    this.d.volumes.update(metrics);
     this.d.bus.emit(hostMetrics, metrics);
     if (containers) {
       this.containers = containers;

@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { hostMetrics, monitorService, statusReport, storageService } from "@lag/contracts";
-import { defineWorker, schedule, serve, subscribe } from "@lag/worker";
+import { monitorService, statusReport } from "@lag/contracts";
+import { defineWorker, schedule, serve } from "@lag/worker";
 import { itConfig } from "../../config.ts";
 import { AlertBook } from "./alerts/alert-book.ts";
 import { CheckRunner } from "./checks/runner.ts";
@@ -12,11 +12,10 @@ import * as historySchema from "./history/schema.ts";
 import { MonitorRound } from "./round.ts";
 import { compileRules } from "./rules/compile.ts";
 import { buildStatusReport } from "./status-report.ts";
-import { VolumeBook } from "./volumes.ts";
 
 /**
- * IT_LAG's monitor: one per host. Serves `it-storage` (every host's volumes, learnt from the bus)
- * and the per-host `it-monitor` endpoints (status, history, series).
+ * IT_LAG's monitor: one per host. Serves the per-host `it-monitor` endpoints (status, history,
+ * series); its samples feed the storage worker's volumes.
  */
 export const monitorWorker = defineWorker({
   name: "it-monitor",
@@ -38,7 +37,6 @@ export const monitorWorker = defineWorker({
       log,
       cfg.history.reopenInterval,
     );
-    const volumes = new VolumeBook();
     const { enabled: dockerEnabled, ...dockerConnection } = cfg.docker;
     const checks = new CheckRunner({
       host,
@@ -58,7 +56,6 @@ export const monitorWorker = defineWorker({
       history,
       rules: compileRules(cfg.rules),
       alerts: new AlertBook(join(dataDir, `it-monitor-${host}.alerts.json`), bus, log),
-      volumes,
     });
     checks.start();
     // The first round sees every check's result (or its timeout): a check without one would look
@@ -69,15 +66,11 @@ export const monitorWorker = defineWorker({
       { host, intervalMs: cfg.interval, mounts: cfg.mounts, checks: cfg.checks.length, rules: cfg.rules.length, docker: dockerEnabled },
       "monitoring",
     );
-    return { host, history, volumes, checks, round };
+    return { host, history, checks, round };
   },
 
-  bindings({ host, history, volumes, round }, { config: cfg, log, outbox }) {
+  bindings({ host, history, round }, { config: cfg, log, outbox }) {
     return [
-      // Every monitor learns every host's volumes from the bus (its own included), so any instance
-      // can answer the storage query.
-      subscribe(hostMetrics, (d) => volumes.update(d.data)),
-      serve(storageService, { query: (q) => volumes.query(q, new Date()) }, { metadata: { host } }),
       serve(
         monitorService,
         {

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, isNotNull } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNotNull, ne } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import type { Alert } from "@lag/contracts";
 import * as schema from "./schema.ts";
@@ -11,6 +11,8 @@ export type DrillRow = typeof schema.drills.$inferSelect;
 export type PendingRestoreRow = typeof schema.pendingRestores.$inferSelect;
 export type RunStatus = "running" | "ok" | "partial" | "failed" | "interrupted";
 export type Part = "files" | "dump";
+/** The trigger of an ad-hoc run of some of a plan's folders: not the plan's own backup, so left out of its RPO, sizes and baselines. */
+export const ADHOC_TRIGGER = "request";
 
 /** The backup worker's SQLite file: runs and what they did per repository, checks, drills, what a crash must undo. */
 export class Catalogue {
@@ -54,12 +56,19 @@ export class Catalogue {
       .all();
   }
 
-  /** When the plan last succeeded everywhere (a run ending ok or partial). */
+  /** When the plan last succeeded everywhere (a run ending ok or partial; an ad-hoc run of some folders does not count). */
   lastGoodRun(plan: string): RunRow | undefined {
     return this.db
       .select()
       .from(schema.runs)
-      .where(and(eq(schema.runs.plan, plan), inArray(schema.runs.status, ["ok", "partial"]), isNotNull(schema.runs.finishedAt)))
+      .where(
+        and(
+          eq(schema.runs.plan, plan),
+          ne(schema.runs.trigger, ADHOC_TRIGGER),
+          inArray(schema.runs.status, ["ok", "partial"]),
+          isNotNull(schema.runs.finishedAt),
+        ),
+      )
       .orderBy(desc(schema.runs.finishedAt))
       .limit(1)
       .get();
@@ -71,7 +80,7 @@ export class Catalogue {
       .select({ r: schema.runRepositories })
       .from(schema.runRepositories)
       .innerJoin(schema.runs, eq(schema.runs.id, schema.runRepositories.runId))
-      .where(and(eq(schema.runs.plan, plan), eq(schema.runRepositories.repository, repository)))
+      .where(and(eq(schema.runs.plan, plan), ne(schema.runs.trigger, ADHOC_TRIGGER), eq(schema.runRepositories.repository, repository)))
       .orderBy(desc(schema.runRepositories.finishedAt))
       .limit(50)
       .all()
@@ -90,7 +99,14 @@ export class Catalogue {
       .select({ r: schema.runRepositories, startedAt: schema.runs.startedAt })
       .from(schema.runRepositories)
       .innerJoin(schema.runs, eq(schema.runs.id, schema.runRepositories.runId))
-      .where(and(eq(schema.runs.plan, plan), gte(schema.runs.startedAt, since), inArray(schema.runRepositories.status, ["ok", "partial"])))
+      .where(
+        and(
+          eq(schema.runs.plan, plan),
+          ne(schema.runs.trigger, ADHOC_TRIGGER),
+          gte(schema.runs.startedAt, since),
+          inArray(schema.runRepositories.status, ["ok", "partial"]),
+        ),
+      )
       .all();
     const byRun = new Map<string, { at: number; repos: Map<string, { bytes: number; added: number }> }>();
     for (const { r, startedAt } of rows) {
@@ -119,6 +135,7 @@ export class Catalogue {
       .where(
         and(
           eq(schema.runs.plan, plan),
+          ne(schema.runs.trigger, ADHOC_TRIGGER),
           eq(schema.runRepositories.repository, repository),
           eq(schema.runRepositories.part, part),
           inArray(schema.runRepositories.status, ["ok", "partial"]),
