@@ -20,7 +20,19 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "lag-launcher-cluster-"));
   const secrets = join(dir, "secrets");
   mkdirSync(secrets, { mode: 0o700 });
-  for (const user of ["it-monitor", "it-incidents", "it-backup", "it-mail", "it-subscriptions", "ceo", "media", "dashboard", "cli"])
+  for (const user of [
+    "it-monitor",
+    "it-incidents",
+    "it-backup",
+    "it-mail",
+    "it-subscriptions",
+    "it-storage",
+    "it-maintenance",
+    "ceo",
+    "media",
+    "dashboard",
+    "cli",
+  ])
     writeFileSync(join(secrets, user), cluster.passwords[user]!, { mode: 0o600 });
 }, 120_000);
 afterAll(async () => {
@@ -101,7 +113,7 @@ dashboard:
     });
     expect(r.status).toBe(78);
     expect(r.stderr).toContain(
-      `no NATS credentials in ${empty} for ceo, it-monitor, it-incidents, it-backup, it-mail, it-subscriptions, media, dashboard`,
+      `no NATS credentials in ${empty} for ceo, it-monitor, it-incidents, it-backup, it-mail, it-subscriptions, it-storage, it-maintenance, media, dashboard`,
     );
   }, 90_000);
 });

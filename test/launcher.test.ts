@@ -87,13 +87,22 @@ describe("npm start (the launcher)", () => {
   it("brings the slice up: lag req lag.it.storage.query answers, CEO_LAG archives reports, MEDIA_LAG gets storage, the example worker greets", async () => {
     const l = new Launcher();
     try {
-      await l.waitFor("started ceo, it-monitor, it-incidents, it-backup, it-mail, it-subscriptions, media, dashboard, example-hello");
+      await l.waitFor(
+        "started ceo, it-monitor, it-incidents, it-backup, it-mail, it-subscriptions, it-storage, it-maintenance, media, dashboard, example-hello",
+      );
       await l.waitFor(/ceo\s+INFO\s+IT event archived type=es.lagrieta.it.status.report.v1/);
       await l.waitFor(/media\s+INFO\s+storage: [1-9]\d* volumes/);
       const r = cli("req", "lag.it.storage.query", "{}");
       expect(r.status, r.stderr).toBe(0);
       const reply = StorageReport.parse(JSON.parse(r.stdout));
       expect(reply.volumes.find((v) => v.host === "e2e" && v.mount === "/")?.role).toBe("system");
+      // Flow 4 with every process real: space reserved on the monitor's volume is out of free until released.
+      const res = cli("storage", "reserve", dir, "1MB", "--purpose", "launcher test", "--json");
+      expect(res.status, res.stderr).toBe(0);
+      const held = (JSON.parse(res.stdout) as { granted: true; reservation: { id: string } }).reservation;
+      const vol = (JSON.parse(cli("storage", dir, "--json").stdout) as { volumes: { reservedBytes: number }[] }).volumes[0]!;
+      expect(vol.reservedBytes).toBe(1e6);
+      expect(cli("storage", "release", held.id).status).toBe(0);
       await l.waitFor(/example-hello\s+INFO\s+greeted/);
       const hello = cli("req", "lag.example.hello.count", "{}");
       expect(hello.status, hello.stderr).toBe(0);
@@ -109,6 +118,8 @@ describe("npm start (the launcher)", () => {
       "it-backup",
       "it-mail",
       "it-subscriptions",
+      "it-storage",
+      "it-maintenance",
       "media",
       "dashboard",
       "example-hello",
@@ -127,7 +138,9 @@ describe("npm start (the launcher)", () => {
   it("starts again on the same data (streams, consumers, migrations already exist) and restarts a crashed process", async () => {
     const l = new Launcher();
     try {
-      await l.waitFor("started ceo, it-monitor, it-incidents, it-backup, it-mail, it-subscriptions, media, dashboard");
+      await l.waitFor(
+        "started ceo, it-monitor, it-incidents, it-backup, it-mail, it-subscriptions, it-storage, it-maintenance, media, dashboard",
+      );
       await l.waitFor(/it-monitor\s+INFO\s+it-monitor started/);
       expect(l.out).not.toMatch(/already exists|ERROR|FATAL/);
       const pid = l.pidOf("it-monitor");
@@ -141,9 +154,18 @@ describe("npm start (the launcher)", () => {
       await eventually(() => cli("req", "lag.it.storage.query", "{}").status === 0, 30_000, "storage answers after the restart");
 
       // The NATS server dies: it is started again, the agents reconnect, nothing else stops.
-      const agents = ["ceo", "it-incidents", "it-monitor", "it-backup", "it-mail", "it-subscriptions", "media", "dashboard"].map(
-        (p) => [p, l.pidOf(p)] as const,
-      );
+      const agents = [
+        "ceo",
+        "it-incidents",
+        "it-monitor",
+        "it-backup",
+        "it-mail",
+        "it-subscriptions",
+        "it-storage",
+        "it-maintenance",
+        "media",
+        "dashboard",
+      ].map((p) => [p, l.pidOf(p)] as const);
       const natsPid = Number(readFileSync(join(dir, "data/nats-server.pid"), "utf8"));
       process.kill(natsPid, "SIGKILL");
       await l.waitFor(/nats-server exited unexpectedly \(code null\); restarting in \d+ ms/);

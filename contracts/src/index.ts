@@ -82,13 +82,18 @@ export {
 } from "./it/storage.ts";
 export { Alert, alert, alertEvents, AlertStatus, backupAlert, maintenanceAlert, subscriptionAlert } from "./it/alerts.ts";
 export {
+  CleanedPath,
+  DatabaseFigures,
   ImageCheck,
   imageUpdate,
+  LoginSource,
+  PendingPackage,
   ImageUpdateEvent,
   MaintenanceResult,
   maintenanceDecisions,
   maintenanceResult,
   maintenanceService,
+  maintenanceSummary,
   MaintenanceTask,
 } from "./it/maintenance.ts";
 export {

@@ -126,5 +126,7 @@ if [ "$mode" = test ]; then
   apt_install dnsmasq iputils-ping openssl
   # The mail tests run a real IMAP/LMTP server (dovecot); the digest is looked at in headless Chromium.
   apt_install dovecot-imapd dovecot-lmtpd chromium
+  # The image-update checks are tested against a real registry (distribution 2.8, run from a config in a temp folder).
+  apt_install docker-registry
   ensure_dockerd
 fi

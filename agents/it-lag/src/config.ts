@@ -2,6 +2,7 @@ import { agentConfig } from "@lag/worker";
 import { BackupConfig } from "./workers/backup/config.ts";
 import { IncidentsConfig } from "./workers/incidents/config.ts";
 import { MailConfig } from "./workers/mail/config.ts";
+import { MaintenanceConfig } from "./workers/maintenance/config.ts";
 import { MonitorConfig } from "./workers/monitor/config.ts";
 import { StorageConfig } from "./workers/storage/config.ts";
 import { SubscriptionsConfig } from "./workers/subscriptions/config.ts";
@@ -19,8 +20,9 @@ export const itConfig = agentConfig(
     mail: MailConfig,
     subscriptions: SubscriptionsConfig,
     storage: StorageConfig,
+    maintenance: MaintenanceConfig,
   },
-  // The incident, backup, mail, subscription and storage workers act on the host this machine's monitor watches, unless told otherwise.
+  // The incident, backup, mail, subscription, storage and maintenance workers act on the host this machine's monitor watches, unless told otherwise.
   (it) => ({
     ...it,
     incidents: { ...it.incidents, host: it.incidents.host ?? it.monitor.host },
@@ -28,5 +30,6 @@ export const itConfig = agentConfig(
     mail: { ...it.mail, host: it.mail.host ?? it.monitor.host },
     subscriptions: { ...it.subscriptions, host: it.subscriptions.host ?? it.monitor.host },
     storage: { ...it.storage, host: it.storage.host ?? it.monitor.host },
+    maintenance: { ...it.maintenance, host: it.maintenance.host ?? it.monitor.host },
   }),
 );

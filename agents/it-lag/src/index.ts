@@ -7,3 +7,4 @@ export { backupWorker } from "./workers/backup/worker.ts";
 export { mailWorker } from "./workers/mail/worker.ts";
 export { subscriptionsWorker } from "./workers/subscriptions/worker.ts";
 export { storageWorker } from "./workers/storage/worker.ts";
+export { maintenanceWorker } from "./workers/maintenance/worker.ts";

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { approvalDecided } from "../ceo/approvals.ts";
 import { defineConsumer, defineEvent, defineService, endpoint } from "../descriptors.ts";
 import { approvalsStream, maintenanceStream } from "../streams.ts";
-import { Bytes, HostName, IsoTime } from "./common.ts";
+import { Bytes, formatBytes, HostName, IsoTime } from "./common.ts";
 
 /**
  * IT_LAG's routine maintenance, each task on its own schedule: container image updates against
@@ -46,6 +46,7 @@ export const CleanedPath = z.object({
   keptBytes: Bytes,
   errors: z.array(z.string()),
 });
+export type CleanedPath = z.infer<typeof CleanedPath>;
 
 export const DatabaseFigures = z.object({
   file: z.string(),
@@ -62,6 +63,7 @@ export const DatabaseFigures = z.object({
   durationMs: z.number().nonnegative(),
   error: z.string().optional(),
 });
+export type DatabaseFigures = z.infer<typeof DatabaseFigures>;
 
 export const PendingPackage = z.object({
   name: z.string(),
@@ -70,8 +72,10 @@ export const PendingPackage = z.object({
   origin: z.string(),
   security: z.boolean(),
 });
+export type PendingPackage = z.infer<typeof PendingPackage>;
 
 export const LoginSource = z.object({ address: z.string(), count: z.number().int().positive(), users: z.array(z.string()), last: IsoTime });
+export type LoginSource = z.infer<typeof LoginSource>;
 
 const base = { at: IsoTime, host: HostName, durationMs: z.number().nonnegative(), error: z.string().optional() };
 
@@ -122,6 +126,27 @@ export const MaintenanceResult = z.discriminatedUnion("task", [
   }),
 ]);
 export type MaintenanceResult = z.infer<typeof MaintenanceResult>;
+
+/** One line of a result, for logs, `lag maintenance` and the daily report. */
+export function maintenanceSummary(r: MaintenanceResult): string {
+  if (r.error) return `failed: ${r.error}`;
+  switch (r.task) {
+    case "image-updates":
+      return r.pending === 0
+        ? `${r.containers.length} containers, all current`
+        : `${r.pending} of ${r.containers.length} containers have an update pending`;
+    case "log-cleanup":
+      return `${r.removed} log files removed, ${formatBytes(r.bytesFreed)} freed`;
+    case "docker-logs":
+      return `${formatBytes(r.totalBytes)} in ${r.containers.length} container logs${r.over.length ? `; too big: ${r.over.join(", ")}` : ""}`;
+    case "sqlite":
+      return `${r.databases.length} databases, ${formatBytes(r.bytesBefore)} → ${formatBytes(r.bytesAfter)}${r.databases.some((d) => d.vacuumed) ? ` (vacuumed: ${r.databases.filter((d) => d.vacuumed).length})` : ""}`;
+    case "os-updates":
+      return `${r.pending} updates pending (${r.security} security)${r.rebootRequired ? ", reboot required" : ""}`;
+    case "failed-logins":
+      return `${r.total} failed SSH logins in ${r.windowHours} h from ${r.addresses} addresses${r.top[0] ? ` (most: ${r.top[0].address}, ${r.top[0].count})` : ""}`;
+  }
+}
 
 export const maintenanceResult = defineEvent({
   type: "es.lagrieta.it.maintenance.v1",

@@ -7,6 +7,7 @@ import { approvals, approvalsApprove, approvalsBudget, approvalsDeny, approvalsS
 import { incidentAck, incidentNote, incidentResolve, incidents, incidentShow } from "./commands/incidents.ts";
 import { mailDigest, mailQueue, mailTest } from "./commands/mail.ts";
 import { userAdd } from "./commands/user.ts";
+import { maintenance, maintenanceRun, maintenanceShow, maintenanceTruncate } from "./commands/maintenance.ts";
 import { storage, storageRelease, storageReservations, storageReserve } from "./commands/storage.ts";
 import { subs, subsAdd, subsBootstrap, subsCheck, subsEdit, subsIcs, subsList, subsRemove, subsRenew, subsShow } from "./commands/subs.ts";
 import { reports } from "./commands/reports.ts";
@@ -43,6 +44,10 @@ export const commands: readonly Command[] = [
   mailTest,
   mailDigest,
   mailQueue,
+  maintenance,
+  maintenanceRun,
+  maintenanceShow,
+  maintenanceTruncate,
   storage,
   storageReservations,
   storageReserve,

@@ -24,3 +24,5 @@ export type { TestMailServer } from "./mail-server.ts";
 export { startMailServer } from "./mail-server.ts";
 export type { TestRdapServer } from "./rdap-server.ts";
 export { startRdapServer } from "./rdap-server.ts";
+export type { TestRegistry } from "./registry.ts";
+export { startRegistry } from "./registry.ts";

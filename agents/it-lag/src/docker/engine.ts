@@ -3,7 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { withDeadline } from "@lag/async";
 import { DockerConnection, readPem, resolveEndpoint, type DockerEndpoint } from "./connection.ts";
 import { DockerError, toDockerError } from "./errors.ts";
-import type { ContainerInspect, ContainerStats, ContainerSummary, EngineVersion, PruneReport } from "./types.ts";
+import type { ContainerInspect, ContainerStats, ContainerSummary, EngineVersion, ImageInspect, PruneReport } from "./types.ts";
 
 /** An answer larger than this is refused: a list of thousands of containers is a few MiB. */
 const MAX_BODY = 64 * 1024 * 1024;
@@ -12,7 +12,7 @@ const MAX_BODY = 64 * 1024 * 1024;
  * IT_LAG's Docker client: the Engine API's HTTP + JSON over the unix socket or TCP (with TLS),
  * one kept-alive connection pool, every call bounded by a deadline and mapped to a DockerError
  * an operator can act on. Used by the monitor (list, inspect, stats), runbooks (restart), backup
- * hooks (stop/start) and maintenance (prune).
+ * hooks (stop/start) and maintenance (prune, image digests, log paths).
  *
  * Written on node:http rather than dockerode: dockerode's entry loads gRPC and protobuf (BuildKit
  * sessions), ssh2 and tar-fs whatever one calls — 21 MiB of resident memory measured in the
@@ -49,6 +49,10 @@ export class DockerEngine {
 
   inspectContainer(id: string): Promise<ContainerInspect> {
     return this.call(`inspect ${short(id)}`, "GET", `/containers/${encodeURIComponent(id)}/json`);
+  }
+
+  inspectImage(id: string): Promise<ImageInspect> {
+    return this.call(`inspect image ${short(id)}`, "GET", `/images/${encodeURIComponent(id)}/json`);
   }
 
   /**

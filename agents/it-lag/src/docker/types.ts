@@ -18,6 +18,10 @@ export interface ContainerSummary {
 export interface ContainerInspect {
   Id: string;
   Name: string;
+  /** The id of the image it runs (`sha256:…`), whatever the tag now points at. */
+  Image?: string;
+  /** The json-file log driver's file (empty for other drivers). */
+  LogPath?: string;
   RestartCount: number;
   Config?: { Image?: string; Labels?: Record<string, string> | null };
   State: {
@@ -40,6 +44,17 @@ export interface ContainerStats {
     online_cpus?: number;
   };
   memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number | undefined> };
+}
+
+/** `GET /images/{id}/json`. */
+export interface ImageInspect {
+  Id: string;
+  RepoTags?: string[] | null;
+  /** `repo@sha256:…` for each registry it was pulled from or pushed to: the digest the registry knows it by. */
+  RepoDigests?: string[] | null;
+  Os?: string;
+  Architecture?: string;
+  Variant?: string;
 }
 
 /** `GET /version`. */

@@ -3,6 +3,9 @@ import {
   approvalsService,
   backupService,
   formatBytes,
+  maintenanceService,
+  maintenanceSummary,
+  type MaintenanceResult,
   storageService,
   subscriptionsService,
   type DailyReport,
@@ -72,24 +75,45 @@ export function subscriptionLine(s: Subscription, now: number): string {
   return parts.join("; ");
 }
 
+/** A maintenance task's last result: its summary, then what needs a look (image updates pending, where failed logins come from). */
+function maintenanceLines(r: MaintenanceResult | undefined): string[] {
+  if (!r) return [];
+  const head = `${r.task} (${r.at.slice(0, 16).replace("T", " ")}): ${maintenanceSummary(r)}`;
+  if (r.task === "image-updates")
+    return [
+      head,
+      ...r.containers
+        .filter((c) => c.state === "update" || (c.newerTags?.length ?? 0) > 0)
+        .map(
+          (c) =>
+            `  ${c.container} (${c.image}): ${c.state === "update" ? "newer image for its tag" : `newer tags ${c.newerTags!.slice(0, 3).join(", ")}`}${c.pendingSince ? `, pending since ${c.pendingSince.slice(0, 10)}` : ""}`,
+        ),
+    ];
+  if (r.task === "failed-logins")
+    return [head, ...r.top.slice(0, 5).map((s) => `  ${s.address}: ${s.count} (${s.users.slice(0, 3).join(", ")})`)];
+  return [head];
+}
+
 /**
  * The day as IT_LAG saw it: health per host (from the monitors' status reports), incidents opened
  * and resolved in the last 24 h and open now, the 7-day measures and patterns, the approvals still
  * waiting (asked of CEO_LAG), the storage of every host (asked of the monitors), each backup plan's
- * RPO (asked of it-backup), the subscriptions due within 30 days (asked of it-subscriptions). A part that cannot
+ * RPO (asked of it-backup), the subscriptions due within 30 days (asked of it-subscriptions), each
+ * maintenance task's last result with the image updates pending and the top failed-login sources
+ * (asked of it-maintenance). A part that cannot
  * be had is said so in `sections.missing`, never made up.
  */
 export async function buildDailyReport(i: ReportInputs, now: number): Promise<DailyReport> {
   const timeout = i.askTimeoutMs ?? 5_000;
   const missing: string[] = [];
   const day = new Date(now).toISOString().slice(0, 10);
-  const [approvals, storage, backups, subscriptions] = await Promise.all([
+  const [approvals, storage, backups, subscriptions, maintenance] = await Promise.all([
     i.bus.request(approvalsService.endpoints.list, { state: "pending", limit: 1000 }, { timeout }).catch((err: Error) => {
       missing.push(`approvals: CEO_LAG did not answer (${err.message})`);
       return undefined;
     }),
     i.bus.request(storageService.endpoints.query, {}, { timeout }).catch((err: Error) => {
-      missing.push(`storage: no monitor answered (${err.message})`);
+      missing.push(`storage: it-storage did not answer (${err.message})`);
       return undefined;
     }),
     i.bus.request(backupService.endpoints.list, {}, { timeout }).catch((err: Error) => {
@@ -98,6 +122,10 @@ export async function buildDailyReport(i: ReportInputs, now: number): Promise<Da
     }),
     i.bus.request(subscriptionsService.endpoints.list, { dueWithinDays: SUBSCRIPTIONS_AHEAD_DAYS }, { timeout }).catch((err: Error) => {
       missing.push(`subscriptions: it-subscriptions did not answer (${err.message})`);
+      return undefined;
+    }),
+    i.bus.request(maintenanceService.endpoints.status, {}, { timeout }).catch((err: Error) => {
+      missing.push(`maintenance: it-maintenance did not answer (${err.message})`);
       return undefined;
     }),
   ]);
@@ -145,6 +173,9 @@ export async function buildDailyReport(i: ReportInputs, now: number): Promise<Da
               lines: subscriptions.subscriptions.map((s) => subscriptionLine(s, now)),
             },
           }
+        : {}),
+      ...(maintenance?.tasks.some((t) => t.lastRun)
+        ? { maintenance: { title: "Maintenance", lines: maintenance.tasks.flatMap((t) => maintenanceLines(t.lastRun)) } }
         : {}),
       ...(missing.length > 0 ? { missing: { title: "Not in this report", lines: missing } } : {}),
     },

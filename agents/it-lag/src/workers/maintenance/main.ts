@@ -1,0 +1,4 @@
+import { runWorker } from "@lag/worker";
+import { maintenanceWorker } from "./worker.ts";
+
+await runWorker(maintenanceWorker);
