@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Bus } from "@lag/bus";
 import { ceoWorker } from "@lag/ceo-lag";
 import { incidentChanged, notification, type Notification } from "@lag/contracts";
-import { incidentsWorker, monitorWorker } from "@lag/it-lag";
+import { incidentsWorker, monitorWorker, storageWorker } from "@lag/it-lag";
 import { dockerCli, memoryLogger, type TestNats } from "@lag/testing";
 import { startWorker, type RunningWorker } from "@lag/worker";
 import { cleanEnv, lag } from "../packages/cli/test/run-lag.fixture.ts";
@@ -16,7 +16,7 @@ import { cleanEnv, lag } from "../packages/cli/test/run-lag.fixture.ts";
 export interface IncidentSystem {
   dir: string;
   config: string;
-  workers: Record<"monitor" | "incidents" | "ceo", RunningWorker>;
+  workers: Record<"monitor" | "incidents" | "ceo" | "storage", RunningWorker>;
   logs: Record<"monitor" | "incidents" | "ceo", ReturnType<typeof memoryLogger>>;
   changes: { kind: string; id: string; note: string }[];
   notifications: Notification[];
@@ -65,12 +65,14 @@ export async function startIncidentSystem(nats: TestNats, host: string, prefix: 
   watcher.subscribe(notification, (d) => void notifications.push(d.data));
   await watcher.nc.flush();
   // Each creates the streams it owns, then waits for the others': started together.
-  const [monitor, incidents, ceoW] = await Promise.all([
+  const [monitor, incidents, ceoW, storage] = await Promise.all([
     startWorker(monitorWorker, { env, logger: logs.monitor.logger }),
     startWorker(incidentsWorker, { env, logger: logs.incidents.logger }),
     startWorker(ceoWorker, { env, logger: logs.ceo.logger }),
+    // The daily report asks it for every host's storage.
+    startWorker(storageWorker, { env, logger: memoryLogger("it-storage").logger }),
   ]);
-  const workers = { monitor, incidents, ceo: ceoW };
+  const workers = { monitor, incidents, ceo: ceoW, storage };
   return {
     dir,
     config,

@@ -123,10 +123,11 @@ describe("the default policy approves a restart", () => {
     expect(d.storage.length).toBeGreaterThan(0);
     expect(d.measures.bySeverity.find((m) => m.severity === "high")?.mttrSec).not.toBeNull();
     expect(d.approvals.pending).toBe(0);
-    // Everything answered but it-backup and it-subscriptions, which this system does not run (their own tests have them).
+    // Everything answered but it-backup, it-subscriptions and it-maintenance, which this system does not run (their own tests have them).
     expect(d.sections.missing?.lines).toEqual([
       expect.stringMatching(/^backups: it-backup did not answer/),
       expect.stringMatching(/^subscriptions: it-subscriptions did not answer/),
+      expect.stringMatching(/^maintenance: it-maintenance did not answer/),
     ]);
     expect(r!.weekly!.days).toBe(1);
     expect(r!.weekly!.incidents.opened).toBe(d.incidents.opened);

@@ -25,6 +25,7 @@ import {
   hostMetrics,
   itStream,
   monitorService,
+  reservationsService,
   storageService,
   type Alert,
   type ApprovalDecision,
@@ -72,9 +73,18 @@ beforeAll(async () => {
   await (await as("it-incidents")).ensureStreams(catalog.streams.filter((s) => s.owner === "it-incidents"));
   await (await as("ceo")).ensureStreams();
   await (await as("it-incidents")).ensureStreams();
+  const storage = await as("it-storage");
+  await storage.ensureStreams();
+  await (await as("it-backup")).ensureStreams(catalog.streams.filter((s) => s.owner === "it-backup"));
   await (await as("media")).ensureStreams();
-  await mon.serve(storageService, { query: () => report() });
-  // A monitor serves two services on one connection, as it-monitor does in production.
+  // The storage worker serves two services on one connection, as it-storage does in production.
+  await storage.serve(storageService, { query: () => report() });
+  await storage.serve(reservationsService, {
+    reserve: () => ({ granted: false as const, reason: "test", alternatives: [] }),
+    shrink: () => reservationsService.endpoints.shrink.example.reply,
+    release: () => reservationsService.endpoints.release.example.reply,
+    reservations: () => ({ reservations: [] }),
+  });
   await mon.serve(
     monitorService,
     {
@@ -274,7 +284,7 @@ describe("prod.conf: cli (the operator)", () => {
     const cli = await as("cli");
     const names: string[] = [];
     for await (const i of await new Svcm(cli.nc).client().info()) names.push(i.name);
-    expect(names.sort()).toEqual([monitorService.name, storageService.name].sort());
+    expect(names.sort()).toEqual([monitorService.name, reservationsService.name, storageService.name].sort());
   });
 
   it("reads the dead-letter stream through an ordered consumer, as `lag dlq` does", async () => {

@@ -71,7 +71,7 @@ describe("services", () => {
       const c = await other.bus("media");
       const err = await c.request(storageService.endpoints.query, {}).catch((e: unknown) => e);
       expect((err as ServiceError).status).toBe(503);
-      expect((err as ServiceError).message).toMatch(/it-monitor/);
+      expect((err as ServiceError).message).toMatch(/it-storage running/);
     } finally {
       await other.stop();
     }

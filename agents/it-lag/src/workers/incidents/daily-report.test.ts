@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { backupService, subscriptionsService, type PlanStatus, type Subscription } from "@lag/contracts";
-import { backupLine, subscriptionLine } from "./daily-report.ts";
+import {
+  backupService,
+  imageUpdate,
+  subscriptionsService,
+  type MaintenanceResult,
+  type PlanStatus,
+  type Subscription,
+} from "@lag/contracts";
+import { backupLine, maintenanceLines, subscriptionLine } from "./daily-report.ts";
 
 const example = backupService.endpoints.list.example.reply.plans[0]!;
 
@@ -58,5 +65,46 @@ describe("the daily report's subscriptions section", () => {
     expect(subscriptionLine({ ...bare, check: { state: "failing", error: "whois.nic.es: connect ECONNREFUSED" } }, now)).toBe(
       "domain lagrieta.es: no expiry known; renewal approval; source failing: whois.nic.es: connect ECONNREFUSED",
     );
+  });
+});
+
+describe("the daily report's maintenance section", () => {
+  it("gives each task's summary, the containers with an update pending and where failed logins come from", () => {
+    const { at: _at, host: _host, reminder: _r, ...check } = imageUpdate.example;
+    const images: MaintenanceResult = {
+      task: "image-updates",
+      at: "2026-11-30T06:00:00.000Z",
+      host: "kronos",
+      durationMs: 900,
+      containers: [check, { ...check, container: "caddy", image: "caddy:2", state: "current", pendingSince: undefined }],
+      pending: 1,
+    };
+    expect(maintenanceLines(images)).toEqual([
+      "image-updates (2026-11-30 06:00): 1 of 2 containers have an update pending",
+      "  immich-server (ghcr.io/immich-app/immich-server:release): newer image for its tag, pending since 2026-11-23",
+    ]);
+    const logins: MaintenanceResult = {
+      task: "failed-logins",
+      at: "2026-11-30T06:00:00.000Z",
+      host: "kronos",
+      durationMs: 12,
+      source: "/var/log/auth.log",
+      windowHours: 24,
+      total: 190,
+      addresses: 2,
+      top: [
+        { address: "203.0.113.7", count: 188, users: ["admin", "root"], last: "2026-11-30T05:59:00.000Z" },
+        { address: "198.51.100.4", count: 2, users: ["ana"], last: "2026-11-30T01:00:00.000Z" },
+      ],
+    };
+    expect(maintenanceLines(logins)).toEqual([
+      "failed-logins (2026-11-30 06:00): 190 failed SSH logins in 24 h from 2 addresses (most: 203.0.113.7, 188)",
+      "  203.0.113.7: 188 (admin, root)",
+      "  198.51.100.4: 2 (ana)",
+    ]);
+    expect(maintenanceLines({ ...logins, error: "journalctl: not found" })[0]).toBe(
+      "failed-logins (2026-11-30 06:00): failed: journalctl: not found",
+    );
+    expect(maintenanceLines(undefined)).toEqual([]);
   });
 });

@@ -76,7 +76,7 @@ export function subscriptionLine(s: Subscription, now: number): string {
 }
 
 /** A maintenance task's last result: its summary, then what needs a look (image updates pending, where failed logins come from). */
-function maintenanceLines(r: MaintenanceResult | undefined): string[] {
+export function maintenanceLines(r: MaintenanceResult | undefined): string[] {
   if (!r) return [];
   const head = `${r.task} (${r.at.slice(0, 16).replace("T", " ")}): ${maintenanceSummary(r)}`;
   if (r.task === "image-updates")

@@ -80,6 +80,11 @@ export class Imports {
         key: imp.id,
       });
     } catch (err) {
+      // A request IT_LAG refuses as such (a folder not absolute, a ttl past its limit) is not asked again.
+      if (err instanceof ServiceError && err.status < 500) {
+        const reason = `IT_LAG refused the request: ${err.description}`;
+        return this.change({ ...imp, state: "refused", reason }, "refused", reason);
+      }
       this.o.log.warn({ import: imp.id, err }, `import ${imp.name}: IT_LAG did not reserve (asked again later)`);
       return this.save({ ...imp, reason: `waiting for IT_LAG: ${(err as Error).message}` });
     }
