@@ -12,9 +12,19 @@ import {
   checkResult,
   containerMetrics,
   hostMetrics,
+  imageUpdate,
   incidentChanged,
+  maintenanceResult,
+  mediaImportChanged,
+  storageReservation,
+  storageSpace,
   subscriptionChanged,
   type EventDescriptor,
+  type InferEvent,
+  type MaintenanceResult,
+  type MediaImportEvent,
+  type StorageReservationEvent,
+  type StorageSpaceEvent,
 } from "@lag/contracts";
 import { defineWorker, schedule, subscribe, type Binding } from "@lag/worker";
 import { routes } from "./app.ts";
@@ -116,6 +126,11 @@ export const dashboardWorker = defineWorker({
         s.live.refresh("subscriptions");
         s.feed.subscription(e, subject);
       }),
+      counted(storageReservation, (e: StorageReservationEvent, subject) => s.feed.reservation(e, subject)),
+      counted(storageSpace, (e: StorageSpaceEvent, subject) => s.feed.space(e, subject)),
+      counted(maintenanceResult, (r: MaintenanceResult, subject) => s.feed.maintenance(r, subject)),
+      counted(imageUpdate, (u: InferEvent<typeof imageUpdate>, subject) => s.feed.imageUpdate(u, subject)),
+      counted(mediaImportChanged, (e: MediaImportEvent, subject) => s.feed.mediaImport(e, subject)),
       // The services' parts are asked again now and then: a worker started after the page shows up.
       schedule("ask", { every: 60_000 }, () => s.live.ask()),
       schedule("sessions", { every: 3_600_000 }, () => s.sessions.prune(clock.now().getTime())),

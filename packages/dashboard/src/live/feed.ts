@@ -1,19 +1,26 @@
 import { and, desc, eq, lt, sql, type SQL } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
-import type {
-  Alert,
-  ApprovalDecisionType,
-  ApprovalRecord,
-  BackupEvent,
-  InferEvent,
-  incidentChanged,
-  SubscriptionEvent,
+import {
+  formatBytes,
+  maintenanceSummary,
+  type Alert,
+  type ApprovalDecisionType,
+  type ApprovalRecord,
+  type BackupEvent,
+  type InferEvent,
+  type imageUpdate,
+  type incidentChanged,
+  type MaintenanceResult,
+  type MediaImportEvent,
+  type StorageReservationEvent,
+  type StorageSpaceEvent,
+  type SubscriptionEvent,
 } from "@lag/contracts";
 import { feed } from "../store/schema.ts";
 
 type Db = BetterSQLite3Database<Record<string, unknown>>;
 
-export const FEED_KINDS = ["alert", "incident", "approval", "backup", "subscription"] as const;
+export const FEED_KINDS = ["alert", "incident", "approval", "backup", "subscription", "storage", "maintenance", "media"] as const;
 export type FeedKind = (typeof FEED_KINDS)[number];
 
 export interface FeedEntry {
@@ -122,6 +129,55 @@ export class EventsFeed {
 
   subscription(e: SubscriptionEvent, subject: string): void {
     this.add({ at: e.at, kind: "subscription", text: `${e.subscription.kind} ${e.subscription.name}: ${e.change} — ${e.note}`, subject });
+  }
+
+  reservation(e: StorageReservationEvent, subject: string): void {
+    const r = e.reservation;
+    const text = r
+      ? `${formatBytes(r.bytes)} on ${r.host}:${r.mount} ${e.change} for ${r.requester} (${r.purpose}) — ${e.note}`
+      : `${e.request ? `${formatBytes(e.request.bytes)} for ${e.request.requester} (${e.request.purpose}) ` : ""}refused — ${e.note}`;
+    this.add({ at: e.at, kind: "storage", text, subject });
+  }
+
+  space(e: StorageSpaceEvent, subject: string): void {
+    const held = e.reservations.length > 0 ? `, ${e.reservations.length} reservations open` : "";
+    this.add({
+      at: e.at,
+      kind: "storage",
+      ...(e.level === "critical" ? { severity: "high" } : e.level === "low" ? { severity: "medium" } : {}),
+      text: `${e.host}:${e.mount} ${e.level === "ok" ? "has space again" : `is ${e.level} on space`} (${e.usedPct.toFixed(1)} % used, ${formatBytes(e.freeBytes)} free${held})`,
+      subject,
+    });
+  }
+
+  maintenance(r: MaintenanceResult, subject: string): void {
+    this.add({
+      at: r.at,
+      kind: "maintenance",
+      ...(r.error ? { severity: "medium" } : {}),
+      text: `${r.host} ${r.task}: ${maintenanceSummary(r)}`,
+      subject,
+    });
+  }
+
+  imageUpdate(u: InferEvent<typeof imageUpdate>, subject: string): void {
+    this.add({
+      at: u.at,
+      kind: "maintenance",
+      text: `${u.host}: ${u.container} (${u.image}) ${u.state === "update" ? "has a newer image for its tag" : `has newer tags: ${(u.newerTags ?? []).slice(0, 3).join(", ")}`}${u.reminder ? `, pending since ${u.pendingSince?.slice(0, 10)}` : ""}`,
+      subject,
+    });
+  }
+
+  mediaImport(e: MediaImportEvent, subject: string): void {
+    const bad = e.change === "refused" || e.change === "backup-failed" || e.change === "paused";
+    this.add({
+      at: e.at,
+      kind: "media",
+      ...(bad ? { severity: "medium" } : {}),
+      text: `import ${e.import.name} ${e.change} — ${e.note}`,
+      subject,
+    });
   }
 
   /** The newest entries first, at most `limit`, before `before` (a seq) when paging. */
