@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { and, desc, eq, gte, lte, or } from "drizzle-orm";
+import { and, desc, eq, gte, lte, ne, or, type SQL } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import type { Clock } from "@lag/async";
 import { ServiceError } from "@lag/bus";
@@ -54,24 +54,20 @@ export class ReservationBook {
   }
 
   open(where: { host?: string; mount?: string } = {}): Reservation[] {
-    const conds = [eq(reservations.state, "open")];
-    if (where.host) conds.push(eq(reservations.host, where.host));
-    if (where.mount) conds.push(eq(reservations.mount, where.mount));
-    return this.o.db
-      .select({ data: reservations.data })
-      .from(reservations)
-      .where(and(...conds))
-      .orderBy(desc(reservations.id))
-      .all()
-      .map((r) => r.data);
+    return this.select(eq(reservations.state, "open"), where);
   }
 
   /** Open ones, and with `all` those closed in the last 30 days too; newest first. */
   list(q: { all?: boolean; host?: string }): Reservation[] {
     if (!q.all) return this.open(q.host ? { host: q.host } : {});
     const since = this.o.clock.now().getTime() - KEEP_CLOSED;
-    const conds = [or(eq(reservations.state, "open"), gte(reservations.expiresAt, since))];
-    if (q.host) conds.push(eq(reservations.host, q.host));
+    return this.select(or(eq(reservations.state, "open"), gte(reservations.expiresAt, since))!, q.host ? { host: q.host } : {});
+  }
+
+  private select(state: SQL, where: { host?: string; mount?: string }): Reservation[] {
+    const conds = [state];
+    if (where.host) conds.push(eq(reservations.host, where.host));
+    if (where.mount) conds.push(eq(reservations.mount, where.mount));
     return this.o.db
       .select({ data: reservations.data })
       .from(reservations)
@@ -218,13 +214,10 @@ export class ReservationBook {
         `reservation ${r.id} expired: ${formatBytes(r.bytes)} given back`,
       );
     }
+    // Closed ones are forgotten after 30 days.
     this.o.db
       .delete(reservations)
-      .where(and(eq(reservations.state, "expired"), lte(reservations.expiresAt, now.getTime() - KEEP_CLOSED)))
-      .run();
-    this.o.db
-      .delete(reservations)
-      .where(and(eq(reservations.state, "released"), lte(reservations.expiresAt, now.getTime() - KEEP_CLOSED)))
+      .where(and(ne(reservations.state, "open"), lte(reservations.expiresAt, now.getTime() - KEEP_CLOSED)))
       .run();
     return due.length;
   }
