@@ -122,7 +122,7 @@ it:
       local: { url: ${dir}/repo, password: { file: ${dir}/pw } }
     plans:
       - { name: media, paths: [${dir}/media], repositories: [local] }
-media: { backupPlan: media, retryEvery: 300ms, storageCheckInterval: 1h }
+media: { backupPlan: media, retryEvery: 300ms, storageCheckInterval: 1h, reservationTtl: 2s }
 `,
   );
   monitor = await nats.bus("it-monitor");
@@ -232,6 +232,11 @@ describe("reservations (flow 4)", () => {
     expect((await volumeOf(dir)).reservedBytes).toBe(0);
     const all = await cli.request(reservationsService.endpoints.reservations, { all: true });
     expect(all.reservations.find((x) => x.id === a.reservation.id)?.state).toBe("expired");
+    // Once closed, the key asks anew.
+    const c = await media.request(reservationsService.endpoints.reserve, ask);
+    if (!c.granted) throw new Error(c.reason);
+    expect(c.reservation.id).not.toBe(a.reservation.id);
+    await media.request(reservationsService.endpoints.release, { id: c.reservation.id });
   });
 
   it("keeps reservations across a restart of the storage worker", async () => {
@@ -297,6 +302,19 @@ describe("MEDIA_LAG's imports", () => {
     const cancelled = await cli.request(mediaService.endpoints.cancel, { id: imp.id });
     expect(cancelled.state).toBe("cancelled");
     expect((await volumeOf(folder)).reservedBytes).toBe(0);
+  });
+
+  it("keeps an import's reservation alive while it goes on (extended before it expires)", async () => {
+    const imp = await media.request(mediaService.endpoints.start, { name: "Long one", folder: join(dir, "media", "Long"), bytes: GB });
+    expect(imp.state).toBe("importing");
+    // Its reservation is for 2 s (media.reservationTtl); 3 s later it still holds, extended.
+    await new Promise((r) => setTimeout(r, 3_000));
+    const open = await cli.request(reservationsService.endpoints.reservations, {});
+    const held = open.reservations.find((r) => r.id === imp.reservationId)!;
+    expect(held.state).toBe("open");
+    expect(Date.parse(held.expiresAt)).toBeGreaterThan(Date.parse(imp.reservedUntil!));
+    expect(reservationEvents.some((e) => e.change === "shrunk" && e.reservation?.id === imp.reservationId)).toBe(true);
+    await media.request(mediaService.endpoints.cancel, { id: imp.id });
   });
 
   it("finishes an import: the space is given back and its folder backed up by the backup worker as an ad-hoc run", async () => {

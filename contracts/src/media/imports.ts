@@ -37,6 +37,8 @@ export const MediaImport = z.object({
   host: HostName.optional(),
   mount: z.string().optional(),
   reservationId: ReservationId.optional(),
+  /** Until when the reservation holds: MEDIA_LAG extends it while the import goes on. */
+  reservedUntil: IsoTime.optional(),
   /** Why it is paused, refused or failed. */
   reason: z.string().optional(),
   writtenBytes: Bytes.optional(),

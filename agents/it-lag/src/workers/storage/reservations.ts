@@ -101,11 +101,13 @@ export class ReservationBook {
       throw new ServiceError(400, `ttlMs: at most ${cfg.maxReservationTtl} (it.storage.maxReservationTtl), ${ttl} asked`);
     return db.transaction(() => {
       this.expireDue(now);
+      // The same key again gets the reservation it got (an answer lost, a restart), while it is open;
+      // once that one is closed (expired while the import went on) the key asks anew.
       if (req.key) {
         const held = db
           .select({ data: reservations.data })
           .from(reservations)
-          .where(and(eq(reservations.requester, requester), eq(reservations.key, req.key)))
+          .where(and(eq(reservations.requester, requester), eq(reservations.key, req.key), eq(reservations.state, "open")))
           .get();
         if (held) return { granted: true as const, reservation: held.data };
       }

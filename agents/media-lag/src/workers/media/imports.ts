@@ -94,7 +94,7 @@ export class Imports {
       return this.change({ ...imp, state: "refused", reason }, "refused", reason);
     }
     const r = reply.reservation;
-    const placed = { ...imp, host: r.host, mount: r.mount, reservationId: r.id };
+    const placed = { ...imp, host: r.host, mount: r.mount, reservationId: r.id, reservedUntil: r.expiresAt };
     delete placed.reason;
     const started = this.change({ ...placed, state: "importing" }, "started", `${formatBytes(r.bytes)} reserved on ${r.host}:${r.mount}`);
     const level = this.levelOf(r.host, r.mount);
@@ -175,11 +175,35 @@ export class Imports {
     }
   }
 
-  /** Imports left waiting: a reservation whose answer was lost, a backup that could not start. */
+  /**
+   * Imports left waiting: a reservation whose answer was lost, a backup that could not start; and
+   * the reservations of imports under way, extended once half their time is gone.
+   */
   async retry(): Promise<void> {
     for (const imp of this.list()) {
       if (imp.state === "reserving") await this.reserve(imp);
       else if (imp.state === "backing-up" && imp.backup?.state === "waiting") await this.requestBackup(imp);
+      else if (imp.state === "importing" || imp.state === "paused") await this.keepReserved(imp);
+    }
+  }
+
+  private async keepReserved(imp: MediaImport): Promise<void> {
+    const ttl = this.o.cfg.reservationTtl;
+    if (!imp.reservationId || !imp.reservedUntil || Date.parse(imp.reservedUntil) - this.o.clock.now().getTime() > ttl / 2) return;
+    try {
+      const held = (await this.o.bus.request(reservationsService.endpoints.reservations, {})).reservations.find(
+        (r) => r.id === imp.reservationId,
+      );
+      if (held) {
+        const r = await this.o.bus.request(reservationsService.endpoints.shrink, { id: held.id, bytes: held.bytes, ttlMs: ttl });
+        this.save({ ...imp, reservedUntil: r.expiresAt });
+        return;
+      }
+      // Closed by IT_LAG meanwhile (expired while this worker was down): the space is asked for again.
+      this.o.log.warn({ import: imp.id, reservation: imp.reservationId }, `import ${imp.name}: its reservation is closed; reserving again`);
+      await this.reserve(imp);
+    } catch (err) {
+      this.o.log.warn({ import: imp.id, err }, `import ${imp.name}: its reservation could not be extended (tried again later)`);
     }
   }
 
