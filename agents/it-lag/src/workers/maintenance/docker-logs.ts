@@ -37,8 +37,9 @@ export class DockerLogs {
   async sizes(): Promise<ContainerLog[]> {
     const out: ContainerLog[] = [];
     for (const c of await this.o.engine.listContainers()) {
-      const i = await this.o.engine.inspectContainer(c.Id);
-      if (!i.LogPath) continue;
+      // A container removed between the list and its inspection has no log left to count.
+      const i = await this.o.engine.inspectContainer(c.Id).catch(() => undefined);
+      if (!i?.LogPath) continue;
       const bytes = await stat(i.LogPath).then(
         (s) => s.size,
         () => 0,

@@ -52,7 +52,15 @@ export class ImageUpdates {
     const { engine } = this.o;
     const running = (await engine.listContainers()).filter((c) => c.State === "running");
     const checks: ImageCheck[] = [];
-    for (const c of running) checks.push(await this.check(c.Id));
+    for (const c of running) {
+      try {
+        checks.push(await this.check(c.Id));
+      } catch (err) {
+        // Gone between the list and its inspection, or the engine failed on it: the others are still checked.
+        const container = c.Names[0]?.replace(/^\//, "") ?? c.Id.slice(0, 12);
+        checks.push({ container, image: c.Image, state: "error", localDigests: [], note: (err as Error).message });
+      }
+    }
     const names = new Set(checks.map((c) => c.container));
     // A container gone (or recreated under another name) has nothing pending any more.
     for (const p of this.o.book.allPending()) if (!names.has(p.container)) this.settle(p.container, "the container is gone");
@@ -112,7 +120,8 @@ export class ImageUpdates {
     const { book, clock, cfg } = this.o;
     const now = clock.now().getTime();
     const held = book.pending(check.container);
-    const since = held?.what === what ? held.since : now;
+    // Pending since the registry first had something newer for the container, even if it moved again since.
+    const since = held ? held.since : now;
     const due = !held || held.what !== what || now - held.reportedAt >= cfg.remindEvery;
     const out = { ...check, pendingSince: new Date(since).toISOString() };
     if (due) {

@@ -32,7 +32,9 @@ afterAll(async () => {
 });
 
 function collector(): DockerCollector {
-  const c = new DockerCollector({ host: "test-host" });
+  // The engine is shared with the other test files (images pushed, containers started at once): a
+  // call may wait longer than the monitor's 5 s under that load, which is not what is tested here.
+  const c = new DockerCollector({ host: "test-host", connection: { timeoutMs: 30_000 } });
   collectors.push(c);
   return c;
 }
@@ -41,7 +43,7 @@ function collector(): DockerCollector {
 async function collect(c: DockerCollector, name?: string): Promise<{ snap: ContainersSnapshot; mine?: Container }> {
   const snap = await c.collect(new Date());
   expect(ContainersSnapshot.parse(snap)).toEqual(snap);
-  expect(snap.docker).toMatchObject({ available: true, version: expect.any(String) });
+  expect(snap.docker, JSON.stringify(snap.docker)).toMatchObject({ available: true, version: expect.any(String) });
   return { snap, mine: name ? snap.containers.find((x) => x.name === prefix + name) : undefined };
 }
 
