@@ -146,7 +146,7 @@ export {
 } from "./it/mail.ts";
 export { ceoItInbox } from "./ceo/consumers.ts";
 export { Container, ContainerHealth, ContainersSnapshot, ContainerState, containerMetrics } from "./it/containers.ts";
-export { CheckKind, CheckResult, checkResult } from "./it/checks.ts";
+export { CheckKind, CheckResult, checkResult, PiholeStats } from "./it/checks.ts";
 export {
   HistoryQuery,
   HistoryReply,

@@ -104,6 +104,13 @@ export function samplesFromChecks(results: readonly CheckResult[]): Sample[] {
     out.push(s("check.up", r.ok ? 1 : 0, labels));
     if (r.latencyMs !== undefined) out.push(s("check.latency_ms", r.latencyMs, labels));
     if (r.tlsDaysLeft !== undefined) out.push(s("check.tls_days_left", r.tlsDaysLeft, labels));
+    if (r.pihole) {
+      const p = { check: r.check };
+      out.push(s("pihole.blocking", r.pihole.blocking ? 1 : 0, p));
+      out.push(s("pihole.blocked_pct", r.pihole.blockedPct, p));
+      out.push(s("pihole.queries", r.pihole.queries, p));
+      if (r.pihole.gravityAgeHours !== undefined) out.push(s("pihole.gravity_age_hours", r.pihole.gravityAgeHours, p));
+    }
   }
   return out;
 }

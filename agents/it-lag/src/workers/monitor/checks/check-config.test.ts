@@ -58,7 +58,7 @@ describe("it.monitor.checks", () => {
         "[0].[url]: check web: expected an http:// or https:// URL",
         "[1].[port]: check imap: ports run from 1 to 65535",
         '[2].[resolver]: check pihole: "999.1.1.1" is not a resolver address; expected "ip" or "ip:port" (IPv6: "[addr]:port")',
-        "[3].[kind]: check mail: expected kind: http | tcp | dns | tls | ping",
+        "[3].[kind]: check mail: expected kind: http | tcp | dns | tls | ping | pihole",
         expect.stringMatching(/^\[4\]\.\[bodyMatch\]: check health: not a valid regular expression: .*Unterminated group/),
         expect.stringMatching(/^\[5\]\.\[name\]: check Web Server: lower-case letters/),
         expect.stringMatching(

@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import { z } from "zod";
-import { duration } from "@lag/config";
+import { duration, SecretRef } from "@lag/config";
 import { CheckKind, Slug } from "@lag/contracts";
 import { duplicateNames, isRecord } from "../unique-names.ts";
 
@@ -8,7 +8,7 @@ import { duplicateNames, isRecord } from "../unique-names.ts";
  * Service checks as the operator lists them under `it.monitor.checks`:
  *
  *   - name: immich-web            # unique; the result's `check` and a subject token
- *     kind: http                  # http | tcp | dns | tls | ping
+ *     kind: http                  # http | tcp | dns | tls | ping | pihole
  *     interval: 30s               # optional; the monitor's interval by default
  *     timeout: 5s                 # optional; 5s by default, must be shorter than interval
  *     url: https://127.0.0.1/api/server/ping
@@ -20,6 +20,7 @@ import { duplicateNames, isRecord } from "../unique-names.ts";
  *   - { name: pihole, kind: dns, query: kronos.lan, resolver: "192.168.1.2:53", expect: [192.168.1.10] }
  *   - { name: photos-cert, kind: tls, host: photos.lagrieta.es }
  *   - { name: router, kind: ping, host: 192.168.1.1 }
+ *   - { name: pihole-api, kind: pihole, url: http://192.168.1.2, password: { file: /etc/lag/secrets/pihole } }
  *
  * A dns check names what it resolves `query`, because `name` is the check's own name.
  *
@@ -155,6 +156,19 @@ const PING_FIELDS = {
     .default(DEFAULT_PING_COUNT),
 };
 
+const PIHOLE_FIELDS = {
+  name: Slug,
+  kind: z.literal("pihole"),
+  ...Timing,
+  /** Where the Pi-hole's web server answers: `http://192.168.1.2` (v6 also serves https with a self-signed certificate). */
+  url: z.url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" }),
+  /** v6: the web password or an app password; v5: the API token. None when the Pi-hole has no password. */
+  password: SecretRef.optional(),
+  /** Which API: found by itself (v6 answers /api/auth, v5 does not), or said. */
+  api: z.enum(["auto", "v6", "v5"], { error: "expected auto, v6 or v5" }).default("auto"),
+  insecure: z.boolean({ error: "expected true or false" }).default(false),
+};
+
 function strict<S extends z.ZodRawShape>(kind: string, fields: S) {
   return z.strictObject(fields, {
     error: (iss) =>
@@ -169,14 +183,16 @@ export const TcpCheck = strict("tcp", TCP_FIELDS);
 export const DnsCheck = strict("dns", DNS_FIELDS);
 export const TlsCheck = strict("tls", TLS_FIELDS);
 export const PingCheck = strict("ping", PING_FIELDS);
+export const PiholeCheck = strict("pihole", PIHOLE_FIELDS);
 export type HttpCheck = z.infer<typeof HttpCheck>;
 export type TcpCheck = z.infer<typeof TcpCheck>;
 export type DnsCheck = z.infer<typeof DnsCheck>;
 export type TlsCheck = z.infer<typeof TlsCheck>;
 export type PingCheck = z.infer<typeof PingCheck>;
+export type PiholeCheck = z.infer<typeof PiholeCheck>;
 
 /** One check, any kind, without the checks between fields (see `checkProblems`). */
-export const CheckFields = z.discriminatedUnion("kind", [HttpCheck, TcpCheck, DnsCheck, TlsCheck, PingCheck], {
+export const CheckFields = z.discriminatedUnion("kind", [HttpCheck, TcpCheck, DnsCheck, TlsCheck, PingCheck, PiholeCheck], {
   error: (iss) => (iss.code === "invalid_union" ? `expected kind: ${CheckKind.options.join(" | ")}` : undefined),
 });
 export type CheckConfig = z.infer<typeof CheckFields>;
@@ -206,6 +222,8 @@ function checkProblems(c: CheckConfig): Problem[] {
       out.push({ path: ["headers"], message: "set the Host header with hostHeader (it also sets the TLS server name)" });
     }
   }
+  if (c.kind === "pihole" && c.insecure && !c.url.startsWith("https:"))
+    out.push({ path: ["insecure"], message: "only applies to https:// URLs" });
   if (c.kind === "ping") {
     // ping's deadline (-w) is in whole seconds, and it sends one request every 0.2 s.
     const needed = Math.max(1_000, Math.ceil((c.count - 1) * 200 + 1_000));

@@ -2,6 +2,7 @@ import type { CheckConfig } from "./check-config.ts";
 import { run as runDns } from "./dns.ts";
 import { run as runHttp } from "./http.ts";
 import type { CheckOutcome } from "./outcome.ts";
+import { run as runPihole } from "./pihole.ts";
 import { run as runPing } from "./ping.ts";
 import { run as runTcp } from "./tcp.ts";
 import { run as runTls } from "./tls.ts";
@@ -24,6 +25,8 @@ export async function runCheck(check: CheckConfig, now: () => Date): Promise<Che
         return await runTls(check, now);
       case "ping":
         return await runPing(check, now);
+      case "pihole":
+        return await runPihole(check, now);
     }
   } catch (err) {
     return {

@@ -25,6 +25,8 @@ const healthy: Sample[] = [
   sample("container.restarts", 0, container("immich")),
   sample("check.up", 1, check("web")),
   sample("check.tls_days_left", 60, check("web-tls", "tls")),
+  sample("pihole.blocking", 1, { check: "pihole" }),
+  sample("pihole.gravity_age_hours", 30, { check: "pihole" }),
 ];
 
 /** The healthy host with one series replaced. */
@@ -84,6 +86,8 @@ describe("default rules", () => {
       0,
     ],
     ["a CPU at 85 °C", sample("temp.celsius", 85, { sensor: "cpu" }), ["temperature-high:high"], 2 * MINUTE],
+    ["Pi-hole's blocking off", sample("pihole.blocking", 0, { check: "pihole" }), ["pihole-blocking-off:medium"], 15 * MINUTE],
+    ["Pi-hole's block list 20 days old", sample("pihole.gravity_age_hours", 480, { check: "pihole" }), ["pihole-gravity-old:low"], 0],
   ];
 
   it.each(scenarios)("fire on %s, after the rule's `for` and not before", (_, bad, expected, forMs) => {

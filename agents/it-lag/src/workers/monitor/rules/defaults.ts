@@ -72,6 +72,14 @@ export const DEFAULT_RULES: readonly DefaultRule[] = [
     rule: { name: "tls-expiry-critical", metric: "check.tls_days_left", op: "<", threshold: 3, severity: "critical", repeat: "6h" },
   },
   {
+    why: "Blocking switched off for a quick test is normal; off for a quarter of an hour means it was forgotten (or the timer was not set), and every device on the network sees ads and trackers again.",
+    rule: { name: "pihole-blocking-off", metric: "pihole.blocking", op: "==", threshold: 0, for: "15m", severity: "medium" },
+  },
+  {
+    why: "Pi-hole rebuilds its block list weekly (pihole -g from cron); a list older than two weeks means the update fails.",
+    rule: { name: "pihole-gravity-old", metric: "pihole.gravity_age_hours", op: ">", threshold: 336, severity: "low", repeat: "24h" },
+  },
+  {
     why: "Sustained heat past 80 C shortens disk and CPU life; two minutes so that a short burst does not count.",
     rule: { name: "temperature-high", metric: "temp.celsius", op: ">", threshold: 80, for: "2m", recover: 75, severity: "high" },
   },

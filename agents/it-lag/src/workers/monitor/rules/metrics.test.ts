@@ -20,7 +20,25 @@ function everySample(): Sample[] {
       ...containerMetrics.example,
       containers: [{ ...c, health: "unhealthy", cpuPct: 1, memPct: 2, memBytes: 3 }],
     }),
-    ...samplesFromChecks([{ ...checkResult.example, kind: "tls", latencyMs: 5, tlsDaysLeft: 30 }]),
+    ...samplesFromChecks([
+      { ...checkResult.example, kind: "tls", latencyMs: 5, tlsDaysLeft: 30 },
+      {
+        ...checkResult.example,
+        check: "pihole",
+        kind: "pihole",
+        pihole: {
+          api: "v6",
+          blocking: true,
+          queries: 100,
+          blocked: 10,
+          blockedPct: 10,
+          domainsBlocked: 1000,
+          gravityAgeHours: 20,
+          topBlocked: [],
+          upstreams: [],
+        },
+      },
+    ]),
     ...samplesFromStores({ history: false }),
   ];
 }

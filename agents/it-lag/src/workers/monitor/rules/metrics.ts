@@ -49,6 +49,10 @@ export const METRICS = {
     labels: CHECK,
     summary: "the TLS certificate of check {check} expires in {value} days (threshold {threshold})",
   },
+  "pihole.blocking": { labels: ["check"], summary: "Pi-hole ({check}) is not blocking" },
+  "pihole.blocked_pct": { labels: ["check"], summary: "Pi-hole ({check}) blocks {value}% of queries (threshold {threshold}%)" },
+  "pihole.queries": { labels: ["check"], summary: "Pi-hole ({check}) answered {value} queries in 24 h (threshold {threshold})" },
+  "pihole.gravity_age_hours": { labels: ["check"], summary: "Pi-hole ({check})'s block list is {value} hours old (threshold {threshold})" },
   "lag.store_ok": {
     labels: [],
     summary: "the monitor cannot write its history or alert state (full or read-only data disk?); alerts still go out",
