@@ -116,7 +116,8 @@ export class DockerCollector {
   }
 
   private usage(id: string, stats: Outcome<ContainerStats> | undefined): Pick<ContainerFacts, "cpuPct" | "memory"> {
-    if (!stats?.ok) return {};
+    // An empty answer (a container removed while its stats were asked) has no figures this time.
+    if (!stats?.ok || !stats.value) return {};
     const payload = stats.value;
     const reading = cpuReading(payload);
     const out: Pick<ContainerFacts, "cpuPct" | "memory"> = {};
