@@ -57,6 +57,20 @@ function cli(...args: string[]) {
   });
 }
 
+/** Every process `npm start` runs (the example's only with launcher.examples). */
+const PROCESSES = [
+  "ceo",
+  "it-incidents",
+  "it-monitor",
+  "it-backup",
+  "it-mail",
+  "it-subscriptions",
+  "it-storage",
+  "it-maintenance",
+  "media",
+  "dashboard",
+];
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "lag-launcher-"));
   port = await freePort();
@@ -111,19 +125,7 @@ describe("npm start (the launcher)", () => {
       expect(await l.stop()).toBe(0);
     }
     expect(l.out).toContain("stopped cleanly");
-    for (const p of [
-      "ceo",
-      "it-incidents",
-      "it-monitor",
-      "it-backup",
-      "it-mail",
-      "it-subscriptions",
-      "it-storage",
-      "it-maintenance",
-      "media",
-      "dashboard",
-      "example-hello",
-    ]) {
+    for (const p of [...PROCESSES, "example-hello"]) {
       expect(l.out).toMatch(new RegExp(`${p}\\s+INFO\\s+${p} stopped`));
       expect(existsSync(join(dir, "data/logs", `${p}.log`))).toBe(true);
     }
@@ -155,18 +157,7 @@ describe("npm start (the launcher)", () => {
       await eventually(() => cli("req", "lag.it.monitor.status.e2e", "{}").status === 0, 30_000, "the monitor answers after the restart");
 
       // The NATS server dies: it is started again, the agents reconnect, nothing else stops.
-      const agents = [
-        "ceo",
-        "it-incidents",
-        "it-monitor",
-        "it-backup",
-        "it-mail",
-        "it-subscriptions",
-        "it-storage",
-        "it-maintenance",
-        "media",
-        "dashboard",
-      ].map((p) => [p, l.pidOf(p)] as const);
+      const agents = PROCESSES.map((p) => [p, l.pidOf(p)] as const);
       const natsPid = Number(readFileSync(join(dir, "data/nats-server.pid"), "utf8"));
       process.kill(natsPid, "SIGKILL");
       await l.waitFor(/nats-server exited unexpectedly \(code null\); restarting in \d+ ms/);

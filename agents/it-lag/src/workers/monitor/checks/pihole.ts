@@ -63,8 +63,9 @@ function exchange(
   });
 }
 
-/** Sessions by check name: Pi-hole v6 has few API seats, so a session is kept until it expires or is refused. */
+/** Sessions by check and URL: Pi-hole v6 has few API seats, so a session is kept until it expires or is refused. */
 const sessions = new Map<string, { sid: string; until: number }>();
+const sessionKey = (check: PiholeCheck) => `${check.name} ${check.url}`;
 
 const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : Number(v) || 0);
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === "object" ? (v as Record<string, unknown>) : {});
@@ -78,17 +79,17 @@ async function login(check: PiholeCheck, signal: AbortSignal): Promise<string | 
     throw new PiholeError(`Pi-hole refused the password (${r.status}${session.message ? `: ${String(session.message)}` : ""})`);
   if (r.status === 429) throw new PiholeError("Pi-hole has no API seat free (429): too many sessions open");
   if (r.status !== 200 || typeof session.sid !== "string") throw new PiholeError(`POST /api/auth answered ${r.status}`);
-  sessions.set(check.name, { sid: session.sid, until: Date.now() + Math.max(30, num(session.validity) - 30) * 1000 });
+  sessions.set(sessionKey(check), { sid: session.sid, until: Date.now() + Math.max(30, num(session.validity) - 30) * 1000 });
   return session.sid;
 }
 
 /** A v6 GET with the kept session: a 401 (expired, or the Pi-hole restarted) logs in again, once. */
 async function v6Get(check: PiholeCheck, path: string, signal: AbortSignal): Promise<Record<string, unknown>> {
-  const held = sessions.get(check.name);
+  const held = sessions.get(sessionKey(check));
   let sid = held && held.until > Date.now() ? held.sid : await login(check, signal);
   let r = await exchange(check, "GET", path, signal, sid ? { sid } : {});
   if (r.status === 401) {
-    sessions.delete(check.name);
+    sessions.delete(sessionKey(check));
     sid = await login(check, signal);
     if (!sid) throw new PiholeError(`${path} needs a password: set password on the check`);
     r = await exchange(check, "GET", path, signal, { sid });
