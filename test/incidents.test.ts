@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EnvelopeType as Envelope } from "@lag/contracts";
 import type { ApprovalRecord, DailyReport, Incident, IncidentSummary } from "@lag/contracts";
 import {
   dockerCli,
@@ -64,6 +65,8 @@ describe("the default policy approves a restart", () => {
     await nats?.stop();
   });
 
+  let chained: { incident: string; request: string } | undefined;
+
   it("one incident, restarted by policy, healthy again, resolved — and the timeline tells it", async () => {
     const before = await startedAt(name);
     await breakIt(name);
@@ -106,7 +109,36 @@ describe("the default policy approves a restart", () => {
     const text = await sys.lag(["incident", "show", inc.id]);
     expect(text.stdout).toContain("restart-container");
     expect(text.stdout).toContain("policy:restarts-are-safe");
+    chained = { incident: inc.id, request: shown!.runbook!.requestId };
   }, 150_000);
+
+  it("carries the chain on every event: the incident's id as correlation, the alert and the decision as causes", async () => {
+    if (!chained) throw new Error("the flow above did not finish");
+    const { incident, request } = chained;
+    const read = async (stream: string) => {
+      const c = await sys.watcher.js.consumers.get(stream);
+      const out: Envelope[] = [];
+      for (;;) {
+        const m = await c.next({ expires: 1_000 });
+        if (!m) return out;
+        out.push(m.json<Envelope>());
+      }
+    };
+    const [alerts, incidents, approvals] = await Promise.all([read("LAG_IT"), read("LAG_IT_INCIDENTS"), read("LAG_APPROVALS")]);
+    const ofIncident = incidents.filter((e) => (e.data as { incident?: { id?: string } }).incident?.id === incident);
+    expect(ofIncident.length).toBeGreaterThan(5);
+    for (const e of ofIncident) expect(e.correlationid, e.type).toBe(incident);
+    // The incident was opened by an alert that is in LAG_IT.
+    const opened = ofIncident.find((e) => (e.data as { entry: { kind: string } }).entry?.kind === "opened")!;
+    expect(alerts.map((e) => e.id)).toContain(opened.causationid);
+    // The request, CEO_LAG's decision on it, and the incident's approval entry that the decision caused.
+    const asked = approvals.find((e) => (e.data as { id?: string }).id === request)!;
+    expect(asked).toMatchObject({ id: `req-${request}`, correlationid: incident });
+    const decided = approvals.find((e) => (e.data as { requestId?: string }).requestId === request)!;
+    expect(decided).toMatchObject({ id: `dec-${request}`, correlationid: incident });
+    const approvalEntry = ofIncident.find((e) => (e.data as { entry: { kind: string } }).entry?.kind === "approval")!;
+    expect(approvalEntry.causationid).toBe(`dec-${request}`);
+  });
 
   it("publishes the daily report, which CEO_LAG keeps and `lag reports --weekly` shows", async () => {
     let r: { daily?: DailyReport; weekly?: { days: number; incidents: { opened: number } }; kept: number } | undefined;

@@ -53,7 +53,7 @@ export const ceoWorker = defineWorker({
         // The subject (which permissions tie to its publisher) says who asked; the body must agree.
         if (d.event.publisher !== q.requester)
           throw new RejectedMessage(`request ${q.id} names requester ${q.requester} but came from ${d.event.publisher}`);
-        const { record, fresh } = approvals.receive(q, now());
+        const { record, fresh } = approvals.receive(q, now(), d.envelope.id);
         if (fresh)
           log.info(
             { requestId: q.id, requester: q.requester, action: q.action.kind, policy: record.policy, state: record.state },

@@ -21,6 +21,8 @@ import type { ActionRow, IncidentStore } from "./store/incident-store.ts";
 
 /** How the desk writes to an incident's timeline and moves its state (the worker's shell does the storing and publishing). */
 export interface IncidentWriter {
+  /** Runs `fn` with `eventId` as the cause of the incident events it produces. */
+  causedBy<T>(eventId: string, fn: () => T): T;
   record(id: string, kind: TimelineKind, by: Actor, note: string, data?: Record<string, unknown>, patch?: Partial<IncidentSummary>): void;
   transition(id: string, state: IncidentState, by: Actor, note: string): void;
   isOpen(id: string): boolean;
@@ -82,7 +84,7 @@ export class ActionDesk {
       risk: rule.risk,
       requestedAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + rule.approvalTimeout).toISOString(),
-      links: { incident: incident.id },
+      links: { incident: incident.id, correlationId: incident.id },
       evidence: { ...p.evidence, ...(Object.keys(details).length > 0 ? { details: { ...p.evidence.details, ...details } } : {}) },
       labels: p.labels ?? {},
       ...(p.cost ? { cost: p.cost } : {}),
@@ -96,7 +98,8 @@ export class ActionDesk {
       verifyTimeoutMs: rule.verifyTimeout,
       updatedAt: now.getTime(),
     });
-    this.o.outbox.add(approvalRequests["it-incidents"], request);
+    // Its envelope id is derived from the request's, so what CEO_LAG publishes on it can name it as the cause.
+    this.o.outbox.add(approvalRequests["it-incidents"], request, { id: `req-${request.id}`, correlationid: incident.id });
     this.o.incidents.record(
       incident.id,
       "runbook-proposed",
@@ -127,15 +130,18 @@ export class ActionDesk {
       return;
     }
     const how = `${d.decision} by ${d.by.kind} ${d.by.name} (${d.channel}${d.rule ? `, rule ${d.rule}` : ""})${d.note ? `: ${d.note}` : ""}`;
-    this.o.incidents.record(
-      row.incidentId,
-      "approval",
-      actorOf(d),
-      `${row.kind} ${how}`,
-      { requestId: d.requestId, decision: d.decision },
-      {
-        runbook: { action: row.kind, requestId: d.requestId, status: d.decision },
-      },
+    // CEO_LAG's decision event has a derived id (dec-<request>): the cause of the incident's approval entry.
+    this.o.incidents.causedBy(`dec-${d.requestId}`, () =>
+      this.o.incidents.record(
+        row.incidentId,
+        "approval",
+        actorOf(d),
+        `${row.kind} ${how}`,
+        { requestId: d.requestId, decision: d.decision },
+        {
+          runbook: { action: row.kind, requestId: d.requestId, status: d.decision },
+        },
+      ),
     );
     if (d.decision === "approved") await this.run({ ...row, status: "approved" });
     else this.o.incidents.record(row.incidentId, "escalated", this.self, `${row.kind} was not run: ${how}; a person must act`);

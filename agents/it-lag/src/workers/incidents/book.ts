@@ -38,7 +38,26 @@ export interface BookOptions {
  * away. Everything that changes an incident goes through here.
  */
 export class IncidentBook implements IncidentWriter {
+  /** The event being handled (an alert, a decision): the cause of the incident events it produces. */
+  private cause: string | undefined;
+
   constructor(private readonly o: BookOptions) {}
+
+  /** Runs `fn` with `eventId` as the cause of the events it produces (each carries the incident's id as its chain). */
+  causedBy<T>(eventId: string, fn: () => T): T {
+    const before = this.cause;
+    this.cause = eventId;
+    try {
+      return fn();
+    } finally {
+      this.cause = before;
+    }
+  }
+
+  /** The chain an incident's events belong to: its id, and what caused them when known. */
+  private chain(incidentId: string): { correlationid: string; causationid?: string } {
+    return { correlationid: incidentId, ...(this.cause ? { causationid: this.cause } : {}) };
+  }
 
   private get now(): number {
     return this.o.clock.now().getTime();
@@ -72,9 +91,13 @@ export class IncidentBook implements IncidentWriter {
         entries.push({ incidentId: id, entry: e.entry });
         if (e.entry.kind === "silenced") silencesChanged = true;
         if (e.entry.kind === "resolved") resolved.push(e.incident);
-        if (e.publish) events.push(() => outbox.add(incidentChanged, { incident: e.incident, entry: e.entry }));
+        if (e.publish) {
+          const meta = this.chain(id);
+          events.push(() => outbox.add(incidentChanged, { incident: e.incident, entry: e.entry }, meta));
+        }
       } else if (e.kind === "notify") {
-        events.push(() => outbox.add(notification, { id: `ntf-${randomUUID()}`, ...e.notification }));
+        const meta = this.chain(e.notification.incident.id);
+        events.push(() => outbox.add(notification, { id: `ntf-${randomUUID()}`, ...e.notification }, meta));
       } else if (e.kind === "silence") {
         silencesChanged = true;
         events.push(() => outbox.add(silenceChanged, { change: e.change, silence: e.silence, by: this.o.worker }));
@@ -121,7 +144,7 @@ export class IncidentBook implements IncidentWriter {
     const entry = { at: new Date(this.now).toISOString(), kind: prevention ? ("prevention" as const) : ("note" as const), actor: by, note };
     const row = this.o.store.raw(id)!;
     this.o.store.write([{ ...row, summary: next }], [{ incidentId: id, entry }]);
-    this.o.outbox.add(incidentChanged, { incident: next, entry });
+    this.o.outbox.add(incidentChanged, { incident: next, entry }, this.chain(id));
     void this.o.outbox.flush();
     return next;
   }

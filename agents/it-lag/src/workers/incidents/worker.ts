@@ -137,7 +137,9 @@ export const incidentsWorker = defineWorker({
       consume(incidentsAlertsInbox, (d) => {
         if (!d.is(alert)) return;
         const a = d.data;
-        book.together(() => book.apply(engine.alert(a, now()), a.status === "firing" && a.repeat === 0 ? [a] : []));
+        book.causedBy(d.envelope.id, () =>
+          book.together(() => book.apply(engine.alert(a, now()), a.status === "firing" && a.repeat === 0 ? [a] : [])),
+        );
       }),
       consume(incidentsDecisions, async (d) => {
         if (!d.is(approvalDecided) || d.data.requester !== "it-incidents") return;

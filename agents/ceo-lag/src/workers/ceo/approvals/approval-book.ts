@@ -39,15 +39,18 @@ export class ApprovalBook {
     private readonly log: Logger,
   ) {}
 
-  /** A request from the inbox. A redelivered one changes nothing. */
-  receive(q: ApprovalRequest, now: number): { record: ApprovalRecord; fresh: boolean } {
+  /**
+   * A request from the inbox (`eventId`: its envelope's id, the cause of what CEO_LAG publishes on
+   * it). A redelivered one changes nothing.
+   */
+  receive(q: ApprovalRequest, now: number, eventId?: string): { record: ApprovalRecord; fresh: boolean } {
     const known = this.show(q.id);
     if (known) return { record: known, fresh: false };
     const policy = evaluate(q, this.cfg.rules, this.cfg.default, (c) => this.budgetLeft(c, now));
     const record: ApprovalRecord = { request: q, state: "pending", receivedAt: new Date(now).toISOString(), policy };
     const asks = policy.said === "ask" && Date.parse(q.expiresAt) > now;
     // Journalled before it is stored: a crash in between sends it with the same id, stored once, rather than never.
-    if (asks) this.outbox.add(approvalAsked, record, { id: `ask-${q.id}` });
+    if (asks) this.outbox.add(approvalAsked, record, { id: `ask-${q.id}`, ...chainOf(q), ...(eventId ? { causationid: eventId } : {}) });
     const inserted = this.db
       .insert(approvals)
       .values({
@@ -118,7 +121,7 @@ export class ApprovalBook {
     for (const { record } of rows) {
       const r = record as ApprovalRecord;
       if (!r.decision) continue;
-      this.publish(r.decision);
+      this.publish(r.decision, r.request);
       n++;
     }
     return n;
@@ -195,7 +198,7 @@ export class ApprovalBook {
       .where(and(eq(approvals.id, id), eq(approvals.state, "pending")))
       .run();
     if (changed.changes === 0) return this.show(id)!;
-    this.publish(decision);
+    this.publish(decision, r.request);
     this.log.info(
       { requestId: id, requester: decision.requester, action: decision.actionKind, decision: state, by: `${by.kind}:${by.name}`, channel },
       `approval ${state}`,
@@ -203,9 +206,15 @@ export class ApprovalBook {
     return next;
   }
 
-  private publish(d: ApprovalDecision): void {
-    this.outbox.add(approvalDecided, d, { id: `dec-${d.requestId}` });
+  private publish(d: ApprovalDecision, q: ApprovalRequest): void {
+    this.outbox.add(approvalDecided, d, { id: `dec-${d.requestId}`, ...chainOf(q) });
     this.db.update(approvals).set({ published: true }).where(eq(approvals.id, d.requestId)).run();
     void this.outbox.flush();
   }
+}
+
+/** The chain a request belongs to (its requester's correlation id, else its incident), carried by what CEO_LAG publishes on it. */
+function chainOf(q: ApprovalRequest): { correlationid?: string } {
+  const c = q.links.correlationId ?? q.links.incident;
+  return c ? { correlationid: c } : {};
 }
