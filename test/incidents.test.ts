@@ -140,6 +140,37 @@ describe("the default policy approves a restart", () => {
     expect(approvalEntry.causationid).toBe(`dec-${request}`);
   });
 
+  it("`lag trace` prints the whole chain in order, from the incident's id or the request's, and says so for an unknown id", async () => {
+    if (!chained) throw new Error("the flow above did not finish");
+    const r = await sys.lag(["trace", chained.incident]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.split("\n");
+    const at = (step: RegExp) => {
+      const i = lines.findIndex((l) => step.test(l));
+      expect(i, `${step} in:\n${r.stdout}`).toBeGreaterThan(0);
+      return i;
+    };
+    const alert = at(/it-monitor\s+alert firing container-unhealthy/);
+    const opened = at(/it-incidents\s+incident opened/);
+    // The request and its timeline entry are written together (same millisecond, either first).
+    const requested = at(/it-incidents\s+approval requested by it-incidents: restart-container/);
+    const proposed = at(/it-incidents\s+incident runbook-proposed/);
+    const approved = at(/ceo\s+approval approved by policy:restarts-are-safe via policy/);
+    const entry = at(/it-incidents\s+incident approval \(policy:restarts-are-safe\)/);
+    const started = at(/it-incidents\s+incident runbook-started/);
+    const finished = at(/it-incidents\s+incident runbook-finished/);
+    const resolved = at(/it-incidents\s+incident resolved/);
+    expect(alert).toBeLessThan(opened);
+    expect(opened).toBeLessThan(Math.min(requested, proposed));
+    expect(Math.max(requested, proposed)).toBeLessThan(approved);
+    expect([approved, entry, started, finished, resolved]).toEqual([approved, entry, started, finished, resolved].sort((a, b) => a - b));
+    const byRequest = jsonOf<{ id: string }[]>(await sys.lag(["trace", chained.request, "--json"]));
+    expect(byRequest.map((e) => e.id)).toContain(`dec-${chained.request}`);
+    const unknown = await sys.lag(["trace", "inc-nothing-like-it"]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/no incident, approval or event inc-nothing-like-it in LAG_IT, LAG_IT_INCIDENTS, LAG_APPROVALS/);
+  });
+
   it("publishes the daily report, which CEO_LAG keeps and `lag reports --weekly` shows", async () => {
     let r: { daily?: DailyReport; weekly?: { days: number; incidents: { opened: number } }; kept: number } | undefined;
     await eventually(

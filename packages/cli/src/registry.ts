@@ -16,6 +16,7 @@ import { req } from "./commands/req.ts";
 import { services } from "./commands/services.ts";
 import { status } from "./commands/status.ts";
 import { tail } from "./commands/tail.ts";
+import { trace } from "./commands/trace.ts";
 
 /** Every command, in the order `lag --help` lists them. */
 export const commands: readonly Command[] = [
@@ -25,6 +26,7 @@ export const commands: readonly Command[] = [
   incidentAck,
   incidentNote,
   incidentResolve,
+  trace,
   silenceAdd,
   silenceList,
   silenceExpire,
