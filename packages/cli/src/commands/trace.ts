@@ -9,19 +9,28 @@ const STREAMS = [itStream.name, incidentsStream.name, approvalsStream.name];
 
 type Env = EnvelopeType<Record<string, unknown>>;
 
-/** Every event of a stream, in order (an ordered consumer: nothing is acknowledged or changed). */
+/**
+ * Every event of a stream, in order, in batches (an ordered consumer: nothing is acknowledged or
+ * changed). `pending` after each message says how many remain; an empty batch ends it too.
+ */
 async function readStream(bus: Bus, stream: string): Promise<Env[]> {
   const c = await bus.js.consumers.get(stream);
   const out: Env[] = [];
-  for (;;) {
-    const m = await c.next({ expires: 1_000 });
-    if (!m) return out;
-    try {
-      out.push(m.json<Env>());
-    } catch {
-      // Not an envelope (it would be in the dead letters): not part of any chain.
+  for (let pending = 1; pending > 0; ) {
+    const batch = await c.fetch({ max_messages: 1_000, expires: 2_000 });
+    let got = 0;
+    for await (const m of batch) {
+      got++;
+      pending = m.info.pending;
+      try {
+        out.push(m.json<Env>());
+      } catch {
+        // Not an envelope (it would be in the dead letters): not part of any chain.
+      }
     }
+    if (got === 0) break;
   }
+  return out;
 }
 
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === "object" ? (v as Record<string, unknown>) : {});
