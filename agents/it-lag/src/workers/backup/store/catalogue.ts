@@ -14,6 +14,11 @@ export type Part = "files" | "dump";
 /** The trigger of an ad-hoc run of some of a plan's folders: not the plan's own backup, so left out of its RPO, sizes and baselines. */
 export const ADHOC_TRIGGER = "request";
 
+/** The plan's own runs: ad-hoc runs of some of its folders left out. */
+function ownRunsOf(plan: string) {
+  return and(eq(schema.runs.plan, plan), ne(schema.runs.trigger, ADHOC_TRIGGER))!;
+}
+
 /** The backup worker's SQLite file: runs and what they did per repository, checks, drills, what a crash must undo. */
 export class Catalogue {
   constructor(private readonly db: Db) {}
@@ -61,14 +66,7 @@ export class Catalogue {
     return this.db
       .select()
       .from(schema.runs)
-      .where(
-        and(
-          eq(schema.runs.plan, plan),
-          ne(schema.runs.trigger, ADHOC_TRIGGER),
-          inArray(schema.runs.status, ["ok", "partial"]),
-          isNotNull(schema.runs.finishedAt),
-        ),
-      )
+      .where(and(ownRunsOf(plan), inArray(schema.runs.status, ["ok", "partial"]), isNotNull(schema.runs.finishedAt)))
       .orderBy(desc(schema.runs.finishedAt))
       .limit(1)
       .get();
@@ -80,7 +78,7 @@ export class Catalogue {
       .select({ r: schema.runRepositories })
       .from(schema.runRepositories)
       .innerJoin(schema.runs, eq(schema.runs.id, schema.runRepositories.runId))
-      .where(and(eq(schema.runs.plan, plan), ne(schema.runs.trigger, ADHOC_TRIGGER), eq(schema.runRepositories.repository, repository)))
+      .where(and(ownRunsOf(plan), eq(schema.runRepositories.repository, repository)))
       .orderBy(desc(schema.runRepositories.finishedAt))
       .limit(50)
       .all()
@@ -99,14 +97,7 @@ export class Catalogue {
       .select({ r: schema.runRepositories, startedAt: schema.runs.startedAt })
       .from(schema.runRepositories)
       .innerJoin(schema.runs, eq(schema.runs.id, schema.runRepositories.runId))
-      .where(
-        and(
-          eq(schema.runs.plan, plan),
-          ne(schema.runs.trigger, ADHOC_TRIGGER),
-          gte(schema.runs.startedAt, since),
-          inArray(schema.runRepositories.status, ["ok", "partial"]),
-        ),
-      )
+      .where(and(ownRunsOf(plan), gte(schema.runs.startedAt, since), inArray(schema.runRepositories.status, ["ok", "partial"])))
       .all();
     const byRun = new Map<string, { at: number; repos: Map<string, { bytes: number; added: number }> }>();
     for (const { r, startedAt } of rows) {
@@ -134,8 +125,7 @@ export class Catalogue {
       .innerJoin(schema.runs, eq(schema.runs.id, schema.runRepositories.runId))
       .where(
         and(
-          eq(schema.runs.plan, plan),
-          ne(schema.runs.trigger, ADHOC_TRIGGER),
+          ownRunsOf(plan),
           eq(schema.runRepositories.repository, repository),
           eq(schema.runRepositories.part, part),
           inArray(schema.runRepositories.status, ["ok", "partial"]),
