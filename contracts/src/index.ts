@@ -60,7 +60,7 @@ export {
   Slug,
   storageTrend,
 } from "./it/common.ts";
-export { Filesystem, HostMetrics, hostMetrics, NetworkInterface } from "./it/host.ts";
+export { DiskHealth, DynDnsStatus, Filesystem, HostMetrics, hostMetrics, JobStatus, NetworkInterface, RaidArray } from "./it/host.ts";
 export {
   Alternative,
   LibraryUsage,

@@ -128,5 +128,7 @@ if [ "$mode" = test ]; then
   apt_install dovecot-imapd dovecot-lmtpd chromium
   # The image-update checks are tested against a real registry (distribution 2.8, run from a config in a temp folder).
   apt_install docker-registry
+  # NAS targets are read over SSH from a real sshd (run from a config in a temp folder); pgrep ends its sessions.
+  apt_install openssh-server procps
   ensure_dockerd
 fi

@@ -26,6 +26,75 @@ export const NetworkInterface = z.object({
   txBytes: Bytes,
 });
 
+/** One disk's health as `smartctl -A -H --json` reports it (ATA attributes, or NVMe's health log). */
+export const DiskHealth = z.object({
+  device: z.string().min(1),
+  model: z.string().optional(),
+  serial: z.string().optional(),
+  /** SMART's overall self-assessment; absent when it could not be read. */
+  passed: z.boolean().optional(),
+  /** ATA 5 Reallocated_Sector_Ct (raw). */
+  reallocatedSectors: z.number().int().nonnegative().optional(),
+  /** ATA 197 Current_Pending_Sector (raw). */
+  pendingSectors: z.number().int().nonnegative().optional(),
+  /** ATA 198 Offline_Uncorrectable (raw). */
+  uncorrectableSectors: z.number().int().nonnegative().optional(),
+  /** NVMe media and data integrity errors. */
+  mediaErrors: z.number().int().nonnegative().optional(),
+  temperatureC: z.number().optional(),
+  powerOnHours: z.number().nonnegative().optional(),
+  /** Why smartctl could not read the disk (it could not open it, a command failed). */
+  error: z.string().optional(),
+});
+export type DiskHealth = z.infer<typeof DiskHealth>;
+
+/** One Linux software RAID array from /proc/mdstat. */
+export const RaidArray = z.object({
+  array: z.string().min(1),
+  /** raid1, raid5, … (absent for an inactive array). */
+  level: z.string().optional(),
+  state: z.enum(["active", "inactive"]),
+  readOnly: z.boolean(),
+  /** Members the array should have, and those in use ([n/m] in mdstat); for raid0/linear both are the members listed. */
+  devices: z.number().int().nonnegative(),
+  activeDevices: z.number().int().nonnegative(),
+  failed: z.array(z.string()),
+  spares: z.array(z.string()),
+  /** Fewer members working than the array needs, a failed member, or an inactive array. */
+  degraded: z.boolean(),
+  /** A rebuild, resync, reshape or check under way. */
+  sync: z.object({ action: z.string(), pct: Percent, finishMin: z.number().nonnegative().optional() }).optional(),
+});
+export type RaidArray = z.infer<typeof RaidArray>;
+
+/** The dynamic-DNS client's last word, read from its status or log file. */
+export const DynDnsStatus = z.object({
+  client: z.string().min(1),
+  file: z.string(),
+  /** The last recognised status: an update made or not needed is ok; an error is not. */
+  ok: z.boolean(),
+  status: z.string(),
+  ip: z.string().optional(),
+  /** When that status was written (its own timestamp, else the file's modification time). */
+  at: IsoTime.optional(),
+});
+export type DynDnsStatus = z.infer<typeof DynDnsStatus>;
+
+/** A job (a NAS backup, a sync) judged by the last verdict in its log or status file. */
+export const JobStatus = z.object({
+  name: z.string().min(1),
+  file: z.string(),
+  /** The last line that says success or failure; absent when none does (or the file is missing). */
+  ok: z.boolean().optional(),
+  line: z.string().optional(),
+  /** The file's modification time: when the job last wrote. */
+  lastRun: IsoTime.optional(),
+  /** Older than the job's maxAge, or missing. */
+  overdue: z.boolean(),
+  error: z.string().optional(),
+});
+export type JobStatus = z.infer<typeof JobStatus>;
+
 export const HostMetrics = z.object({
   host: HostName,
   time: IsoTime,
@@ -45,6 +114,11 @@ export const HostMetrics = z.object({
   temperatures: z.array(z.object({ sensor: z.string(), celsius: z.number() })),
   network: z.array(NetworkInterface),
   filesystems: z.array(Filesystem),
+  /** Hosts read over SSH (a NAS): what its target is configured to read. */
+  disks: z.array(DiskHealth).optional(),
+  raid: z.array(RaidArray).optional(),
+  dynDns: DynDnsStatus.optional(),
+  jobs: z.array(JobStatus).optional(),
 });
 export type HostMetrics = z.infer<typeof HostMetrics>;
 

@@ -4,6 +4,7 @@ import { Alert } from "./alerts.ts";
 import { CheckResult } from "./checks.ts";
 import { Bytes, HostName, IsoTime, Percent } from "./common.ts";
 import { Container } from "./containers.ts";
+import { DiskHealth, DynDnsStatus, JobStatus, RaidArray } from "./host.ts";
 import { Health } from "./status-report.ts";
 
 /** A series is a metric name plus labels: `fs.used_pct{mount=/mnt/storage}`. */
@@ -56,6 +57,13 @@ export const MonitorStatus = z.object({
   load1: z.number().nonnegative(),
   filesystems: z.array(z.object({ mount: z.string(), role: z.string().optional(), usedPct: Percent, freeBytes: Bytes, sizeBytes: Bytes })),
   docker: z.object({ available: z.boolean(), error: z.string().optional() }),
+  /** How a host without an agent is read (over SSH), and whether it answered the last round. */
+  reach: z.object({ via: z.literal("ssh"), address: z.string(), connected: z.boolean(), error: z.string().optional() }).optional(),
+  /** Disks, RAID arrays, the dynamic-DNS client and jobs, where the host's target reads them. */
+  disks: z.array(DiskHealth).optional(),
+  raid: z.array(RaidArray).optional(),
+  dynDns: DynDnsStatus.optional(),
+  jobs: z.array(JobStatus).optional(),
   containers: z.array(Container),
   checks: z.array(CheckResult),
   firing: z.array(Alert),

@@ -26,3 +26,5 @@ export type { TestRdapServer } from "./rdap-server.ts";
 export { startRdapServer } from "./rdap-server.ts";
 export type { TestRegistry } from "./registry.ts";
 export { startRegistry } from "./registry.ts";
+export type { TestSshServer } from "./ssh-server.ts";
+export { startSshServer } from "./ssh-server.ts";

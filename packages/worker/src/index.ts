@@ -14,4 +14,5 @@ export { StartAbortedError } from "./readiness.ts";
 export type { OutboxOptions } from "./outbox.ts";
 export { Outbox, OutboxItem, outboxFile } from "./outbox.ts";
 export type { RunningWorker, StartOptions } from "./worker.ts";
+export { StoreOpener, type StoreOpenerOptions } from "./store-opener.ts";
 export { EXIT_CONFIG, runWorker, startWorker, StoreUnavailableError } from "./worker.ts";

@@ -5,9 +5,10 @@ import { Bus, UnsupportedServerError } from "@lag/bus";
 import { ConfigError, formatConfigError, loadConfig } from "@lag/config";
 import type { StreamDescriptor } from "@lag/contracts";
 import { createLogger, type Logger } from "@lag/log";
-import { openStore, type Store } from "@lag/store";
+import type { Store } from "@lag/store";
 import type { Binding, Common, Tables, WorkerContext, WorkerDeclaration } from "./declaration.ts";
 import { Outbox, outboxFile } from "./outbox.ts";
+import { StoreOpener } from "./store-opener.ts";
 import { serviceReady, StartAbortedError, streamsReady, waitUntilReady } from "./readiness.ts";
 
 export interface RunningWorker<T = unknown, D extends Tables = Tables> {
@@ -61,26 +62,19 @@ export async function startWorker<T, S, D extends Tables>(
     logger: log,
     streams: { replicas: common.jetstream.replicas },
   });
-  let store: Store<D> | undefined;
-  let storeError: Error | undefined;
   const storeFile = decl.store ? join(dataDir, `${decl.store.file?.(config) ?? decl.name}.sqlite`) : undefined;
-  const openOwnStore = (): Store<D> | undefined => {
-    if (store || !decl.store || !storeFile) return store;
-    try {
-      store = openStore({ file: storeFile, schema: decl.store.schema, migrationsFolder: decl.store.migrationsFolder, logger: log });
-      if (storeError) log.info({ file: storeFile }, `store ${storeFile} is available again`);
-      storeError = undefined;
-    } catch (err) {
-      if (!decl.store.degradable) throw err;
-      if (!storeError)
-        log.error(
-          { file: storeFile, reason: (err as Error).message },
-          `store ${storeFile} unavailable; ${decl.name} runs without it: ${(err as Error).message}`,
-        );
-      storeError = err as Error;
-    }
-    return store;
-  };
+  const opener =
+    decl.store && storeFile
+      ? new StoreOpener<D>({
+          file: storeFile,
+          schema: decl.store.schema,
+          migrationsFolder: decl.store.migrationsFolder,
+          owner: decl.name,
+          log,
+          degradable: decl.store.degradable ?? false,
+        })
+      : undefined;
+  const openOwnStore = (): Store<D> | undefined => opener?.open();
   const ready = { log, signal: abort.signal, clock };
   const saved = outboxFile(join(dataDir, `${decl.name}.outbox.jsonl`), log);
   const outbox = new Outbox({ bus, log, items: saved.items, persist: saved.persist });
@@ -91,13 +85,14 @@ export async function startWorker<T, S, D extends Tables>(
     log,
     dataDir,
     get store(): Store<D> {
+      const store = opener?.current;
       if (store) return store;
-      if (!decl.store) throw new Error(`${decl.name} declares no store`);
-      throw new StoreUnavailableError(storeFile!, storeError);
+      if (!opener) throw new Error(`${decl.name} declares no store`);
+      throw new StoreUnavailableError(opener.file, opener.problem);
     },
     tryStore: openOwnStore,
     outbox,
-    storeProblem: () => storeError,
+    storeProblem: () => opener?.problem,
     scheduler,
     clock,
     signal: abort.signal,
@@ -121,7 +116,7 @@ export async function startWorker<T, S, D extends Tables>(
   } catch (err) {
     await scheduler.stopAll();
     await bus.close().catch(() => undefined);
-    store?.close();
+    opener?.close();
     opts.signal?.removeEventListener("abort", onOuterAbort);
     throw err;
   }
@@ -144,7 +139,7 @@ export async function startWorker<T, S, D extends Tables>(
         await bus.quiesce();
         await decl.stopping?.(state, ctx);
         await bus.drain(DRAIN_TIMEOUT_MS);
-        store?.close();
+        opener?.close();
         log.info(`${decl.name} stopped`);
       })();
       return done;

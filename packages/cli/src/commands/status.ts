@@ -79,6 +79,77 @@ function inTrouble(c: MonitorStatus["containers"][number]): boolean {
   return !(c.state === "exited" && c.exitCode === 0 && (c.restartPolicy ?? "no") === "no");
 }
 
+/** Disk health, RAID, the dynamic-DNS client and jobs, for the hosts whose target reads them (a NAS). */
+function nasSections(statuses: readonly MonitorStatus[], s: Style): string[] {
+  const out: string[] = [];
+  const disks = statuses.flatMap((st) => (st.disks ?? []).map((d) => ({ host: st.host, d })));
+  if (disks.length > 0) {
+    out.push("", s.bold("DISK HEALTH"));
+    const n = (v: number | undefined) => (v === undefined ? "-" : v > 0 ? s.yellow(String(v)) : "0");
+    out.push(
+      ...table(
+        ["HOST", "DEVICE", "SMART", "REALLOC", "PENDING", "TEMP", "MODEL"],
+        disks.map(({ host, d }) => [
+          host,
+          d.device,
+          d.error ? s.red(`unreadable: ${d.error}`) : d.passed === false ? s.red("FAILING") : d.passed ? s.green("passed") : "-",
+          n(d.reallocatedSectors),
+          n(d.pendingSectors ?? d.mediaErrors),
+          d.temperatureC !== undefined ? `${d.temperatureC} °C` : "-",
+          d.model ?? "",
+        ]),
+      ),
+    );
+  }
+  const arrays = statuses.flatMap((st) => (st.raid ?? []).map((a) => ({ host: st.host, a })));
+  if (arrays.length > 0) {
+    out.push("", s.bold("RAID"));
+    out.push(
+      ...table(
+        ["HOST", "ARRAY", "LEVEL", "STATE", "MEMBERS", "DETAIL"],
+        arrays.map(({ host, a }) => [
+          host,
+          a.array,
+          a.level ?? "-",
+          a.degraded ? s.red(a.state === "inactive" ? "inactive" : "degraded") : s.green(a.state),
+          `${a.activeDevices}/${a.devices}`,
+          [
+            a.failed.length > 0 ? `failed: ${a.failed.join(", ")}` : "",
+            a.sync
+              ? `${a.sync.action} ${a.sync.pct}%${a.sync.finishMin !== undefined ? `, ${Math.round(a.sync.finishMin)} min left` : ""}`
+              : "",
+          ]
+            .filter(Boolean)
+            .join("; "),
+        ]),
+      ),
+    );
+  }
+  const services = statuses.flatMap((st) => [
+    ...(st.dynDns ? [[st.host, `dyndns (${st.dynDns.client})`, st.dynDns.ok, st.dynDns.at, st.dynDns.status] as const] : []),
+    ...(st.jobs ?? []).map(
+      (j) =>
+        [
+          st.host,
+          `job ${j.name}`,
+          j.ok !== false && !j.overdue,
+          j.lastRun,
+          j.error ?? (j.overdue ? `overdue; ${j.line ?? ""}` : (j.line ?? "no verdict in its log")),
+        ] as const,
+    ),
+  ]);
+  if (services.length > 0) {
+    out.push("", s.bold("NAS SERVICES"));
+    out.push(
+      ...table(
+        ["HOST", "WHAT", "STATE", "LAST", "DETAIL"],
+        services.map(([host, what, ok, at, detail]) => [host, what, ok ? s.green("ok") : s.red("failing"), at ? ago(at) : "-", detail]),
+      ),
+    );
+  }
+  return out;
+}
+
 function render(answers: { host: string; status?: MonitorStatus; error?: string }[], s: Style): string[] {
   const health = (h: string) => (h === "ok" ? s.green(h) : h === "warning" ? s.yellow(h) : s.red(h));
   const out: string[] = [];
@@ -87,6 +158,9 @@ function render(answers: { host: string; status?: MonitorStatus; error?: string 
       ["HOST", "HEALTH", "CPU", "MEM", "LOAD", "UPTIME", "DOCKER", "CHECKS"],
       answers.map(({ host, status: st, error }) => {
         if (!st) return [host, s.red("no answer"), "", "", "", "", "", error ?? ""];
+        if (st.reach && !st.reach.connected && st.reach.error) {
+          return [host, health(st.health), "", "", "", "", "", s.red(`unreachable over SSH: ${st.reach.error}`)];
+        }
         const running = st.containers.filter((c) => c.state === "running").length;
         const unhealthy = st.containers.filter((c) => c.health === "unhealthy").length;
         const failing = st.checks.filter((c) => !c.ok).length;
@@ -97,9 +171,11 @@ function render(answers: { host: string; status?: MonitorStatus; error?: string 
           `${Math.round(st.memoryPct)}%`,
           st.load1.toFixed(2),
           uptime(st.uptimeSec),
-          st.docker.available
-            ? `${running}/${st.containers.length} running${unhealthy ? s.red(`, ${unhealthy} unhealthy`) : ""}`
-            : s.yellow("unavailable"),
+          st.reach
+            ? `ssh ${st.reach.address}`
+            : st.docker.available
+              ? `${running}/${st.containers.length} running${unhealthy ? s.red(`, ${unhealthy} unhealthy`) : ""}`
+              : s.yellow("unavailable"),
           st.checks.length === 0
             ? "-"
             : failing === 0
@@ -136,6 +212,7 @@ function render(answers: { host: string; status?: MonitorStatus; error?: string 
       ),
     ),
   );
+  out.push(...nasSections(statuses, s));
   const troubled = statuses.flatMap((st) => st.containers.filter(inTrouble).map((c) => ({ host: st.host, c })));
   if (troubled.length > 0) {
     out.push("", s.bold(`CONTAINERS NOT WELL (${troubled.length})`));

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { duration } from "@lag/config";
 import { HostName, toToken } from "@lag/contracts";
 import { ChecksConfig } from "./checks/check-config.ts";
+import { TargetsConfig } from "./collect/ssh/target-config.ts";
 import { DockerConnection } from "../../docker/connection.ts";
 import { defaultRules } from "./rules/defaults.ts";
 import { RulesConfig } from "./rules/rule-config.ts";
@@ -38,6 +39,8 @@ export const MonitorConfig = z.strictObject({
   docker: DockerSection.prefault({}),
   /** Service checks (HTTP, TCP, DNS, TLS, ping); see docs/monitor.md. */
   checks: ChecksConfig.default([]),
+  /** Hosts without an agent (a NAS), read over SSH by this monitor; see docs/monitor.md. */
+  targets: TargetsConfig.default([]),
   /** Alert rules; without this key the defaults apply (config/lag.sample.yaml lists them). */
   rules: RulesConfig.default(defaultRules),
   history: HistorySection.prefault({}),

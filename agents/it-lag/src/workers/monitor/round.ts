@@ -15,7 +15,7 @@ import type { HostSampler } from "./collect/host.ts";
 import type { DockerCollector } from "./docker/collector.ts";
 import type { HistoryKeeper } from "./history/keeper.ts";
 import type { CompiledRule } from "./rules/compile.ts";
-import { samplesFromChecks, samplesFromContainers, samplesFromHost, samplesFromStores } from "./samples.ts";
+import { reachableSample, samplesFromChecks, samplesFromContainers, samplesFromHost, samplesFromStores } from "./samples.ts";
 import { healthOf } from "./status-report.ts";
 
 export interface RoundDeps {
@@ -24,7 +24,10 @@ export interface RoundDeps {
   log: Logger;
   sampler: HostSampler;
   docker?: DockerCollector;
-  checks: CheckRunner;
+  /** The monitor's own host runs the service checks; a host read over SSH has none. */
+  checks?: CheckRunner;
+  /** For a host read over SSH: how it is reached. Its sampler failing is then `host.reachable 0`, not an error. */
+  reach?: () => NonNullable<MonitorStatus["reach"]>;
   history: HistoryKeeper;
   rules: readonly CompiledRule[];
   alerts: AlertBook;
@@ -38,21 +41,26 @@ export interface RoundDeps {
 export class MonitorRound {
   metrics?: HostMetrics;
   containers?: ContainersSnapshot;
+  /** Why a host read over SSH could not be read in the last round. */
+  private readError?: string;
 
   constructor(private readonly d: RoundDeps) {}
 
   async run(now = new Date()): Promise<void> {
-    const [metrics, containers] = await Promise.all([this.d.sampler.sample(), this.d.docker?.collect(now)]);
-    this.metrics = metrics;
-    this.d.bus.emit(hostMetrics, metrics);
+    const [metrics, containers] = await Promise.all([this.sampleHost(), this.d.docker?.collect(now)]);
+    if (metrics) {
+      this.metrics = metrics;
+      this.d.bus.emit(hostMetrics, metrics);
+    }
     if (containers) {
       this.containers = containers;
       this.d.bus.emit(containerMetrics, containers);
     }
     const samples = [
-      ...samplesFromHost(metrics),
+      ...(this.d.reach ? [reachableSample(metrics !== undefined)] : []),
+      ...(metrics ? samplesFromHost(metrics) : []),
       ...(containers ? samplesFromContainers(containers) : []),
-      ...samplesFromChecks(this.d.checks.latest()),
+      ...samplesFromChecks(this.d.checks?.latest() ?? []),
     ];
     // History is best effort: whatever the store does, the rules are evaluated and alerts go out,
     // and a store that fails is itself a sample the rules see.
@@ -65,6 +73,21 @@ export class MonitorRound {
       else if (a.status === "resolved") this.d.log.info(line, "alert resolved");
     }
     await this.d.alerts.flush();
+  }
+
+  /** The host's metrics; undefined when a host read over SSH cannot be read this round (the session says why). */
+  private async sampleHost(): Promise<HostMetrics | undefined> {
+    if (!this.d.reach) return await this.d.sampler.sample();
+    try {
+      const m = await this.d.sampler.sample();
+      this.readError = undefined;
+      return m;
+    } catch (err) {
+      const why = (err as Error).message;
+      if (why !== this.readError) this.d.log.warn({ host: this.d.host }, `cannot read ${this.d.host}: ${why}`);
+      this.readError = why;
+      return undefined;
+    }
   }
 
   /** Publishes a check result as it comes (the next round evaluates it). */
@@ -95,9 +118,14 @@ export class MonitorRound {
             available: this.containers?.docker.available ?? false,
             ...(this.containers?.docker.error ? { error: this.containers.docker.error } : {}),
           }
-        : { available: false, error: "Docker monitoring is disabled in the configuration" },
+        : { available: false, error: this.d.reach ? "read over SSH: no Docker" : "Docker monitoring is disabled in the configuration" },
+      ...(this.d.reach ? { reach: { ...this.d.reach(), ...(this.readError ? { error: this.readError } : {}) } } : {}),
+      ...(m?.disks ? { disks: m.disks } : {}),
+      ...(m?.raid ? { raid: m.raid } : {}),
+      ...(m?.dynDns ? { dynDns: m.dynDns } : {}),
+      ...(m?.jobs ? { jobs: m.jobs } : {}),
       containers: this.containers?.containers ?? [],
-      checks: this.d.checks.latest(),
+      checks: this.d.checks?.latest() ?? [],
       firing,
     };
   }

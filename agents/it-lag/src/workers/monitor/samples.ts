@@ -41,7 +41,46 @@ export function samplesFromHost(m: HostMetrics): Sample[] {
     out.push(s("fs.free_bytes", f.freeBytes, labels));
     if (f.inodesUsedPct !== undefined) out.push(s("fs.inodes_used_pct", f.inodesUsedPct, labels));
   }
+  return [...out, ...samplesFromNas(m)];
+}
+
+/** What a target read over SSH adds (samplesFromHost includes them): disks, RAID, dynamic DNS, jobs. */
+function samplesFromNas(m: HostMetrics): Sample[] {
+  const out: Sample[] = [];
+  const now = Date.parse(m.time);
+  for (const d of m.disks ?? []) {
+    const labels = { device: d.device };
+    out.push(s("disk.readable", d.error ? 0 : 1, labels));
+    if (d.passed !== undefined) out.push(s("disk.smart_ok", d.passed ? 1 : 0, labels));
+    if (d.reallocatedSectors !== undefined) out.push(s("disk.reallocated_sectors", d.reallocatedSectors, labels));
+    if (d.pendingSectors !== undefined) out.push(s("disk.pending_sectors", d.pendingSectors, labels));
+    if (d.uncorrectableSectors !== undefined) out.push(s("disk.uncorrectable_sectors", d.uncorrectableSectors, labels));
+    if (d.mediaErrors !== undefined) out.push(s("disk.media_errors", d.mediaErrors, labels));
+    if (d.temperatureC !== undefined) out.push(s("disk.temp_celsius", d.temperatureC, labels));
+  }
+  for (const a of m.raid ?? []) {
+    const labels = { array: a.array };
+    out.push(s("raid.degraded", a.degraded ? 1 : 0, labels));
+    out.push(s("raid.missing_devices", Math.max(0, a.devices - a.activeDevices), labels));
+    if (a.sync) out.push(s("raid.sync_pct", a.sync.pct, labels));
+  }
+  if (m.dynDns) {
+    const labels = { client: m.dynDns.client };
+    out.push(s("dyndns.ok", m.dynDns.ok ? 1 : 0, labels));
+    if (m.dynDns.at)
+      out.push(s("dyndns.age_hours", Math.max(0, Math.round(((now - Date.parse(m.dynDns.at)) / 3_600_000) * 100) / 100), labels));
+  }
+  for (const j of m.jobs ?? []) {
+    const labels = { job: j.name };
+    if (j.ok !== undefined) out.push(s("job.ok", j.ok ? 1 : 0, labels));
+    out.push(s("job.overdue", j.overdue ? 1 : 0, labels));
+  }
   return out;
+}
+
+/** 1 when a host read over SSH answered this round, 0 when it could not be reached (samples.ts' only sample without a reading). */
+export function reachableSample(ok: boolean): Sample {
+  return s("host.reachable", ok ? 1 : 0);
 }
 
 /**

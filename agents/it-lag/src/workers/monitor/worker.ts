@@ -11,7 +11,17 @@ import { HistoryKeeper } from "./history/keeper.ts";
 import * as historySchema from "./history/schema.ts";
 import { MonitorRound } from "./round.ts";
 import { compileRules } from "./rules/compile.ts";
+import { sshTarget } from "./ssh-target.ts";
 import { buildStatusReport } from "./status-report.ts";
+
+/** One host this monitor answers for: its own, or one it reads over SSH. */
+interface WatchedHost {
+  host: string;
+  interval: number;
+  history: HistoryKeeper;
+  round: MonitorRound;
+  metadata: Record<string, string>;
+}
 
 /**
  * IT_LAG's monitor: one per host. Serves the per-host `it-monitor` endpoints (status, history,
@@ -27,16 +37,13 @@ export const monitorWorker = defineWorker({
   async setup(ctx) {
     const { config: cfg, bus, log, dataDir } = ctx;
     const host = cfg.host;
-    const history = new HistoryKeeper(
-      ctx,
-      {
-        rawRetentionMs: cfg.history.rawRetention,
-        rollup1mRetentionMs: cfg.history.minuteRetention,
-        rollup1hRetentionMs: cfg.history.hourRetention,
-      },
-      log,
-      cfg.history.reopenInterval,
-    );
+    const retention = {
+      rawRetentionMs: cfg.history.rawRetention,
+      rollup1mRetentionMs: cfg.history.minuteRetention,
+      rollup1hRetentionMs: cfg.history.hourRetention,
+    };
+    const history = new HistoryKeeper(ctx, retention, log, cfg.history.reopenInterval);
+    const rules = compileRules(cfg.rules);
     const { enabled: dockerEnabled, ...dockerConnection } = cfg.docker;
     const checks = new CheckRunner({
       host,
@@ -54,46 +61,79 @@ export const monitorWorker = defineWorker({
       ...(dockerEnabled ? { docker: new DockerCollector({ host, connection: dockerConnection, logger: log }) } : {}),
       checks,
       history,
-      rules: compileRules(cfg.rules),
+      rules,
       alerts: new AlertBook(join(dataDir, `it-monitor-${host}.alerts.json`), bus, log),
     });
+    const targets = cfg.targets.map((t) =>
+      sshTarget(t, { bus, log, dataDir, rules, history: retention, historyRetryMs: cfg.history.reopenInterval }),
+    );
     checks.start();
     // The first round sees every check's result (or its timeout): a check without one would look
     // like a series that vanished, resolving an alert that was firing before a restart.
     await checks.firstResults(Math.max(0, ...cfg.checks.map((c) => c.timeout)) + 1_000);
     await round.run();
+    // A host that does not answer at start-up is not worth waiting for: its rounds say so.
+    await Promise.all(targets.map((t) => t.round.run()));
     log.info(
-      { host, intervalMs: cfg.interval, mounts: cfg.mounts, checks: cfg.checks.length, rules: cfg.rules.length, docker: dockerEnabled },
+      {
+        host,
+        intervalMs: cfg.interval,
+        mounts: cfg.mounts,
+        checks: cfg.checks.length,
+        rules: cfg.rules.length,
+        docker: dockerEnabled,
+        targets: targets.map((t) => `${t.host} (ssh ${t.config.address})`),
+      },
       "monitoring",
     );
-    return { host, history, checks, round };
-  },
-
-  bindings({ host, history, round }, { config: cfg, log, outbox }) {
-    return [
-      serve(
-        monitorService,
-        {
-          status: () => round.status(new Date()),
-          history: (q) => history.query(q, host, new Date()),
-          series: (q) => history.series(q, host),
-        },
-        { tokens: { host }, metadata: { host } },
-      ),
-      schedule("round", { every: cfg.interval }, () => round.run()),
-      // Through the outbox: a report that cannot be stored now (an election, an outage) waits for it.
-      schedule("status-report", { every: cfg.reportInterval, runAtStart: true }, async () => {
-        if (!round.metrics) return;
-        const r = buildStatusReport(round.metrics, round.status(new Date()).firing);
-        await outbox.publish(statusReport, r);
-        log.info({ health: r.health, pending: outbox.pending }, outbox.pending === 0 ? "status report published" : "status report queued");
-      }),
-      schedule("history-compact", { every: cfg.history.compactInterval }, async () => {
-        const c = await history.compact(new Date());
-        if (c) log.debug({ ...c }, "history compacted");
-      }),
+    const hosts: WatchedHost[] = [
+      { host, interval: cfg.interval, history, round, metadata: { host } },
+      ...targets.map((t) => ({
+        host: t.host,
+        interval: t.config.interval,
+        history: t.history,
+        round: t.round,
+        metadata: { host: t.host, via: "ssh" },
+      })),
     ];
+    return { checks, targets, hosts };
   },
 
-  stopping: ({ checks }) => checks.stop(),
+  bindings({ hosts }, { config: cfg, log, outbox }) {
+    return hosts.flatMap(({ host, interval, history, round, metadata }) => {
+      // The monitor's own host keeps its schedules' historical names; each SSH target's carry its host.
+      const named = (what: string) => (host === cfg.host ? what : `${what}:${host}`);
+      return [
+        serve(
+          monitorService,
+          {
+            status: () => round.status(new Date()),
+            history: (q) => history.query(q, host, new Date()),
+            series: (q) => history.series(q, host),
+          },
+          { tokens: { host }, metadata },
+        ),
+        schedule(named("round"), { every: interval }, () => round.run()),
+        // Through the outbox: a report that cannot be stored now (an election, an outage) waits for it.
+        schedule(named("status-report"), { every: cfg.reportInterval, runAtStart: true }, async () => {
+          if (!round.metrics) return;
+          const r = buildStatusReport(round.metrics, round.status(new Date()).firing);
+          await outbox.publish(statusReport, r);
+          log.info(
+            { host, health: r.health, pending: outbox.pending },
+            outbox.pending === 0 ? "status report published" : "status report queued",
+          );
+        }),
+        schedule(named("history-compact"), { every: cfg.history.compactInterval }, async () => {
+          const c = await history.compact(new Date());
+          if (c) log.debug({ host, ...c }, "history compacted");
+        }),
+      ];
+    });
+  },
+
+  stopping: ({ checks, targets }) => {
+    checks.stop();
+    for (const t of targets) t.close();
+  },
 });

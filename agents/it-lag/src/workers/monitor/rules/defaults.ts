@@ -80,6 +80,51 @@ export const DEFAULT_RULES: readonly DefaultRule[] = [
     rule: { name: "pihole-gravity-old", metric: "pihole.gravity_age_hours", op: ">", threshold: 336, severity: "low", repeat: "24h" },
   },
   {
+    why: "A host read over SSH (the NAS) that does not answer for two minutes is down or off the network; a single dropped round is not worth a page.",
+    rule: { name: "host-unreachable", metric: "host.reachable", op: "==", threshold: 0, for: "2m", severity: "high" },
+  },
+  {
+    why: "A degraded array runs without redundancy: the next disk to fail loses data. Kept while the host is unreachable, so an outage does not quietly resolve it.",
+    rule: { name: "raid-degraded", metric: "raid.degraded", op: "==", threshold: 1, severity: "high", missing: "keep" },
+  },
+  {
+    why: "SMART's own verdict: the drive predicts its failure. Back up and replace it.",
+    rule: { name: "disk-failing", metric: "disk.smart_ok", op: "==", threshold: 0, severity: "critical", missing: "keep" },
+  },
+  {
+    why: "Sectors waiting for reallocation are unreadable now; any is a warning sign (most healthy disks show 0).",
+    rule: { name: "disk-pending-sectors", metric: "disk.pending_sectors", op: ">", threshold: 0, severity: "medium", repeat: "24h" },
+  },
+  {
+    why: "A few reallocated sectors on an old disk are common; the count growing is what foretells failure.",
+    rule: {
+      name: "disk-reallocating",
+      metric: "disk.reallocated_sectors",
+      function: "increase",
+      window: "6h",
+      op: ">",
+      threshold: 0,
+      severity: "medium",
+      repeat: "24h",
+    },
+  },
+  {
+    why: "Hard disks are rated to about 55 C; ten minutes so that a scrub's burst does not count.",
+    rule: { name: "disk-hot", metric: "disk.temp_celsius", op: ">", threshold: 55, for: "10m", recover: 50, severity: "medium" },
+  },
+  {
+    why: "The No-IP client failing to update means the domain may point at an old address; half an hour rides out No-IP's own hiccups.",
+    rule: { name: "dyndns-failing", metric: "dyndns.ok", op: "==", threshold: 0, for: "30m", severity: "medium" },
+  },
+  {
+    why: "A NAS backup job that reported failure: the copy it makes is missing or partial.",
+    rule: { name: "nas-job-failed", metric: "job.ok", op: "==", threshold: 0, severity: "high", repeat: "12h" },
+  },
+  {
+    why: "A job that has not written its log within its maxAge stopped running (cron, a disabled task).",
+    rule: { name: "nas-job-overdue", metric: "job.overdue", op: "==", threshold: 1, severity: "medium", repeat: "12h" },
+  },
+  {
     why: "Sustained heat past 80 C shortens disk and CPU life; two minutes so that a short burst does not count.",
     rule: { name: "temperature-high", metric: "temp.celsius", op: ">", threshold: 80, for: "2m", recover: 75, severity: "high" },
   },

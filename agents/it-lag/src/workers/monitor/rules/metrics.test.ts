@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkResult, containerMetrics, hostMetrics } from "@lag/contracts";
-import { samplesFromChecks, samplesFromContainers, samplesFromHost, samplesFromStores, type Sample } from "../samples.ts";
+import { reachableSample, samplesFromChecks, samplesFromContainers, samplesFromHost, samplesFromStores, type Sample } from "../samples.ts";
 import { METRIC_NAMES, METRICS } from "./metrics.ts";
 
 /** Everything samples.ts can produce: the contract examples with every optional field filled. */
@@ -15,7 +15,28 @@ function everySample(): Sample[] {
         { ...fs, inodesUsedPct: 10 },
         { ...fs, mount: "/", role: undefined },
       ],
+      // What a host read over SSH adds.
+      disks: [
+        { device: "/dev/sda", passed: true, reallocatedSectors: 0, pendingSectors: 0, uncorrectableSectors: 0, temperatureC: 35 },
+        { device: "/dev/nvme0", passed: true, mediaErrors: 0 },
+      ],
+      raid: [
+        {
+          array: "md0",
+          state: "active",
+          readOnly: false,
+          devices: 2,
+          activeDevices: 1,
+          failed: [],
+          spares: [],
+          degraded: true,
+          sync: { action: "recovery", pct: 5 },
+        },
+      ],
+      dynDns: { client: "noip", file: "/l", ok: true, status: "good", at: host.time },
+      jobs: [{ name: "rsync", file: "/l", ok: true, overdue: false }],
     }),
+    reachableSample(true),
     ...samplesFromContainers({
       ...containerMetrics.example,
       containers: [{ ...c, health: "unhealthy", cpuPct: 1, memPct: 2, memBytes: 3 }],
