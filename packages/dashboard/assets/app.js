@@ -91,7 +91,34 @@ ${x.maxCelsius === undefined ? raw("") : h`<dt>Temperature</dt><dd class="${leve
     (f) =>
       h`<li><span class="mount">${f.mount}${f.role ? h` <small>${f.role}</small>` : ""}</span><span class="bar ${level(f.usedPct, 85, 95)}"><span data-pct="${Math.min(100, f.usedPct).toFixed(1)}"></span></span><span>${pct(f.usedPct)} · ${bytes(f.freeBytes)} free${f.trend ? h` <small class="trend">${f.trend.deltaPct >= 0 ? "+" : ""}${f.trend.deltaPct.toFixed(1)} pts in ${f.trend.days < 1.5 ? `${Math.round(f.trend.days * 24)} h` : `${Math.round(f.trend.days)} d`}${f.trend.fullInDays === undefined ? "" : `, full in ~${Math.round(f.trend.fullInDays)} d`}</small>` : ""}</span></li>`,
   )}</ul>
+${nasList(x)}
 </article>`;
+}
+
+/** A NAS's disks, arrays, dynamic-DNS client and jobs, one line each; nothing for a host that has none. */
+function nasList(x) {
+  const items = [
+    ...(x.disks ?? []).map((d) => {
+      const state = d.error ? "unreadable" : d.passed === false ? "FAILING" : d.passed ? "passed" : "–";
+      const bad = d.error || d.passed === false;
+      const warn = (d.pendingSectors ?? 0) > 0 || (d.mediaErrors ?? 0) > 0;
+      return h`<li class="${bad ? "bad" : warn ? "warn" : ""}" data-disk="${d.device}">${d.device} <small>SMART ${state}${d.temperatureC === undefined ? "" : ` · ${d.temperatureC} °C`}${d.pendingSectors ? ` · ${d.pendingSectors} pending` : ""}</small></li>`;
+    }),
+    ...(x.raid ?? []).map(
+      (a) =>
+        h`<li class="${a.degraded ? "bad" : ""}" data-raid="${a.array}">${a.array} <small>${a.level ?? ""} ${a.degraded ? "DEGRADED" : a.state} ${a.activeDevices}/${a.devices}${a.sync ? ` · ${a.sync.action} ${a.sync.pct}%` : ""}</small></li>`,
+    ),
+    ...(x.dynDns
+      ? [
+          h`<li class="${x.dynDns.ok ? "" : "bad"}">No-IP <small>${x.dynDns.ok ? "ok" : "failing"}${x.dynDns.at ? ` · ${ago(x.dynDns.at)}` : ""}</small></li>`,
+        ]
+      : []),
+    ...(x.jobs ?? []).map(
+      (j) =>
+        h`<li class="${j.ok === false ? "bad" : j.overdue ? "warn" : ""}" data-job="${j.name}">${j.name} <small>${j.ok === false ? "failed" : j.overdue ? "overdue" : j.ok ? "ok" : "no verdict"}${j.lastRun ? ` · ${ago(j.lastRun)}` : ""}</small></li>`,
+    ),
+  ];
+  return items.length === 0 ? raw("") : h`<ul class="nas">${items}</ul>`;
 }
 
 function containerRow(c) {

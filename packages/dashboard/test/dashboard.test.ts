@@ -343,6 +343,26 @@ describe("in the browser", () => {
       if (!r.url().startsWith(base)) external.push(r.url());
     });
     await monitor.publish(hostMetrics, hostSample("kronos", 12));
+    // A NAS read over SSH: its card also shows its disks, array, No-IP client and job.
+    await monitor.publish(hostMetrics, {
+      ...hostSample("nas", 3),
+      disks: [{ device: "/dev/sda", passed: true, pendingSectors: 8, temperatureC: 36 }],
+      raid: [
+        {
+          array: "md0",
+          level: "raid1",
+          state: "active",
+          readOnly: false,
+          devices: 2,
+          activeDevices: 1,
+          failed: ["sdb1"],
+          spares: [],
+          degraded: true,
+        },
+      ],
+      dynDns: { client: "noip", file: "/var/log/noip.log", ok: true, status: "no update needed", at: new Date().toISOString() },
+      jobs: [{ name: "nightly", file: "/volume1/rsync.log", ok: false, overdue: false }],
+    });
     await monitor.publish(containerMetrics, containers("kronos", "healthy"));
     await tab.goto(base);
     await tab.fill('input[name="user"]', "ana");
@@ -357,6 +377,13 @@ describe("in the browser", () => {
     expect(await tab.textContent("#banner")).toContain("container not well: immich");
     expect(await tab.evaluate("document.body.dataset.loadedOnce")).toBe("yes");
     expect(await tab.textContent('[data-host="kronos"]')).toContain("12.0 %");
+    expect(await tab.locator('[data-host="kronos"] .nas').count()).toBe(0);
+    const md0 = tab.locator('[data-host="nas"] [data-raid="md0"]');
+    expect(await md0.textContent()).toBe("md0 raid1 DEGRADED 1/2");
+    expect(await md0.getAttribute("class")).toBe("bad");
+    expect(await tab.textContent('[data-host="nas"] [data-disk="/dev/sda"]')).toBe("/dev/sda SMART passed · 36 °C · 8 pending");
+    expect(await tab.getAttribute('[data-host="nas"] [data-disk="/dev/sda"]', "class")).toBe("warn");
+    expect(await tab.textContent('[data-host="nas"] [data-job="nightly"]')).toContain("nightly failed");
     // Its trend from the history: +5 points in 2 days, full in ~10 days.
     await tab.waitForSelector('[data-host="kronos"] .trend', { timeout: 10_000 });
     expect(await tab.textContent('[data-host="kronos"] .trend')).toBe("+5.0 pts in 2 d, full in ~10 d");

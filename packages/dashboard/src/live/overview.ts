@@ -32,6 +32,11 @@ export interface HostView {
     /** Its use over the last days (from the monitor's history): the change in points, and when it is full at that pace. */
     trend?: { deltaPct: number; days: number; fullInDays?: number };
   }[];
+  /** What a host read over SSH (a NAS) adds: disk health, RAID, the dynamic-DNS client, jobs. */
+  disks?: HostMetrics["disks"];
+  raid?: HostMetrics["raid"];
+  dynDns?: HostMetrics["dynDns"];
+  jobs?: HostMetrics["jobs"];
 }
 
 export interface ContainerView {
@@ -84,6 +89,10 @@ export function hostView(m: HostMetrics): HostView {
       freeBytes: f.freeBytes,
       sizeBytes: f.sizeBytes,
     })),
+    ...(m.disks ? { disks: m.disks } : {}),
+    ...(m.raid ? { raid: m.raid } : {}),
+    ...(m.dynDns ? { dynDns: m.dynDns } : {}),
+    ...(m.jobs ? { jobs: m.jobs } : {}),
   };
 }
 
