@@ -91,6 +91,7 @@ beforeAll(async () => {
       status: () => monitorService.endpoints.status.example.reply,
       history: () => monitorService.endpoints.history.example.reply,
       series: () => monitorService.endpoints.series.example.reply,
+      uptime: () => monitorService.endpoints.uptime.example.reply,
     },
     { tokens: { host: "kronos" } },
   );

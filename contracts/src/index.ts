@@ -155,6 +155,13 @@ export {
   SeriesKey,
   SeriesQuery,
   SeriesReply,
+  CheckUptime,
+  UPTIME_WINDOWS,
+  UptimeDay,
+  UptimeQuery,
+  UptimeReply,
+  UptimeWindow,
+  type UptimeWindowName,
 } from "./it/monitor-service.ts";
 export { Greeting, greeting, GreetingCount, helloService } from "./example/hello.ts";
 export type { ActionKind, ApprovalDecision as ApprovalDecisionType } from "./ceo/approvals.ts";

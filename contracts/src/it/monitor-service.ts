@@ -85,6 +85,96 @@ const exampleStatus: MonitorStatus = {
   firing: [],
 };
 
+/** The windows availability is given over. */
+export const UPTIME_WINDOWS = { "24h": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000, "1y": 365 * 86_400_000 } as const;
+export type UptimeWindowName = keyof typeof UPTIME_WINDOWS;
+
+const Availability = {
+  /** Share of the check's probes that were up, in %; null when the check has no history in the span. */
+  availabilityPct: z.number().min(0).max(100).nullable(),
+  /** Time the check's history covers in the span (excluded time not counted). */
+  measuredSec: z.number().nonnegative(),
+  /** measured × (1 − availability): about how long it was down. */
+  downSec: z.number().nonnegative(),
+  /** Time left out because a silence (maintenance window) covered it, when exclusion was asked. */
+  excludedSec: z.number().nonnegative(),
+};
+
+export const UptimeWindow = z.object({
+  window: z.enum(Object.keys(UPTIME_WINDOWS) as [UptimeWindowName, ...UptimeWindowName[]]),
+  ...Availability,
+  /** Response-time percentiles over the hours in the window (from hourly histograms; ±4.3 %). */
+  p50Ms: z.number().nonnegative().nullable(),
+  p95Ms: z.number().nonnegative().nullable(),
+  p99Ms: z.number().nonnegative().nullable(),
+});
+export type UptimeWindow = z.infer<typeof UptimeWindow>;
+
+export const UptimeDay = z.object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), ...Availability });
+export type UptimeDay = z.infer<typeof UptimeDay>;
+
+export const CheckUptime = z.object({
+  check: z.string(),
+  kind: z.string(),
+  windows: z.array(UptimeWindow),
+  /** One per local day, oldest first, today (so far) last. */
+  days: z.array(UptimeDay),
+  /** Silences (maintenance windows) that matched this check within the longest window. */
+  silences: z.array(z.object({ id: z.string(), startsAt: IsoTime, endsAt: IsoTime, note: z.string(), createdBy: z.string() })),
+});
+export type CheckUptime = z.infer<typeof CheckUptime>;
+
+export const UptimeQuery = z.strictObject({
+  /** Only these checks (names); all with history by default. */
+  checks: z.array(z.string().min(1)).optional(),
+  /** How many daily bars. */
+  days: z.number().int().min(1).max(90).default(30),
+  /** The days' time zone (IANA). */
+  timezone: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat("en", { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, "an IANA time zone such as Europe/Madrid")
+    .default("UTC"),
+  /** Leave out time covered by silences that match the check (host, check, kind). */
+  excludeSilences: z.boolean().default(false),
+});
+
+export const UptimeReply = z.object({
+  host: HostName,
+  at: IsoTime,
+  timezone: z.string(),
+  excludeSilences: z.boolean(),
+  /** Why silences could not be read (it-incidents did not answer): none are shown or excluded. */
+  silencesError: z.string().optional(),
+  checks: z.array(CheckUptime),
+});
+export type UptimeReply = z.infer<typeof UptimeReply>;
+
+const uptimeExample: UptimeReply = {
+  host: "kronos",
+  at: "2026-11-23T06:00:00.000Z",
+  timezone: "Europe/Madrid",
+  excludeSilences: false,
+  checks: [
+    {
+      check: "immich-web",
+      kind: "http",
+      windows: [
+        { window: "24h", availabilityPct: 100, measuredSec: 86_400, downSec: 0, excludedSec: 0, p50Ms: 12.1, p95Ms: 35.2, p99Ms: 80.4 },
+        { window: "7d", availabilityPct: 99.95, measuredSec: 604_800, downSec: 302, excludedSec: 0, p50Ms: 12.1, p95Ms: 38.4, p99Ms: 95.6 },
+      ],
+      days: [{ day: "2026-11-23", availabilityPct: 100, measuredSec: 25_200, downSec: 0, excludedSec: 0 }],
+      silences: [],
+    },
+  ],
+};
+
 /** Per-host endpoints: each monitor answers for its own host (`{host}` in the subject). */
 export const monitorService = defineService({
   name: "it-monitor",
@@ -127,6 +217,14 @@ export const monitorService = defineService({
         request: { prefix: "fs." },
         reply: { host: "kronos", series: [{ metric: "fs.used_pct", labels: { mount: "/mnt/storage", role: "storage" } }] },
       },
+    }),
+    uptime: endpoint({
+      subject: "lag.it.monitor.uptime.{host}",
+      request: UptimeQuery,
+      reply: UptimeReply,
+      description:
+        "Each check's availability over 24 h, 7 d, 30 d and 1 y, response-time percentiles and one bar per day, from the roll-ups; silences shown, and left out on request.",
+      example: { request: { timezone: "Europe/Madrid", days: 30 }, reply: uptimeExample },
     }),
   },
 });

@@ -200,6 +200,7 @@ ceo:
         throw new Error("not here");
       },
       series: () => ({ host: "kronos", series: [] }),
+      uptime: () => monitorService.endpoints.uptime.example.reply,
       history: ({ metric, from, to, stepSec }) => ({
         host: "kronos",
         metric,

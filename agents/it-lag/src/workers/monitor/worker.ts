@@ -12,6 +12,7 @@ import * as historySchema from "./history/schema.ts";
 import { MonitorRound } from "./round.ts";
 import { compileRules } from "./rules/compile.ts";
 import { sshTarget } from "./ssh-target.ts";
+import { uptimeReply } from "./uptime-query.ts";
 import { buildStatusReport } from "./status-report.ts";
 
 /** One host this monitor answers for: its own, or one it reads over SSH. */
@@ -99,7 +100,7 @@ export const monitorWorker = defineWorker({
     return { checks, targets, hosts };
   },
 
-  bindings({ hosts }, { config: cfg, log, outbox }) {
+  bindings({ hosts }, { config: cfg, log, outbox, bus }) {
     return hosts.flatMap(({ host, interval, history, round, metadata }) => {
       // The monitor's own host keeps its schedules' historical names; each SSH target's carry its host.
       const named = (what: string) => (host === cfg.host ? what : `${what}:${host}`);
@@ -110,6 +111,7 @@ export const monitorWorker = defineWorker({
             status: () => round.status(new Date()),
             history: (q) => history.query(q, host, new Date()),
             series: (q) => history.series(q, host),
+            uptime: (q) => uptimeReply(bus, history, host, q, new Date()),
           },
           { tokens: { host }, metadata },
         ),

@@ -1,14 +1,16 @@
 import { fileURLToPath } from "node:url";
 import type { z } from "zod";
-import type { HistoryQuery, HistoryReply, SeriesQuery, SeriesReply } from "@lag/contracts";
+import type { CheckUptime, HistoryQuery, HistoryReply, SeriesQuery, SeriesReply } from "@lag/contracts";
 import type { Sample } from "../samples.ts";
 import { BucketAggregator, HOUR_MS, MINUTE_MS } from "./buckets.ts";
+import { addTo, type Bins, decodeBins, DISTRIBUTION_METRICS, encodeBins, mergeInto } from "./histogram.ts";
 import { historyOptions, type HistoryOptions } from "./options.ts";
 import { planQuery } from "./plan.ts";
 import { rawPoints, rollupPoints, StepIndex } from "./points.ts";
 import { compact, type CompactResult } from "./retention.ts";
 import { SeriesCache, type SeriesEntry } from "./series-cache.ts";
 import { rollupKey } from "./rollup-key.ts";
+import { computeUptime, type UptimeInput } from "./uptime.ts";
 import { prepareStatements, type Sqlite, type Statements } from "./statements.ts";
 
 /** The monitor's migrations (drizzle-kit output, see ../drizzle.config.ts). */
@@ -70,6 +72,7 @@ export class History {
     const result: IngestResult = { inserted: 0, duplicates: 0, skipped: 0 };
     const perMinute = new BucketAggregator(MINUTE_MS);
     const perHour = new BucketAggregator(HOUR_MS);
+    const hourly = new Map<number, Bins>();
     const insert = this.st.insertSample;
     for (const { samples, at } of batches) {
       const ts = at.getTime();
@@ -88,7 +91,18 @@ export class History {
         result.inserted += 1;
         perMinute.add(id, ts, s.value);
         perHour.add(id, ts, s.value);
+        if (DISTRIBUTION_METRICS.has(s.metric)) {
+          const key = rollupKey(id, ts - (ts % HOUR_MS), HOUR_MS);
+          const bins = hourly.get(key) ?? new Map();
+          addTo(bins, s.value);
+          hourly.set(key, bins);
+        }
       }
+    }
+    for (const [key, bins] of hourly) {
+      const stored = this.st.getHistogram.get(key) as string | undefined;
+      if (stored !== undefined) mergeInto(bins, decodeBins(stored));
+      this.st.putHistogram.run(key, encodeBins(bins));
     }
     for (const [id, bucket, a] of perMinute.entries()) this.st.upsert1m.run(rollupKey(id, bucket, MINUTE_MS), a.min, a.max, a.sum, a.count);
     for (const [id, bucket, a] of perHour.entries()) this.st.upsert1h.run(rollupKey(id, bucket, HOUR_MS), a.min, a.max, a.sum, a.count);
@@ -116,6 +130,11 @@ export class History {
           ? rawPoints(this.st, matching, plan)
           : rollupPoints(this.st, this.steps, matching, { ...plan, source: plan.source }),
     };
+  }
+
+  /** Every check's availability, response-time percentiles and daily bars (uptime.ts). */
+  uptime(q: UptimeInput): CheckUptime[] {
+    return computeUptime(this.st, this.cache.all(), this.options, q);
   }
 
   /** The series kept, optionally those whose metric starts with `prefix`. */

@@ -1,11 +1,12 @@
 import { ServiceError } from "@lag/bus";
-import type { HistoryQuery, HistoryReply, SeriesQuery, SeriesReply } from "@lag/contracts";
+import type { CheckUptime, HistoryQuery, HistoryReply, SeriesQuery, SeriesReply } from "@lag/contracts";
 import type { Logger } from "@lag/log";
 import type { z } from "zod";
 import type { Sample } from "../samples.ts";
 import { History } from "./history.ts";
 import type { HistoryOptions } from "./options.ts";
 import { HistoryRangeError } from "./plan.ts";
+import type { UptimeInput } from "./uptime.ts";
 
 /** What the keeper needs of the worker's store: it open, or one more attempt, and why not. */
 export interface StoreAccess {
@@ -61,6 +62,10 @@ export class HistoryKeeper {
       if (err instanceof HistoryRangeError) throw new ServiceError(400, `invalid request: ${err.message}`);
       throw err;
     }
+  }
+
+  uptime(q: UptimeInput): CheckUptime[] {
+    return this.available().uptime(q);
   }
 
   series(q: z.infer<typeof SeriesQuery>, host: string): z.infer<typeof SeriesReply> {

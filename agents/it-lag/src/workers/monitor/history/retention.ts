@@ -33,6 +33,8 @@ export async function compact(st: Statements, cache: SeriesCache, now: Date, opt
     for (const { id } of cache.all()) {
       const range = rollupKeyRange(id, 0, cutoffs[source], sourceResolutionMs[source]);
       deleted[source] += await deleteInChunks(() => st.deleteChunk[source].run({ ...range, chunk }).changes, chunk);
+      // Histograms are hourly roll-ups too, and go with them (counted with them).
+      if (source === "1h") deleted[source] += await deleteInChunks(() => st.deleteChunk.histogram.run({ ...range, chunk }).changes, chunk);
     }
   }
   return { deleted, seriesRemoved: removeEmptySeries(st, cache) };

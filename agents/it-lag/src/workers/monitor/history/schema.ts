@@ -74,6 +74,16 @@ export const rollup1m = rollupTable("rollup_1m", MINUTE_MS);
 export const rollup1h = rollupTable("rollup_1h", HOUR_MS);
 
 /**
+ * Per-hour histograms of the metrics that need percentiles (response times, histogram.ts), kept
+ * as long as the hourly roll-ups and keyed the same way (series × 2^32 + hour).
+ */
+export const histogram1h = sqliteTable("histogram_1h", {
+  seriesBucket: integer("series_bucket").primaryKey(),
+  /** `{ "bin": count }` as JSON (histogram.ts). */
+  bins: text("bins").notNull(),
+});
+
+/**
  * 0, 1, 2, …: one row per step of a reply, filled on demand by History. Re-bucketing joins the
  * roll-ups to it, step i to the keys of its buckets, and groups by `i`: the outer loop then runs in
  * key order and SQLite aggregates step after step without sorting every row first, as a GROUP BY

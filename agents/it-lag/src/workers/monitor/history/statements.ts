@@ -76,14 +76,31 @@ export function prepareStatements(db: Sqlite) {
       )
       .raw(true),
     rollupPoints: { "1m": rollupPoints(db, "rollup_1m"), "1h": rollupPoints(db, "rollup_1h") },
+    /** One series' buckets in key range [@lo, @hi) as `[bucket ms, sum, count]`: what availability is summed from. */
+    rollupSums: {
+      "1m": db
+        .prepare("SELECT bucket, sum, count FROM rollup_1m WHERE series_bucket >= @lo AND series_bucket < @hi ORDER BY series_bucket")
+        .raw(true),
+      "1h": db
+        .prepare("SELECT bucket, sum, count FROM rollup_1h WHERE series_bucket >= @lo AND series_bucket < @hi ORDER BY series_bucket")
+        .raw(true),
+    },
+    getHistogram: db.prepare("SELECT bins FROM histogram_1h WHERE series_bucket = ?").pluck(),
+    putHistogram: db.prepare(
+      "INSERT INTO histogram_1h (series_bucket, bins) VALUES (?, ?) ON CONFLICT (series_bucket) DO UPDATE SET bins = excluded.bins",
+    ),
+    /** `[series_bucket, bins]` in key range [@lo, @hi). */
+    histograms: db.prepare("SELECT series_bucket, bins FROM histogram_1h WHERE series_bucket >= @lo AND series_bucket < @hi").raw(true),
     deleteChunk: {
       raw: deleteChunk(db, "samples", "ts < @cutoff ORDER BY ts"),
       "1m": deleteChunk(db, "rollup_1m", "series_bucket >= @lo AND series_bucket < @hi"),
       "1h": deleteChunk(db, "rollup_1h", "series_bucket >= @lo AND series_bucket < @hi"),
+      histogram: deleteChunk(db, "histogram_1h", "series_bucket >= @lo AND series_bucket < @hi"),
     },
     hasData: db
       .prepare(
         `SELECT EXISTS (SELECT 1 FROM rollup_1h WHERE series_bucket >= @lo AND series_bucket < @hi)
+             OR EXISTS (SELECT 1 FROM histogram_1h WHERE series_bucket >= @lo AND series_bucket < @hi)
              OR EXISTS (SELECT 1 FROM rollup_1m WHERE series_bucket >= @lo AND series_bucket < @hi)
              OR EXISTS (SELECT 1 FROM samples WHERE series_id = @id) AS present`,
       )

@@ -1,0 +1,4 @@
+CREATE TABLE `histogram_1h` (
+	`series_bucket` integer PRIMARY KEY NOT NULL,
+	`bins` text NOT NULL
+);
