@@ -1,7 +1,9 @@
 import { ServiceError } from "@lag/bus";
-import { monitorService, parseSubject, severityRank, type MonitorStatus } from "@lag/contracts";
+import { monitorService, parseSubject, severityRank, type MonitorStatus, type UptimeReply } from "@lag/contracts";
 import { discoverServices } from "@lag/bus";
-import { booleanOption, durationOption } from "../args.ts";
+import { booleanOption, durationOption, integerOption, stringOption } from "../args.ts";
+import { UsageError } from "../errors.ts";
+import { renderUptime } from "./status-uptime.ts";
 import type { Command } from "../command.ts";
 import type { Style } from "../style.ts";
 import { table } from "../table.ts";
@@ -35,9 +37,19 @@ export const status: Command = {
   options: {
     json: { type: "boolean", description: "a JSON array of the hosts' statuses (the contract's MonitorStatus)" },
     wait: { type: "string", value: "DURATION", description: `how long to look for monitors (default ${DEFAULT_WAIT_MS / 1000}s)` },
+    uptime: { type: "boolean", description: "each check's availability over 24 h, 7 d, 30 d and 1 y, response times and a bar per day" },
+    days: { type: "string", value: "N", description: "with --uptime: how many daily bars (default 30, at most 90)" },
+    timezone: { type: "string", value: "TZ", description: "with --uptime: the days' time zone (default this machine's)" },
+    "exclude-silences": { type: "boolean", description: "with --uptime: leave out the time silences (maintenance windows) covered" },
   },
   connects: true,
-  examples: ["lag status", "lag status kronos", "lag status --json | jq '.[] | {host, health}'"],
+  examples: [
+    "lag status",
+    "lag status kronos",
+    "lag status --json | jq '.[] | {host, health}'",
+    "lag status --uptime --exclude-silences",
+    "lag status --uptime --days 90 --json",
+  ],
   async run({ args, out, bus: connect }) {
     const waitMs = durationOption("status", args, "wait") ?? DEFAULT_WAIT_MS;
     const bus = await connect();
@@ -45,6 +57,27 @@ export const status: Command = {
     if (hosts.length === 0) {
       out.note("no monitor answered on $SRV — is it-monitor running (npm start)?");
       return 1;
+    }
+    if (booleanOption(args, "uptime")) {
+      const q = {
+        days: integerOption("status", args, "days", 1) ?? 30,
+        timezone: stringOption(args, "timezone") ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+        excludeSilences: booleanOption(args, "exclude-silences"),
+      };
+      if (q.days > 90) throw new UsageError("status: --days is at most 90");
+      const replies: UptimeReply[] = [];
+      let failed = false;
+      for (const host of hosts) {
+        try {
+          replies.push(await bus.request(monitorService.endpoints.uptime, q, { tokens: { host }, timeout: 15_000 }));
+        } catch (err) {
+          failed = true;
+          out.note(`${host}: ${err instanceof ServiceError ? `${err.status} ${err.description}` : (err as Error).message}`);
+        }
+      }
+      if (booleanOption(args, "json")) out.prettyJson(replies);
+      else for (const l of renderUptime(replies, out.style)) out.fitted(l);
+      return failed ? 1 : 0;
     }
     const answers = await Promise.all(
       hosts.map(async (host) => {
