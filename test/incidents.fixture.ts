@@ -25,14 +25,18 @@ export interface IncidentSystem {
   stop(): Promise<void>;
 }
 
-export function incidentsYaml(dir: string, host: string, prefix: string, ceo: string): string {
+export function incidentsYaml(dir: string, host: string, prefix: string, ceo: string, natsUrl?: string): string {
   const match = `{ container: "${prefix}*" }`;
+  // A check on the NATS port gives the daily report an uptime line.
+  const checks = natsUrl
+    ? `\n    checks:\n      - { name: nats, kind: tcp, host: 127.0.0.1, port: ${new URL(natsUrl).port}, interval: 1s, timeout: 500ms }`
+    : "";
   return `dataDir: ${dir}
 it:
   monitor:
     host: ${host}
     interval: 1s
-    reportInterval: 1h
+    reportInterval: 1h${checks}
     rules:
       - { name: container-unhealthy, metric: container.healthy, op: "==", threshold: 0, severity: high, repeat: 5s, match: ${match} }
   incidents:
@@ -52,7 +56,7 @@ ${ceo}
 export async function startIncidentSystem(nats: TestNats, host: string, prefix: string, ceo = "  {}"): Promise<IncidentSystem> {
   const dir = mkdtempSync(join(tmpdir(), "lag-incidents-"));
   const config = join(dir, "lag.yaml");
-  writeFileSync(config, incidentsYaml(dir, host, prefix, ceo));
+  writeFileSync(config, incidentsYaml(dir, host, prefix, ceo, nats.url));
   const env = { LAG_CONFIG: config, NATS_URL: nats.url };
   const logs = { monitor: memoryLogger("it-monitor"), incidents: memoryLogger("it-incidents"), ceo: memoryLogger("ceo") };
   const watcher = await nats.bus("cli");

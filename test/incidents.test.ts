@@ -192,6 +192,8 @@ describe("the default policy approves a restart", () => {
       expect.stringMatching(/^subscriptions: it-subscriptions did not answer/),
       expect.stringMatching(/^maintenance: it-maintenance did not answer/),
     ]);
+    // Each check's uptime, asked of the host's monitor.
+    expect(d.sections.uptime?.lines[0]).toMatch(/^inctest\/nats: 24 h 100 %, 7 d 100 %, 30 d 100 %; p95 [\d.]+ ms$/);
     expect(r!.weekly!.days).toBe(1);
     expect(r!.weekly!.incidents.opened).toBe(d.incidents.opened);
     const text = await sys.lag(["reports"]);

@@ -7,7 +7,7 @@ import {
   type PlanStatus,
   type Subscription,
 } from "@lag/contracts";
-import { backupLine, maintenanceLines, subscriptionLine } from "./daily-report.ts";
+import { backupLine, maintenanceLines, subscriptionLine, uptimeLines } from "./daily-report.ts";
 
 const example = backupService.endpoints.list.example.reply.plans[0]!;
 
@@ -106,5 +106,40 @@ describe("the daily report's maintenance section", () => {
       "failed-logins (2026-11-30 06:00): failed: journalctl: not found",
     );
     expect(maintenanceLines(undefined)).toEqual([]);
+  });
+});
+
+describe("the daily report's uptime section", () => {
+  const now = Date.parse("2026-12-01T07:00:00Z");
+  const win = (window: "24h" | "7d" | "30d" | "1y", availabilityPct: number | null, downSec = 0, p95Ms: number | null = null) => ({
+    window,
+    availabilityPct,
+    measuredSec: 86_400,
+    downSec,
+    excludedSec: 0,
+    p50Ms: null,
+    p95Ms,
+    p99Ms: null,
+  });
+
+  it("gives each check's 24 h figure with its time down, 7 d and 30 d, the day's p95 and the day's silences", () => {
+    const lines = uptimeLines(
+      "kronos",
+      {
+        check: "immich-web",
+        kind: "http",
+        windows: [win("24h", 99.826, 150, 41.3), win("7d", 99.975), win("30d", null), win("1y", 99.9)],
+        days: [],
+        silences: [
+          { id: "sil-a", startsAt: "2026-12-01T02:00:00.000Z", endsAt: "2026-12-01T02:30:00.000Z", note: "upgrade", createdBy: "ana" },
+          { id: "sil-b", startsAt: "2026-11-20T02:00:00.000Z", endsAt: "2026-11-20T02:30:00.000Z", note: "old", createdBy: "ana" },
+        ],
+      },
+      now,
+    );
+    expect(lines).toEqual([
+      "kronos/immich-web: 24 h 99.826 % (3 min down), 7 d 99.975 %, 30 d no data; p95 41.3 ms",
+      "  silenced 02:00–02:30 UTC by ana: upgrade",
+    ]);
   });
 });

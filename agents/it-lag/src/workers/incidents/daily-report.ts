@@ -4,6 +4,9 @@ import {
   backupService,
   formatBytes,
   maintenanceService,
+  monitorService,
+  type CheckUptime,
+  type UptimeWindow,
   maintenanceSummary,
   type MaintenanceResult,
   storageService,
@@ -30,6 +33,32 @@ export interface ReportInputs {
   patternAtLeast: number;
   /** How long to wait for CEO_LAG and the monitors to answer. */
   askTimeoutMs?: number;
+  /** The report's time zone (its days). */
+  timezone?: string;
+}
+
+/** A duration for a person: `17 s`, `5 min`, `2 h 10 min`. */
+function spoken(sec: number): string {
+  if (sec < 90) return `${sec} s`;
+  const min = Math.round(sec / 60);
+  return min < 120 ? `${min} min` : `${Math.floor(min / 60)} h ${min % 60} min`;
+}
+
+/** One check in a line: availability over 24 h (with the time down), 7 d and 30 d, the day's p95, and the silences of the day. */
+export function uptimeLines(host: string, c: CheckUptime, now: number): string[] {
+  const w = (name: UptimeWindow["window"]) => c.windows.find((x) => x.window === name);
+  const pct = (x: UptimeWindow | undefined) => (x?.availabilityPct == null ? "no data" : `${x.availabilityPct} %`);
+  const day = w("24h");
+  const head = [
+    `${host}/${c.check}: 24 h ${pct(day)}${day && day.downSec > 0 ? ` (${spoken(day.downSec)} down)` : ""}`,
+    `7 d ${pct(w("7d"))}`,
+    `30 d ${pct(w("30d"))}`,
+  ].join(", ");
+  const p95 = day?.p95Ms == null ? "" : `; p95 ${day.p95Ms} ms`;
+  const silenced = c.silences
+    .filter((x) => Date.parse(x.endsAt) > now - DAY)
+    .map((x) => `  silenced ${x.startsAt.slice(11, 16)}–${x.endsAt.slice(11, 16)} UTC by ${x.createdBy}${x.note ? `: ${x.note}` : ""}`);
+  return [`${head}${p95}`, ...silenced];
 }
 
 /** `412.3 GiB (+1.2 % in 7 days)`: the last good run's size against the first of the last 7 days. */
@@ -100,7 +129,7 @@ export function maintenanceLines(r: MaintenanceResult | undefined): string[] {
  * waiting (asked of CEO_LAG), the storage of every host (asked of the monitors), each backup plan's
  * RPO (asked of it-backup), the subscriptions due within 30 days (asked of it-subscriptions), each
  * maintenance task's last result with the image updates pending and the top failed-login sources
- * (asked of it-maintenance). A part that cannot
+ * (asked of it-maintenance), each check's uptime (asked of each host's monitor). A part that cannot
  * be had is said so in `sections.missing`, never made up.
  */
 export async function buildDailyReport(i: ReportInputs, now: number): Promise<DailyReport> {
@@ -129,6 +158,21 @@ export async function buildDailyReport(i: ReportInputs, now: number): Promise<Da
       return undefined;
     }),
   ]);
+  const uptime = await Promise.all(
+    [...i.health.keys()].sort().map((host) =>
+      i.bus
+        .request(
+          monitorService.endpoints.uptime,
+          { days: 1, timezone: i.timezone ?? "UTC", excludeSilences: false },
+          { tokens: { host }, timeout },
+        )
+        .catch((err: Error) => {
+          missing.push(`uptime of ${host}: its monitor did not answer (${err.message})`);
+          return undefined;
+        }),
+    ),
+  );
+  const uptimeSection = uptime.flatMap((r) => (r ? r.checks.flatMap((c) => uptimeLines(r.host, c, now)) : []));
   const week = i.store.openedSince(now - 7 * DAY);
   const hosts = new Set([...i.health.keys(), ...i.engine.openIncidents().map((x) => x.host)]);
   const report: DailyReport = {
@@ -174,6 +218,7 @@ export async function buildDailyReport(i: ReportInputs, now: number): Promise<Da
             },
           }
         : {}),
+      ...(uptimeSection.length > 0 ? { uptime: { title: "Uptime (24 h, 7 d, 30 d)", lines: uptimeSection } } : {}),
       ...(maintenance?.tasks.some((t) => t.lastRun)
         ? { maintenance: { title: "Maintenance", lines: maintenance.tasks.flatMap((t) => maintenanceLines(t.lastRun)) } }
         : {}),

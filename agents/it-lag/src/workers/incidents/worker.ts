@@ -148,7 +148,10 @@ export const incidentsWorker = defineWorker({
       serve(incidentsService, incidentHandlers({ engine, store, book, clock, patternAtLeast: cfg.patternAtLeast })),
       schedule("tick", { every: 1_000 }, () => book.apply(engine.tick(now()))),
       schedule("daily-report", { cron: cfg.report.cron, timezone: cfg.report.timezone }, async () => {
-        const r = await buildDailyReport({ store, engine, bus, log, health, patternAtLeast: cfg.patternAtLeast }, now());
+        const r = await buildDailyReport(
+          { store, engine, bus, log, health, patternAtLeast: cfg.patternAtLeast, timezone: cfg.report.timezone },
+          now(),
+        );
         await outbox.publish(dailyReport, r);
         log.info({ day: r.day, open: r.incidents.open.length, pending: r.approvals.pending }, "daily report published");
       }),
