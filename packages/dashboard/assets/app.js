@@ -435,6 +435,55 @@ ${
 }`);
 }
 
+// ——— uptime ———
+
+const availability = (p) => (p === null ? "–" : `${p >= 99.995 && p < 100 ? p.toFixed(3) : p.toFixed(2)} %`);
+const availabilityClass = (p) => (p === null ? "none" : p >= 99.9 ? "ok" : p >= 99 ? "warn" : "bad");
+
+async function uptimePage() {
+  const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  let exclude = new URLSearchParams(location.search).get("exclude") === "1";
+  const draw = async () => {
+    const r = await api("GET", `/api/uptime?days=90&tz=${encodeURIComponent(tz)}${exclude ? "&exclude=1" : ""}`);
+    const rows = r.hosts.flatMap((x) => x.checks.map((c) => ({ host: x.host, c })));
+    const win = (c, name) => c.windows.find((w) => w.window === name);
+    show(h`<h1>Uptime</h1>
+<p class="note">Each check's share of probes up, from the monitors' roll-ups; one bar per day (${tz}), the last 90 days. Response times over 24 h.</p>
+<form class="pick"><label class="toggle"><input type="checkbox" id="exclude" ${exclude ? raw("checked") : ""}> Leave out maintenance windows (silences)</label></form>
+${r.missing.length > 0 ? h`<p class="warn">Not answering: ${r.missing.join("; ")}</p>` : ""}
+${r.hosts.filter((x) => x.silencesError).map((x) => h`<p class="warn">${x.host}: ${x.silencesError}</p>`)}
+${
+  rows.length === 0
+    ? h`<p class="note">No check has history yet.</p>`
+    : h`<div class="scroll"><table class="uptime"><thead><tr><th>Check</th><th>Host</th><th>24 h</th><th>7 d</th><th>30 d</th><th>1 y</th><th>p95</th><th>Last 90 days</th></tr></thead><tbody>${rows.map(
+        ({ host, c }) =>
+          h`<tr data-uptime="${host}/${c.check}"><td>${c.check} <small>${c.kind}</small></td><td>${host}</td>${[
+            "24h",
+            "7d",
+            "30d",
+            "1y",
+          ].map((w) => {
+            const p = win(c, w)?.availabilityPct ?? null;
+            return h`<td class="${availabilityClass(p)}">${availability(p)}</td>`;
+          })}<td>${win(c, "24h")?.p95Ms == null ? "–" : `${win(c, "24h").p95Ms} ms`}</td><td><span class="days">${c.days.map(
+            (d) =>
+              h`<span class="day ${availabilityClass(d.availabilityPct)}" title="${d.day}: ${availability(d.availabilityPct)}${d.downSec > 0 ? `, ${Math.round(d.downSec / 60)} min down` : ""}${d.excludedSec > 0 ? `, ${Math.round(d.excludedSec / 60)} min left out` : ""}"></span>`,
+          )}</span>${
+            c.silences.length > 0
+              ? h`<small class="silenced">${c.silences.map((x) => `${new Date(x.startsAt).toLocaleString()} – ${new Date(x.endsAt).toLocaleTimeString()} ${x.note || "maintenance"}`).join("; ")}</small>`
+              : ""
+          }</td></tr>`,
+      )}</tbody></table></div>`
+}`);
+    document.getElementById("exclude").addEventListener("change", async (e) => {
+      exclude = e.target.checked;
+      window.history.replaceState(null, "", exclude ? "?exclude=1" : location.pathname);
+      await draw();
+    });
+  };
+  await draw();
+}
+
 // ——— silences ———
 
 async function silencesPage() {
@@ -527,6 +576,7 @@ const pages = {
   history: historyPage,
   events: eventsPage,
   silences: silencesPage,
+  uptime: uptimePage,
   sessions: sessionsPage,
 };
 const run = pages[document.body.dataset.page];

@@ -351,6 +351,32 @@ export function routes(router: Router, d: AppDeps): void {
         };
       }),
     )
+    .on("GET", "/uptime", shellPage("Uptime", "uptime"))
+    .on(
+      "GET",
+      "/api/uptime",
+      api("read", "read", async (req) => {
+        const days = Number(req.query.get("days") ?? 90);
+        const q = {
+          days: Number.isInteger(days) ? days : 90,
+          timezone: req.query.get("tz") || "UTC",
+          excludeSilences: req.query.get("exclude") === "1",
+        };
+        // Every host the page has seen (its own monitors and the hosts they read over SSH).
+        const hosts = d.live.snapshot().hosts.map((x) => x.host);
+        const missing: string[] = [];
+        const replies = await Promise.all(
+          hosts.map((host) =>
+            d.bus.request(monitorService.endpoints.uptime, q, { tokens: { host }, timeout: 10_000 }).catch((err: Error) => {
+              if (err instanceof ServiceError && err.status === 400) throw new HttpError(400, err.description);
+              missing.push(`${host}: ${err.message}`);
+              return undefined;
+            }),
+          ),
+        );
+        return { body: { hosts: replies.filter((r) => r !== undefined), missing } };
+      }),
+    )
     .on("GET", "/silences", shellPage("Silences", "silences"))
     .on(
       "GET",

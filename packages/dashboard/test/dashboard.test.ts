@@ -200,7 +200,50 @@ ceo:
         throw new Error("not here");
       },
       series: () => ({ host: "kronos", series: [] }),
-      uptime: () => monitorService.endpoints.uptime.example.reply,
+      // 90 days of immich-web: all up but one day at 97 %, which a silence (the upgrade) explains.
+      uptime: (q) => {
+        const day = (i: number) => new Date(Date.now() - (89 - i) * 86_400_000).toISOString().slice(0, 10);
+        const pct = (i: number) => (i === 87 && !q.excludeSilences ? 97 : 100);
+        const w = (window: "24h" | "7d" | "30d" | "1y", availabilityPct: number) => ({
+          window,
+          availabilityPct,
+          measuredSec: 86_400,
+          downSec: 0,
+          excludedSec: 0,
+          p50Ms: 12,
+          p95Ms: 41.5,
+          p99Ms: 80,
+        });
+        return {
+          host: "kronos",
+          at: new Date().toISOString(),
+          timezone: q.timezone,
+          excludeSilences: q.excludeSilences,
+          checks: [
+            {
+              check: "immich-web",
+              kind: "http",
+              windows: [w("24h", 100), w("7d", q.excludeSilences ? 100 : 99.571), w("30d", q.excludeSilences ? 100 : 99.9), w("1y", 99.99)],
+              days: Array.from({ length: q.days }, (_, i) => ({
+                day: day(i),
+                availabilityPct: pct(i),
+                measuredSec: 86_400,
+                downSec: pct(i) < 100 ? 2_592 : 0,
+                excludedSec: 0,
+              })),
+              silences: [
+                {
+                  id: "sil-upgrade",
+                  startsAt: new Date(Date.now() - 2 * 86_400_000).toISOString(),
+                  endsAt: new Date(Date.now() - 2 * 86_400_000 + 3_600_000).toISOString(),
+                  note: "upgrade",
+                  createdBy: "ana",
+                },
+              ],
+            },
+          ],
+        };
+      },
       history: ({ metric, from, to, stepSec }) => ({
         host: "kronos",
         metric,
@@ -402,6 +445,30 @@ describe("in the browser", () => {
     const [r, g, b] = (background.match(/\d+/g) ?? []).map(Number);
     expect(r! + g! + b!).toBeLessThan(150);
     await tab.screenshot({ path: join(artefacts, "overview-dark.png"), fullPage: true });
+    await ctx.close();
+  });
+
+  it("the uptime page draws a bar per day per check, and leaves maintenance windows out when asked", async () => {
+    // The page asks every host it has seen.
+    await monitor.publish(hostMetrics, hostSample("kronos", 12));
+    const ana = await loginAs("ana");
+    await eventually(async () =>
+      ((await (await ana.get("/api/overview")).json()) as { hosts: { host: string }[] }).hosts.some((x) => x.host === "kronos"),
+    );
+    const { ctx, tab } = await loggedIn();
+    await tab.goto(`${base}uptime`);
+    const row = tab.locator('tr[data-uptime="kronos/immich-web"]');
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.locator(".day").count()).toBe(90);
+    expect(await row.locator(".day.bad").count()).toBe(1);
+    expect(await row.textContent()).toContain("99.57 %");
+    expect(await row.textContent()).toContain("upgrade");
+    expect(await row.locator(".day.bad").getAttribute("title")).toMatch(/^\d{4}-\d\d-\d\d: 97.00 %, 43 min down$/);
+    await tab.screenshot({ path: join(artefacts, "uptime.png"), fullPage: true });
+    await tab.check("#exclude");
+    await eventually(async () => (await row.locator(".day.bad").count()) === 0, 10_000, "the day redrawn without the window");
+    expect(await row.textContent()).not.toContain("99.57 %");
+    expect(tab.url()).toContain("exclude=1");
     await ctx.close();
   });
 

@@ -13,6 +13,7 @@ const NAV: [string, string][] = [
   ["/incidents", "Incidents"],
   ["/approvals", "Approvals"],
   ["/history", "History"],
+  ["/uptime", "Uptime"],
   ["/events", "Events"],
   ["/silences", "Silences"],
 ];
