@@ -5,7 +5,8 @@
  *      (the roll-ups' cost shows as a ratio);
  *   2. the 7-day query: 20 series of one-minute samples, at 1-minute and 1-hour resolution, for one
  *      series and for all 20 (median of 20 runs), against baselines on the same file: GROUP BY
- *      re-bucketing, a roll-up table keyed as a plain (series_id, bucket) primary key, a bare SELECT.
+ *      re-bucketing, a roll-up table keyed as a plain (series_id, bucket) primary key, a bare SELECT;
+ *   3. the uptime answer for 20 checks over a year, against summing the same rows in JS.
  *
  *   node --import tsx bench/monitor/history.bench.ts [--repeats 3] [--samples 2000000] [--json]
  *
@@ -19,6 +20,8 @@ import { tempHistory, type TempHistory } from "../../src/workers/monitor/history
 import { seededRandom } from "../../src/workers/monitor/history/generated.fixture.ts";
 import { rollupKeyRange } from "../../src/workers/monitor/history/rollup-key.ts";
 import { History, type SampleBatch } from "../../src/workers/monitor/history/history.ts";
+import { BinTotals } from "../../src/workers/monitor/history/histogram.ts";
+import { lastLocalDays } from "../../src/workers/monitor/history/local-days.ts";
 import type { Sample } from "../../src/workers/monitor/samples.ts";
 import { compareVariants, ratio, type BenchContext, type BenchReport, type Measurement, type Metrics, type Variant } from "@lag/bench";
 import { describeEnvironment } from "@lag/bench";
@@ -335,15 +338,102 @@ async function measureQuery(ctx: BenchContext): Promise<{ measurement: Measureme
   }
 }
 
+const UPTIME_CHECKS = 20;
+const UPTIME_MINUTE_DAYS = 30;
+
+/**
+ * The uptime answer (History.uptime: four windows, percentiles, 90 daily bars) for 20 checks with a
+ * year of history: the last 30 days probed every minute, the 335 before every hour. The baseline
+ * reads the same figures row by row (every minute of the 30 days and every hour of the year from
+ * the roll-ups, every hourly histogram of the year) and sums them in JS: the plain way to do it.
+ */
+async function measureUptime(ctx: BenchContext): Promise<Measurement> {
+  const t = tempHistory();
+  try {
+    ctx.progress(`uptime: ingesting a year of history for ${UPTIME_CHECKS} checks`);
+    const rnd = seededRandom(3);
+    const batches: SampleBatch[] = [];
+    const minuteFrom = END - UPTIME_MINUTE_DAYS * DAY_MS;
+    for (let ts = END - 365 * DAY_MS; ts < END; ts += ts < minuteFrom ? 3_600_000 : 60_000) {
+      const samples: Sample[] = [];
+      for (let c = 0; c < UPTIME_CHECKS; c++) {
+        const labels = { check: `check-${c}`, kind: "http" };
+        samples.push({ metric: "check.up", labels, value: rnd() < 0.999 ? 1 : 0 });
+        samples.push({ metric: "check.latency_ms", labels, value: 5 + rnd() * rnd() * 400 });
+      }
+      batches.push({ samples, at: new Date(ts) });
+    }
+    for (const c of calls(batches, 500)) t.history.ingestMany(c);
+    const db = t.store.sqlite;
+    const ids = db.prepare("SELECT id, metric FROM series").raw(true).all() as [number, string][];
+    const up = ids.filter(([, m]) => m === "check.up").map(([id]) => id);
+    const latency = ids.filter(([, m]) => m === "check.latency_ms").map(([id]) => id);
+    const days = lastLocalDays(END, 90, "Europe/Madrid");
+    const minuteRows = db.prepare("SELECT bucket, sum, count FROM rollup_1m WHERE series_bucket >= ? AND series_bucket < ?").raw(true);
+    const hourRows = db.prepare("SELECT bucket, sum, count FROM rollup_1h WHERE series_bucket >= ? AND series_bucket < ?").raw(true);
+    const histRows = db.prepare("SELECT series_bucket, bins FROM histogram_1h WHERE series_bucket >= ? AND series_bucket < ?").raw(true);
+    const range = (id: number, from: number, width: number, to = END + 1) => {
+      const r = rollupKeyRange(id, from, to, width);
+      return [r.lo, r.hi];
+    };
+    const cases: QueryCase[] = [
+      {
+        name: "uptime, 20 checks",
+        description: "History.uptime: SQL sums over minute edges and whole hours, daily histograms, 90 bars",
+        run: () => t.history.uptime({ host: "bench", now: END, days, silences: [], exclude: false }).length,
+      },
+      {
+        name: "baseline: row by row, 20 checks",
+        description: "the same windows summed in JS from every row: 30 d of minutes, a year of hours and hourly histograms",
+        run: () => {
+          let n = 0;
+          for (const id of up) {
+            for (const w of [DAY_MS, 7 * DAY_MS, 30 * DAY_MS]) n += minuteRows.all(...range(id, END - w, 60_000)).length;
+            n += hourRows.all(...range(id, END - 365 * DAY_MS, 3_600_000)).length;
+            for (const d of days) {
+              const fine = d.fromMs >= minuteFrom;
+              n += (fine ? minuteRows : hourRows).all(...range(id, d.fromMs, fine ? 60_000 : 3_600_000, Math.min(d.toMs, END + 1))).length;
+            }
+          }
+          for (const id of latency) {
+            for (const w of [DAY_MS, 7 * DAY_MS, 30 * DAY_MS, 365 * DAY_MS]) {
+              const totals = new BinTotals();
+              for (const [, bins] of histRows.all(...range(id, END - w, 3_600_000)) as [number, string][]) totals.addEncoded(bins);
+              n += totals.quantiles([0.5, 0.95, 0.99]).length;
+            }
+          }
+          return n;
+        },
+      },
+    ];
+    const variants = cases.map((c) => {
+      ctx.progress(`uptime: ${c.name}`);
+      return queryVariant(c);
+    });
+    return {
+      id: "history-uptime",
+      title: `Uptime of ${UPTIME_CHECKS} checks over a year (30 days of one-minute probes, hourly before), median of ${QUERY_RUNS} runs after 3 warm-up`,
+      key: "ms",
+      units: { ms: "ms", "CPU ms": "ms", points: "checks or rows" },
+      variants,
+      ratios: [ratio("uptime / row by row ms", variants, "uptime, 20 checks", "baseline: row by row, 20 checks", "ms")],
+      notes: [],
+    };
+  } finally {
+    t.dispose();
+  }
+}
+
 export async function measureHistory(ctx: BenchContext, opts: { samples?: number } = {}): Promise<BenchReport> {
   const ingest = await measureIngest(ctx, opts.samples ?? 2_000_000);
   const query = await measureQuery(ctx);
+  const uptime = await measureUptime(ctx);
   return {
     facts: {
       "runs per ingest variant": `${ctx.repeats} (interleaved, median reported), after a ${WARMUP_SAMPLES.toLocaleString("en")}-sample warm-up`,
       ...query.facts,
     },
-    measurements: [ingest, query.measurement],
+    measurements: [ingest, query.measurement, uptime],
   };
 }
 

@@ -1,6 +1,7 @@
 export const SECOND_MS = 1_000;
 export const MINUTE_MS = 60 * SECOND_MS;
 export const HOUR_MS = 60 * MINUTE_MS;
+export const DAY_MS = 24 * HOUR_MS;
 
 /** Start of the bucket of width `width` holding `ts` (buckets aligned to the Unix epoch, so UTC). */
 export function alignDown(ts: number, width: number): number {

@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import type { z } from "zod";
 import type { CheckUptime, HistoryQuery, HistoryReply, SeriesQuery, SeriesReply } from "@lag/contracts";
 import type { Sample } from "../samples.ts";
-import { BucketAggregator, HOUR_MS, MINUTE_MS } from "./buckets.ts";
+import { BucketAggregator, DAY_MS, HOUR_MS, MINUTE_MS } from "./buckets.ts";
 import { addTo, type Bins, decodeBins, DISTRIBUTION_METRICS, encodeBins, mergeInto } from "./histogram.ts";
 import { historyOptions, type HistoryOptions } from "./options.ts";
 import { planQuery } from "./plan.ts";
@@ -72,7 +72,7 @@ export class History {
     const result: IngestResult = { inserted: 0, duplicates: 0, skipped: 0 };
     const perMinute = new BucketAggregator(MINUTE_MS);
     const perHour = new BucketAggregator(HOUR_MS);
-    const hourly = new Map<number, Bins>();
+    const histograms = { "1h": new Map<number, Bins>(), "1d": new Map<number, Bins>() };
     const insert = this.st.insertSample;
     for (const { samples, at } of batches) {
       const ts = at.getTime();
@@ -92,17 +92,25 @@ export class History {
         perMinute.add(id, ts, s.value);
         perHour.add(id, ts, s.value);
         if (DISTRIBUTION_METRICS.has(s.metric)) {
-          const key = rollupKey(id, ts - (ts % HOUR_MS), HOUR_MS);
-          const bins = hourly.get(key) ?? new Map();
-          addTo(bins, s.value);
-          hourly.set(key, bins);
+          for (const [width, map] of [
+            [HOUR_MS, histograms["1h"]],
+            [DAY_MS, histograms["1d"]],
+          ] as const) {
+            const key = rollupKey(id, ts - (ts % width), width);
+            const bins = map.get(key) ?? new Map();
+            addTo(bins, s.value);
+            map.set(key, bins);
+          }
         }
       }
     }
-    for (const [key, bins] of hourly) {
-      const stored = this.st.getHistogram.get(key) as string | undefined;
-      if (stored !== undefined) mergeInto(bins, decodeBins(stored));
-      this.st.putHistogram.run(key, encodeBins(bins));
+    for (const width of ["1h", "1d"] as const) {
+      const st = this.st.histogram[width];
+      for (const [key, bins] of histograms[width]) {
+        const stored = st.get.get(key) as string | undefined;
+        if (stored !== undefined) mergeInto(bins, decodeBins(stored));
+        st.put.run(key, encodeBins(bins));
+      }
     }
     for (const [id, bucket, a] of perMinute.entries()) this.st.upsert1m.run(rollupKey(id, bucket, MINUTE_MS), a.min, a.max, a.sum, a.count);
     for (const [id, bucket, a] of perHour.entries()) this.st.upsert1h.run(rollupKey(id, bucket, HOUR_MS), a.min, a.max, a.sum, a.count);

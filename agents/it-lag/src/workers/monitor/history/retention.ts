@@ -1,4 +1,5 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import { DAY_MS } from "./buckets.ts";
 import type { HistoryOptions } from "./options.ts";
 import { sourceResolutionMs, type Source } from "./plan.ts";
 import { rollupKeyRange, seriesKeyRange } from "./rollup-key.ts";
@@ -33,8 +34,12 @@ export async function compact(st: Statements, cache: SeriesCache, now: Date, opt
     for (const { id } of cache.all()) {
       const range = rollupKeyRange(id, 0, cutoffs[source], sourceResolutionMs[source]);
       deleted[source] += await deleteInChunks(() => st.deleteChunk[source].run({ ...range, chunk }).changes, chunk);
-      // Histograms are hourly roll-ups too, and go with them (counted with them).
-      if (source === "1h") deleted[source] += await deleteInChunks(() => st.deleteChunk.histogram.run({ ...range, chunk }).changes, chunk);
+      // Histograms go with the hourly roll-ups (and are counted with them): hours, and days that started before the cutoff.
+      if (source === "1h") {
+        const days = rollupKeyRange(id, 0, cutoffs[source], DAY_MS);
+        deleted[source] += await deleteInChunks(() => st.deleteChunk.histogram1h.run({ ...range, chunk }).changes, chunk);
+        deleted[source] += await deleteInChunks(() => st.deleteChunk.histogram1d.run({ ...days, chunk }).changes, chunk);
+      }
     }
   }
   return { deleted, seriesRemoved: removeEmptySeries(st, cache) };

@@ -74,14 +74,21 @@ export const rollup1m = rollupTable("rollup_1m", MINUTE_MS);
 export const rollup1h = rollupTable("rollup_1h", HOUR_MS);
 
 /**
- * Per-hour histograms of the metrics that need percentiles (response times, histogram.ts), kept
- * as long as the hourly roll-ups and keyed the same way (series × 2^32 + hour).
+ * Per-hour and per-day (UTC) histograms of the metrics that need percentiles (response times,
+ * histogram.ts), kept as long as the hourly roll-ups and keyed the same way (series × 2^32 +
+ * bucket). Days let a year's percentile read 365 rows rather than 8,760; hours are read where a
+ * window starts or ends inside a day, or a silence is left out of it.
  */
-export const histogram1h = sqliteTable("histogram_1h", {
-  seriesBucket: integer("series_bucket").primaryKey(),
-  /** `{ "bin": count }` as JSON (histogram.ts). */
-  bins: text("bins").notNull(),
-});
+function histogramTable<N extends string>(name: N) {
+  return sqliteTable(name, {
+    seriesBucket: integer("series_bucket").primaryKey(),
+    /** `{ "bin": count }` as JSON (histogram.ts). */
+    bins: text("bins").notNull(),
+  });
+}
+
+export const histogram1h = histogramTable("histogram_1h");
+export const histogram1d = histogramTable("histogram_1d");
 
 /**
  * 0, 1, 2, …: one row per step of a reply, filled on demand by History. Re-bucketing joins the

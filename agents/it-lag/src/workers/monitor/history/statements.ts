@@ -53,6 +53,17 @@ function deleteChunk(db: Sqlite, table: string, where: string) {
   return db.prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${where} LIMIT @chunk)`);
 }
 
+function histogramStatements(db: Sqlite, table: string) {
+  return {
+    get: db.prepare(`SELECT bins FROM ${table} WHERE series_bucket = ?`).pluck(),
+    put: db.prepare(
+      `INSERT INTO ${table} (series_bucket, bins) VALUES (?, ?) ON CONFLICT (series_bucket) DO UPDATE SET bins = excluded.bins`,
+    ),
+    /** `[series_bucket, bins]` in key range [@lo, @hi). */
+    range: db.prepare(`SELECT series_bucket, bins FROM ${table} WHERE series_bucket >= @lo AND series_bucket < @hi`).raw(true),
+  };
+}
+
 export function prepareStatements(db: Sqlite) {
   return {
     allSeries: db.prepare("SELECT id, metric, labels, key FROM series"),
@@ -76,31 +87,29 @@ export function prepareStatements(db: Sqlite) {
       )
       .raw(true),
     rollupPoints: { "1m": rollupPoints(db, "rollup_1m"), "1h": rollupPoints(db, "rollup_1h") },
-    /** One series' buckets in key range [@lo, @hi) as `[bucket ms, sum, count]`: what availability is summed from. */
+    /** `[Σ sum, Σ count, buckets]` of one series' buckets in key range [@lo, @hi): what availability is summed from. */
     rollupSums: {
       "1m": db
-        .prepare("SELECT bucket, sum, count FROM rollup_1m WHERE series_bucket >= @lo AND series_bucket < @hi ORDER BY series_bucket")
+        .prepare("SELECT total(sum), total(count), count(*) FROM rollup_1m WHERE series_bucket >= @lo AND series_bucket < @hi")
         .raw(true),
       "1h": db
-        .prepare("SELECT bucket, sum, count FROM rollup_1h WHERE series_bucket >= @lo AND series_bucket < @hi ORDER BY series_bucket")
+        .prepare("SELECT total(sum), total(count), count(*) FROM rollup_1h WHERE series_bucket >= @lo AND series_bucket < @hi")
         .raw(true),
     },
-    getHistogram: db.prepare("SELECT bins FROM histogram_1h WHERE series_bucket = ?").pluck(),
-    putHistogram: db.prepare(
-      "INSERT INTO histogram_1h (series_bucket, bins) VALUES (?, ?) ON CONFLICT (series_bucket) DO UPDATE SET bins = excluded.bins",
-    ),
-    /** `[series_bucket, bins]` in key range [@lo, @hi). */
-    histograms: db.prepare("SELECT series_bucket, bins FROM histogram_1h WHERE series_bucket >= @lo AND series_bucket < @hi").raw(true),
+    /** Hourly and daily histograms (histogram.ts): one row read and written back per bucket an ingest touched. */
+    histogram: { "1h": histogramStatements(db, "histogram_1h"), "1d": histogramStatements(db, "histogram_1d") },
     deleteChunk: {
       raw: deleteChunk(db, "samples", "ts < @cutoff ORDER BY ts"),
       "1m": deleteChunk(db, "rollup_1m", "series_bucket >= @lo AND series_bucket < @hi"),
       "1h": deleteChunk(db, "rollup_1h", "series_bucket >= @lo AND series_bucket < @hi"),
-      histogram: deleteChunk(db, "histogram_1h", "series_bucket >= @lo AND series_bucket < @hi"),
+      histogram1h: deleteChunk(db, "histogram_1h", "series_bucket >= @lo AND series_bucket < @hi"),
+      histogram1d: deleteChunk(db, "histogram_1d", "series_bucket >= @lo AND series_bucket < @hi"),
     },
     hasData: db
       .prepare(
         `SELECT EXISTS (SELECT 1 FROM rollup_1h WHERE series_bucket >= @lo AND series_bucket < @hi)
              OR EXISTS (SELECT 1 FROM histogram_1h WHERE series_bucket >= @lo AND series_bucket < @hi)
+             OR EXISTS (SELECT 1 FROM histogram_1d WHERE series_bucket >= @lo AND series_bucket < @hi)
              OR EXISTS (SELECT 1 FROM rollup_1m WHERE series_bucket >= @lo AND series_bucket < @hi)
              OR EXISTS (SELECT 1 FROM samples WHERE series_id = @id) AS present`,
       )
