@@ -332,8 +332,17 @@ describe("lag backup", () => {
     const shown = jsonOf<{ state: string; request: { action: { kind: string } } }>(await run(["approvals", "show", id!, "--json"]));
     expect(shown).toMatchObject({ state: "pending", request: { action: { kind: "restore-backup" } } });
     expect((await run(["approvals", "approve", id!])).code).toBe(0);
-    await watch.event("restored", (e) => e.plan === "live");
+    const restored = await watch.event("restored", (e) => e.plan === "live");
     expect(readFileSync(join(dir, "live", "config.yaml"), "utf8")).toBe("version: 1\n");
+    // The restore run is the chain: `lag trace` by the request's id shows request, decision and result.
+    const traced = jsonOf<{ type: string; correlationid?: string; data: { kind?: string } }[]>(await run(["trace", id!, "--json"]));
+    expect(traced.map((e) => (e.type.includes(".backup.v") ? `backup ${e.data.kind}` : e.type))).toEqual([
+      "es.lagrieta.it.approval.requested.v1",
+      "es.lagrieta.ceo.approval.asked.v1",
+      "es.lagrieta.ceo.approval.decided.v1",
+      "backup restored",
+    ]);
+    expect(new Set(traced.map((e) => e.correlationid))).toEqual(new Set([restored.runId]));
   }, 60_000);
 
   it("the rotating check reads one slice at a time and finds a damaged pack; a drill of it fails", async () => {

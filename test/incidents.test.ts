@@ -168,7 +168,9 @@ describe("the default policy approves a restart", () => {
     expect(byRequest.map((e) => e.id)).toContain(`dec-${chained.request}`);
     const unknown = await sys.lag(["trace", "inc-nothing-like-it"]);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/no incident, approval or event inc-nothing-like-it in LAG_IT, LAG_IT_INCIDENTS, LAG_APPROVALS/);
+    expect(unknown.stderr).toMatch(
+      /no incident, approval or event inc-nothing-like-it in LAG_IT, LAG_IT_INCIDENTS, LAG_IT_BACKUPS, .*LAG_APPROVALS$/m,
+    );
   });
 
   it("publishes the daily report, which CEO_LAG keeps and `lag reports --weekly` shows", async () => {

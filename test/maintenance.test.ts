@@ -343,6 +343,17 @@ describe("Docker json logs", () => {
     expect(ok.code, ok.stderr).toBe(0);
     await eventually(() => statSync(chatty.logPath).size < 1_000, 15_000);
     await eventually(() => !firing("docker-log-size", `${prefix}chatty`));
+    // `lag trace` follows the request to the alert its truncation resolved.
+    const traced = jsonOf<{ type: string; correlationid?: string; data: { status?: string } }[]>(
+      await lag(["trace", requestId, "--json"], env()),
+    );
+    expect(traced.map((e) => (e.type.endsWith("alert.v1") ? `alert ${e.data.status}` : e.type))).toEqual([
+      "es.lagrieta.it.approval.requested.v1",
+      "es.lagrieta.ceo.approval.asked.v1",
+      "es.lagrieta.ceo.approval.decided.v1",
+      "alert resolved",
+    ]);
+    expect(traced.every((e) => e.correlationid === requestId)).toBe(true);
   });
 });
 

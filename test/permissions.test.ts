@@ -12,7 +12,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AckPolicy } from "@nats-io/jetstream";
 import { Svcm } from "@nats-io/services";
-import { type Bus, parkDeadLetter, type Delivery } from "@lag/bus";
+import { type Bus, parkDeadLetter, readChain, type Delivery } from "@lag/bus";
 import {
   alert,
   approvalDecided,
@@ -310,6 +310,20 @@ describe("prod.conf: cli (the operator)", () => {
     await expect(jsm.streams.deleteMessage(dlqStreamOf("ceo").name, 1_000_000, false)).rejects.toThrow(/stream store EOF|no message found/);
     await expect(jsm.streams.purge(itStream.name)).rejects.toThrow();
     await expect(jsm.streams.deleteMessage(itStream.name, 1, false)).rejects.toThrow();
+  });
+});
+
+describe("prod.conf: dashboard (the status page)", () => {
+  it("reads an incident's whole chain from the durable streams, as `lag trace` does, and changes nothing", async () => {
+    const page = await as("dashboard");
+    // The monitor's alerts above are in LAG_IT: a chain by one of their ids holds it.
+    const first = await (await page.js.consumers.get(itStream.name)).next({ expires: 5_000 });
+    expect(first).not.toBeNull();
+    const id = first!.json<{ id: string }>().id;
+    const chain = await readChain(page, id);
+    expect(chain?.events.map((e) => e.id)).toContain(id);
+    await expect((await page.jsm()).streams.purge(itStream.name)).rejects.toThrow();
+    await expect(page.publish(alert, alertFor("forged-by-dashboard"))).rejects.toThrow();
   });
 });
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer as createTls, type Server as TlsServer } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Bus } from "@lag/bus";
+import { readChain, type Bus } from "@lag/bus";
 import { ceoWorker } from "@lag/ceo-lag";
 import {
   type Alert,
@@ -509,6 +509,18 @@ describe("renewals through CEO_LAG (flow 3)", () => {
     );
     const budget = await cli.request(approvalsService.endpoints.budget, {});
     expect(budget.lines.find((l) => l.currency === "EUR")).toMatchObject({ spent: 12, left: 38 });
+    // One chain from the request to the new date, across it-subscriptions and CEO_LAG (`lag trace`).
+    const chain = await readChain(cli, req.id);
+    expect(chain?.id).toBe(req.id);
+    const steps = chain!.events.map((e) => (e.type.includes("subscription") ? `subscription ${String(e.data.change)}` : e.type));
+    expect(steps).toEqual([
+      "subscription renewal-requested",
+      "es.lagrieta.it.approval.requested.v1",
+      "es.lagrieta.ceo.approval.decided.v1",
+      "subscription provider-updated",
+      "subscription renewed",
+    ]);
+    expect(chain!.events.find((e) => e.data.change === "provider-updated")?.causationid).toBe(`dec-${req.id}`);
   });
 
   it("over the policy's limit it asks a person, and nothing is renewed until approved", async () => {

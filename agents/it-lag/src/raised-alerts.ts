@@ -82,13 +82,13 @@ export class RaisedAlerts<R extends string = string> {
     void this.o.outbox.flush();
   }
 
-  /** Resolves the alert if it is firing. */
-  resolve(rule: R, labels: Record<string, string>, summary: string): void {
+  /** Resolves the alert if it is firing; `chain` puts the resolution in a chain (an approved action's). */
+  resolve(rule: R, labels: Record<string, string>, summary: string, chain: { correlationid?: string; causationid?: string } = {}): void {
     const fp = fingerprint(rule, this.o.host, labels);
     const held = this.firingNow.get(fp);
     if (!held) return;
     const a: Alert = { ...held, status: "resolved", summary, endsAt: this.o.clock.now().toISOString() };
-    this.o.outbox.add(this.o.event, a, { id: alertId(a) });
+    this.o.outbox.add(this.o.event, a, { id: alertId(a), ...chain });
     this.firingNow.delete(fp);
     this.o.store.clearFiring(fp);
     this.o.log.info({ alert: rule, labels }, summary);

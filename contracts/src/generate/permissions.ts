@@ -81,6 +81,10 @@ function publishOf(cat: Catalog, p: Principal): SubjectGroup[] {
       p === OBSERVER ? ["$SRV.>", ...streamListing, ...cat.streams.map(streamInfo)] : [],
     ),
     ...group(
+      "JetStream, read only: the durable streams, for an incident's whole chain on the page (as `lag trace`)",
+      p === OBSERVER ? cat.streams.filter((s) => !isDlqStream(s.name)).flatMap(streamReading) : [],
+    ),
+    ...group(
       "waiting at start for the services it calls ($SRV.PING)",
       callable.map((name) => `$SRV.PING.${name}`),
     ),

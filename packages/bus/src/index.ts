@@ -41,3 +41,5 @@ export type { CallContext, EndpointHandler, ServeOptions, ServiceHandlers } from
 export { callerPrincipal } from "./service.ts";
 export type { Handler, SubscribeOptions } from "./subscribe.ts";
 export { compareVersions, MIN_SERVER_VERSION } from "./version.ts";
+export type { Chain, ChainEvent } from "./chain.ts";
+export { CHAIN_STREAMS, describeEvent, publisherOf, readChain } from "./chain.ts";

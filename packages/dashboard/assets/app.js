@@ -271,7 +271,18 @@ ${
     : ""
 }
 <h2>Alerts</h2><ul class="list">${s.alerts.map((a) => h`<li><span class="${sevClass(a.severity)}">${a.severity}</span> ${a.summary} <small>${a.rule} · ${a.status}</small></li>`)}</ul>
-<h2>Timeline</h2><ol class="timeline">${s.timeline.map((t) => h`<li><time>${new Date(t.at).toLocaleString()}</time> <span class="kind">${t.kind}</span> ${t.note} <small>${t.actor.kind}:${t.actor.name}</small></li>`)}</ol>`);
+<h2>Timeline</h2><ol class="timeline">${s.timeline.map((t) => h`<li><time>${new Date(t.at).toLocaleString()}</time> <span class="kind">${t.kind}</span> ${t.note} <small>${t.actor.kind}:${t.actor.name}</small></li>`)}</ol>
+<h2>The whole chain</h2><p class="note">Every event of this incident across the agents, read from the streams: the same as <code>lag trace ${id}</code>.</p><div id="chain"><p class="note">Reading the streams…</p></div>`);
+    api("GET", `/api/trace/${encodeURIComponent(id)}`)
+      .then((c) => {
+        document.getElementById("chain").innerHTML = h`<ol class="timeline chain">${c.events.map(
+          (e) =>
+            h`<li data-event="${e.id}"><time>${new Date(e.time).toLocaleString()}</time> <span class="kind">${e.publisher}</span> ${e.what}${e.causationid ? h` <small>← ${e.causationid}</small>` : ""}</li>`,
+        )}</ol>`.s;
+      })
+      .catch((err) => {
+        document.getElementById("chain").innerHTML = h`<p class="warn">${err.message}</p>`.s;
+      });
     document.getElementById("act")?.addEventListener("submit", async (e) => {
       e.preventDefault();
       const what = e.submitter?.value;

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Bus } from "@lag/bus";
-import { ServiceError } from "@lag/bus";
+import { describeEvent, publisherOf, readChain, ServiceError } from "@lag/bus";
 import { approvalsService, incidentsService, monitorService } from "@lag/contracts";
 import type { Logger } from "@lag/log";
 import type { AuditTrail } from "./audit.ts";
@@ -347,6 +347,26 @@ export function routes(router: Router, d: AppDeps): void {
               ...(before ? { before } : {}),
               limit: 200,
             }),
+          },
+        };
+      }),
+    )
+    .on(
+      "GET",
+      "/api/trace/:id",
+      api("read", "read", async (req) => {
+        const chain = await readChain(d.bus, req.params.id!);
+        if (!chain) throw new HttpError(404, `no incident, approval or event ${req.params.id} in the streams`);
+        return {
+          body: {
+            id: chain.id,
+            events: chain.events.map((e) => ({
+              id: e.id,
+              time: e.time,
+              publisher: publisherOf(e),
+              what: describeEvent(e),
+              ...(e.causationid ? { causationid: e.causationid } : {}),
+            })),
           },
         };
       }),

@@ -558,10 +558,16 @@ describe("history and incidents in the browser", () => {
     await tab.goto(`${base}incidents/${id}`);
     await tab.waitForSelector("ol.timeline li", { timeout: 10_000 });
     expect(await tab.textContent("main")).toContain("container immich is unhealthy");
+    // Its whole chain, from the streams, as `lag trace` prints it: the alert that opened it first.
+    await tab.waitForSelector("ol.chain li", { timeout: 10_000 });
+    const chain = await tab.locator("ol.chain li").allTextContents();
+    expect(chain[0]).toMatch(/it-monitor alert firing container-unhealthy: container immich is unhealthy/);
+    expect(chain.some((l) => /it-incidents incident opened/.test(l))).toBe(true);
     await tab.fill('#act input[name="note"]', "looking at it");
     await tab.click('#act button[value="ack"]');
     await tab.waitForSelector("#flash.ok", { timeout: 10_000 });
     expect(await tab.textContent(".note")).toContain("acknowledged by ana");
+    await tab.waitForSelector("ol.chain li", { timeout: 10_000 });
     await tab.screenshot({ path: join(artefacts, "incident.png"), fullPage: true });
     await tab.fill('#act input[name="note"]', "restarted by hand");
     await tab.click('#act button[value="resolve"]');

@@ -93,27 +93,32 @@ export class Restorer {
     const id = randomUUID();
     const now = this.o.clock.now();
     this.o.catalogue.addPendingRestore({ requestId: id, runId, request: full, state: "waiting", at: now.getTime() });
-    await this.o.outbox.publish(approvalRequests["it-backup"], {
-      id,
-      requester: "it-backup",
-      action: {
-        kind: "restore-backup",
-        params: { host: this.o.host, plan: plan.name, repository, snapshot: snapshot.id, target: req.target },
+    // The restore run is the chain: the request, CEO_LAG's decision and the run's events carry its id.
+    await this.o.outbox.publish(
+      approvalRequests["it-backup"],
+      {
+        id,
+        requester: "it-backup",
+        action: {
+          kind: "restore-backup",
+          params: { host: this.o.host, plan: plan.name, repository, snapshot: snapshot.id, target: req.target },
+        },
+        reason: `restore snapshot ${snapshot.id.slice(0, 8)} of ${plan.name} over ${req.target}, which the plan backs up: what is there now is overwritten`,
+        risk: "high",
+        requestedAt: now.toISOString(),
+        expiresAt: new Date(now.getTime() + APPROVAL_TIMEOUT_MS).toISOString(),
+        links: { correlationId: runId },
+        evidence: {
+          summary: `restore ${plan.name} from ${repository} over the live path ${req.target} on ${this.o.host}`,
+          observed: [
+            `snapshot ${snapshot.id.slice(0, 8)} taken ${snapshot.time} of ${snapshot.paths.join(", ")}`,
+            req.paths.length > 0 ? `only ${req.paths.join(", ")}` : "the whole snapshot",
+          ],
+        },
+        labels: { plan: plan.name, repository },
       },
-      reason: `restore snapshot ${snapshot.id.slice(0, 8)} of ${plan.name} over ${req.target}, which the plan backs up: what is there now is overwritten`,
-      risk: "high",
-      requestedAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + APPROVAL_TIMEOUT_MS).toISOString(),
-      links: { correlationId: runId },
-      evidence: {
-        summary: `restore ${plan.name} from ${repository} over the live path ${req.target} on ${this.o.host}`,
-        observed: [
-          `snapshot ${snapshot.id.slice(0, 8)} taken ${snapshot.time} of ${snapshot.paths.join(", ")}`,
-          req.paths.length > 0 ? `only ${req.paths.join(", ")}` : "the whole snapshot",
-        ],
-      },
-      labels: { plan: plan.name, repository },
-    });
+      { id: `req-${id}`, correlationid: runId },
+    );
     this.o.log.warn({ plan: plan.name, target: req.target, request: id }, "a restore over a live path waits for CEO_LAG's approval");
     return {
       runId,
@@ -132,17 +137,21 @@ export class Restorer {
     const plan = this.o.runner.plan(req.plan);
     if (d.decision !== "approved" || !plan) {
       this.o.catalogue.setPendingRestoreState(d.requestId, "refused");
-      this.o.outbox.add(backupEvent, {
-        kind: "failed",
-        plan: req.plan,
-        runId: row.runId,
-        at: this.o.clock.now().toISOString(),
-        repository: req.repository,
-        step: "restore",
-        error: plan
-          ? `not restored: the request was ${d.decision} by ${d.by.name}`
-          : `not restored: plan ${req.plan} is no longer configured`,
-      });
+      this.o.outbox.add(
+        backupEvent,
+        {
+          kind: "failed",
+          plan: req.plan,
+          runId: row.runId,
+          at: this.o.clock.now().toISOString(),
+          repository: req.repository,
+          step: "restore",
+          error: plan
+            ? `not restored: the request was ${d.decision} by ${d.by.name}`
+            : `not restored: plan ${req.plan} is no longer configured`,
+        },
+        { correlationid: row.runId, causationid: `dec-${d.requestId}` },
+      );
       await this.o.outbox.flush();
       return;
     }
@@ -171,29 +180,37 @@ export class Restorer {
         }),
       );
       const durationMs = this.o.clock.now().getTime() - t0;
-      this.o.outbox.add(backupEvent, {
-        kind: "restored",
-        plan: plan.name,
-        runId,
-        at: this.o.clock.now().toISOString(),
-        repository,
-        snapshotId: req.snapshot,
-        target: req.target,
-        files: s.files_restored,
-        bytes: s.bytes_restored,
-        durationMs,
-      });
+      this.o.outbox.add(
+        backupEvent,
+        {
+          kind: "restored",
+          plan: plan.name,
+          runId,
+          at: this.o.clock.now().toISOString(),
+          repository,
+          snapshotId: req.snapshot,
+          target: req.target,
+          files: s.files_restored,
+          bytes: s.bytes_restored,
+          durationMs,
+        },
+        { correlationid: runId },
+      );
       this.o.log.info({ plan: plan.name, runId, repository, target: req.target, files: s.files_restored }, `restore of ${plan.name} done`);
     } catch (err) {
-      this.o.outbox.add(backupEvent, {
-        kind: "failed",
-        plan: plan.name,
-        runId,
-        at: this.o.clock.now().toISOString(),
-        repository,
-        step: "restore",
-        error: (err as Error).message,
-      });
+      this.o.outbox.add(
+        backupEvent,
+        {
+          kind: "failed",
+          plan: plan.name,
+          runId,
+          at: this.o.clock.now().toISOString(),
+          repository,
+          step: "restore",
+          error: (err as Error).message,
+        },
+        { correlationid: runId },
+      );
       this.o.log.error({ plan: plan.name, runId, err: (err as Error).message }, `restore of ${plan.name} failed`);
     }
     await this.o.outbox.flush();

@@ -149,7 +149,17 @@ export class Register {
    * Writes the subscription as it now is and, for a change worth telling, its audit line and event.
    * `change` undefined: bookkeeping only (when it was checked), no event.
    */
-  save(s: Subscription, change?: { change: SubscriptionChange; by: Actor; note: string; previousExpiresAt?: string }): Subscription {
+  save(
+    s: Subscription,
+    change?: {
+      change: SubscriptionChange;
+      by: Actor;
+      note: string;
+      previousExpiresAt?: string;
+      /** A renewal's chain: its approval request as correlation, the decision as cause (`lag trace`). */
+      chain?: { correlationid?: string; causationid?: string };
+    },
+  ): Subscription {
     const at = this.o.clock.now();
     const row = withNotice({ ...s, updatedAt: change ? at.toISOString() : s.updatedAt });
     this.o.outbox.addTogether(() => {
@@ -164,14 +174,18 @@ export class Register {
             .run();
       });
       if (change)
-        this.o.outbox.add(subscriptionChanged, {
-          change: change.change,
-          subscription: row,
-          by: change.by,
-          note: change.note,
-          ...(change.previousExpiresAt ? { previousExpiresAt: change.previousExpiresAt } : {}),
-          at: at.toISOString(),
-        });
+        this.o.outbox.add(
+          subscriptionChanged,
+          {
+            change: change.change,
+            subscription: row,
+            by: change.by,
+            note: change.note,
+            ...(change.previousExpiresAt ? { previousExpiresAt: change.previousExpiresAt } : {}),
+            at: at.toISOString(),
+          },
+          change.chain ?? {},
+        );
     });
     void this.o.outbox.flush();
     return row;

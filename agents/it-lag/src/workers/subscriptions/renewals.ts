@@ -76,32 +76,41 @@ export class Renewals {
     // Written down before the request leaves: its decision always finds it.
     const saved = this.o.register.save(
       { ...s, renewalState },
-      { change: "renewal-requested", by, note: `renew ${s.name} for ${years} year(s), ${cost.amount} ${cost.currency}: approval ${id}` },
-    );
-    await this.o.outbox.publish(approvalRequests["it-subscriptions"], {
-      id,
-      requester: "it-subscriptions",
-      action: { kind: "renew-subscription", params: { subscription: s.id, name: s.name, provider: s.provider, years } },
-      reason: `${s.kind} ${s.name} ${s.expiresAt ? `expires on ${s.expiresAt.slice(0, 10)}` : "has no known expiry"}: renew it for ${years} year(s) at ${s.provider}`,
-      cost,
-      risk: "low",
-      requestedAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + this.o.approvalTimeout).toISOString(),
-      links: { subscription: s.id },
-      evidence: {
-        summary: `renew ${s.kind} ${s.name} at ${s.provider} for ${years} year(s): ${cost.amount} ${cost.currency}`,
-        observed: [
-          s.expiresAt
-            ? `expires ${s.expiresAt.slice(0, 10)} (${s.expirySource ? `read from ${s.expirySource.kind} ${s.expirySource.at.slice(0, 10)}` : "date kept by hand"})`
-            : "no expiry known",
-          ...(s.noticeAt ? [`notice date ${s.noticeAt.slice(0, 10)}`] : []),
-          this.o.providers.reader(s.provider)?.renew
-            ? `${s.provider}'s API renews it once approved`
-            : "renewed by the operator once approved (a task)",
-        ],
+      {
+        change: "renewal-requested",
+        by,
+        note: `renew ${s.name} for ${years} year(s), ${cost.amount} ${cost.currency}: approval ${id}`,
+        chain: { correlationid: id },
       },
-      labels: { subscription: s.id, provider: s.provider, kind: s.kind },
-    });
+    );
+    await this.o.outbox.publish(
+      approvalRequests["it-subscriptions"],
+      {
+        id,
+        requester: "it-subscriptions",
+        action: { kind: "renew-subscription", params: { subscription: s.id, name: s.name, provider: s.provider, years } },
+        reason: `${s.kind} ${s.name} ${s.expiresAt ? `expires on ${s.expiresAt.slice(0, 10)}` : "has no known expiry"}: renew it for ${years} year(s) at ${s.provider}`,
+        cost,
+        risk: "low",
+        requestedAt: now.toISOString(),
+        expiresAt: new Date(now.getTime() + this.o.approvalTimeout).toISOString(),
+        links: { subscription: s.id, correlationId: id },
+        evidence: {
+          summary: `renew ${s.kind} ${s.name} at ${s.provider} for ${years} year(s): ${cost.amount} ${cost.currency}`,
+          observed: [
+            s.expiresAt
+              ? `expires ${s.expiresAt.slice(0, 10)} (${s.expirySource ? `read from ${s.expirySource.kind} ${s.expirySource.at.slice(0, 10)}` : "date kept by hand"})`
+              : "no expiry known",
+            ...(s.noticeAt ? [`notice date ${s.noticeAt.slice(0, 10)}`] : []),
+            this.o.providers.reader(s.provider)?.renew
+              ? `${s.provider}'s API renews it once approved`
+              : "renewed by the operator once approved (a task)",
+          ],
+        },
+        labels: { subscription: s.id, provider: s.provider, kind: s.kind },
+      },
+      { id: `req-${id}`, correlationid: id },
+    );
     this.o.log.info({ subscription: s.id, request: id, cost }, "renewal asked of CEO_LAG");
     return saved;
   }
@@ -122,7 +131,12 @@ export class Renewals {
             note: `${d.decision} by ${d.by.name}${d.note ? `: ${d.note}` : ""}`,
           },
         },
-        { change: "renewal-denied", by, note: `not renewed: the request was ${d.decision} by ${d.by.name}` },
+        {
+          change: "renewal-denied",
+          by,
+          note: `not renewed: the request was ${d.decision} by ${d.by.name}`,
+          chain: { correlationid: d.requestId, causationid: `dec-${d.requestId}` },
+        },
       );
       return;
     }
@@ -140,6 +154,7 @@ export class Renewals {
       since: now,
     };
     const adapter = this.o.providers.reader(s.provider);
+    const chain = requestId ? { correlationid: requestId, causationid: `dec-${requestId}` } : undefined;
     try {
       if (adapter?.renew) {
         const note = await adapter.renew(s.name, years);
@@ -148,7 +163,7 @@ export class Renewals {
             ...this.current(s),
             renewalState: { ...base, state: "renewing", note: `${note}; waiting for the source to show the new date` },
           },
-          { change: "provider-updated", by: SELF, note },
+          { change: "provider-updated", by: SELF, note, ...(chain ? { chain } : {}) },
         );
         this.o.recheck(s.id);
         return out;
@@ -158,7 +173,7 @@ export class Renewals {
         const note = `auto-renew turned on at ${s.provider}: it renews ${s.name} before it expires (its API cannot renew on demand)`;
         return this.o.register.save(
           { ...this.current(s), renewalState: { ...base, state: "renewing", note } },
-          { change: "provider-updated", by: SELF, note },
+          { change: "provider-updated", by: SELF, note, ...(chain ? { chain } : {}) },
         );
       }
     } catch (err) {
@@ -167,7 +182,7 @@ export class Renewals {
         this.o.log.error({ subscription: s.id, err: (err as Error).message }, "renewal failed");
         return this.o.register.save(
           { ...this.current(s), renewalState: { ...base, state: "failed", note } },
-          { change: "renewal-failed", by: SELF, note },
+          { change: "renewal-failed", by: SELF, note, ...(chain ? { chain } : {}) },
         );
       }
       this.o.log.warn(
@@ -179,7 +194,7 @@ export class Renewals {
     const note = `renew ${s.name} for ${years} year(s)${link ? ` at ${link}` : ` at ${s.provider}`}${base.cost ? ` (${base.cost.amount} ${base.cost.currency})` : ""}${s.expiresAt ? ` before ${s.expiresAt.slice(0, 10)}` : ""}; closed when the source shows the new date`;
     return this.o.register.save(
       { ...this.current(s), renewalState: { ...base, state: "task", note, ...(link ? { link } : {}) } },
-      { change: "task-opened", by: SELF, note },
+      { change: "task-opened", by: SELF, note, ...(chain ? { chain } : {}) },
     );
   }
 
@@ -202,7 +217,7 @@ export class Renewals {
     const change = r.state === "task" ? "task-closed" : "renewed";
     const done = this.o.register.save(
       { ...s, renewalState: { ...r, state: "done", since: this.o.clock.now().toISOString(), note } },
-      { change, by: SELF, note },
+      { change, by: SELF, note, ...(r.requestId ? { chain: { correlationid: r.requestId } } : {}) },
     );
     if (r.state === "requested" && r.requestId) {
       const id = r.requestId;
