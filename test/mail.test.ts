@@ -543,7 +543,13 @@ describe("the digest", () => {
       },
       approvals: { pending: 0, items: [] },
       storage: [{ host: "kronos", mount: "/mnt/storage", role: "storage", usedPct, freeBytes: 360e9 }],
-      sections: { subscriptions: { title: "subscriptions due", lines: ["lagrieta.es renews on 2026-12-15 (GoDaddy, 14.99 EUR)"] } },
+      sections: {
+        subscriptions: { title: "subscriptions due", lines: ["lagrieta.es renews on 2026-12-15 (GoDaddy, 14.99 EUR)"] },
+        uptime: {
+          title: "Uptime (24 h, 7 d, 30 d)",
+          lines: ["kronos/immich-web: 24 h 99.826 % (3 min down), 7 d 99.975 %, 30 d 99.99 %; p95 41.3 ms"],
+        },
+      },
     });
     await incidents.publish(dailyReport, report("2026-11-24", 85, 0));
     await incidents.publish(dailyReport, report("2026-12-01", 91, 1));
@@ -566,6 +572,8 @@ describe("the digest", () => {
     expect(m.text).toContain("opened 2, resolved 1 in the last day; open now 1");
     expect(m.text).toContain("kronos /mnt/storage (storage): 91.0% used, 335.3 GiB free, +6.0 pts in 7 days, full in ~11 days");
     expect(m.text).toContain("lagrieta.es renews on 2026-12-15");
+    expect(m.text).toContain("UPTIME (24 H, 7 D, 30 D)");
+    expect(m.text).toContain("kronos/immich-web: 24 h 99.826 % (3 min down)");
     expect(m.text).toMatch(/backups: it-backup did not answer/);
     expect(m.html).toBeTruthy();
     const shot = await renderInChromium(m.html as string, join(dir, "digest.png"));
