@@ -25,4 +25,17 @@ describe("monitor configuration", () => {
     expect(r.success).toBe(false);
     expect(JSON.stringify(r.error?.issues)).toContain("mediaa");
   });
+
+  it("refuses an SSH target named like the monitor's own host", () => {
+    const r = itConfig.section("monitor").processSchema.safeParse({
+      it: {
+        monitor: {
+          host: "kronos",
+          targets: [{ kind: "ssh", host: "kronos", address: "192.168.1.20", user: "lag", keyFile: "/k", hostKey: "SHA256:x" }],
+        },
+      },
+    });
+    expect(r.success).toBe(false);
+    expect(JSON.stringify(r.error?.issues)).toContain("kronos is this monitor's own host");
+  });
 });

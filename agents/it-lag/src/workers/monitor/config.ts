@@ -27,22 +27,29 @@ export const HistorySection = z.strictObject({
   reopenInterval: duration.default(60_000),
 });
 
-export const MonitorConfig = z.strictObject({
-  /** This host's name on the bus (a subject token): one monitor per host. */
-  host: HostName.default(defaultHost),
-  /** How often host metrics and containers are sampled, rules evaluated and history written. */
-  interval: duration.default(10_000),
-  /** How often a status report goes to CEO_LAG (durable). */
-  reportInterval: duration.default(300_000),
-  /** Mounts named by role, e.g. { backup: /mnt/backup, storage: /mnt/storage }. */
-  mounts: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, "a role is a lower-case word"), z.string().startsWith("/")).default({}),
-  docker: DockerSection.prefault({}),
-  /** Service checks (HTTP, TCP, DNS, TLS, ping); see docs/monitor.md. */
-  checks: ChecksConfig.default([]),
-  /** Hosts without an agent (a NAS), read over SSH by this monitor; see docs/monitor.md. */
-  targets: TargetsConfig.default([]),
-  /** Alert rules; without this key the defaults apply (config/lag.sample.yaml lists them). */
-  rules: RulesConfig.default(defaultRules),
-  history: HistorySection.prefault({}),
-});
+export const MonitorConfig = z
+  .strictObject({
+    /** This host's name on the bus (a subject token): one monitor per host. */
+    host: HostName.default(defaultHost),
+    /** How often host metrics and containers are sampled, rules evaluated and history written. */
+    interval: duration.default(10_000),
+    /** How often a status report goes to CEO_LAG (durable). */
+    reportInterval: duration.default(300_000),
+    /** Mounts named by role, e.g. { backup: /mnt/backup, storage: /mnt/storage }. */
+    mounts: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, "a role is a lower-case word"), z.string().startsWith("/")).default({}),
+    docker: DockerSection.prefault({}),
+    /** Service checks (HTTP, TCP, DNS, TLS, ping); see docs/monitor.md. */
+    checks: ChecksConfig.default([]),
+    /** Hosts without an agent (a NAS), read over SSH by this monitor; see docs/monitor.md. */
+    targets: TargetsConfig.default([]),
+    /** Alert rules; without this key the defaults apply (config/lag.sample.yaml lists them). */
+    rules: RulesConfig.default(defaultRules),
+    history: HistorySection.prefault({}),
+  })
+  .superRefine((c, ctx) => {
+    c.targets.forEach((t, i) => {
+      if (t.host === c.host)
+        ctx.addIssue({ code: "custom", path: ["targets", i, "host"], message: `${t.host} is this monitor's own host` });
+    });
+  });
 export type MonitorConfig = z.infer<typeof MonitorConfig>;

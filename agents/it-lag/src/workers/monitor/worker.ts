@@ -73,8 +73,10 @@ export const monitorWorker = defineWorker({
     // like a series that vanished, resolving an alert that was firing before a restart.
     await checks.firstResults(Math.max(0, ...cfg.checks.map((c) => c.timeout)) + 1_000);
     await round.run();
-    // A host that does not answer at start-up is not worth waiting for: its rounds say so.
-    await Promise.all(targets.map((t) => t.round.run()));
+    // A host read over SSH is read in the background: one that does not answer (a dial may take
+    // connectTimeout) must not hold up the monitor's start; its rounds say so.
+    for (const t of targets)
+      void t.round.run().catch((err: Error) => log.error({ target: t.host, err: err.message }, "first round failed"));
     log.info(
       {
         host,
