@@ -69,11 +69,6 @@ export class SshSession {
     return this.client !== undefined;
   }
 
-  /** Why the last attempt failed, while it is not connected. */
-  get error(): string | undefined {
-    return this.client ? undefined : this.lastError;
-  }
-
   /** Runs one command over the connection (opening it if need be); rejects when the host cannot be reached. */
   async exec(command: string, timeoutMs: number): Promise<ExecResult> {
     const client = await this.connection();
@@ -151,8 +146,16 @@ export class SshSession {
     return new Promise<Client>((resolve, reject) => {
       const client = new Client();
       let ready = false;
+      // ssh2 reports a failed dial as an error and then a close: one failure, one back-off step.
+      let settled = false;
+      const fail = (message: string) => {
+        if (settled) return;
+        settled = true;
+        reject(this.failed(message));
+      };
       client.on("ready", () => {
         ready = true;
+        settled = true;
         this.client = client;
         this.backoff.succeeded();
         this.retryAt = 0;
@@ -163,13 +166,13 @@ export class SshSession {
       });
       client.on("error", (err: Error & { level?: string }) => {
         if (!ready) {
-          reject(this.failed(refused ?? `${this.where()}: ${describe(err)}`));
+          fail(refused ?? `${this.where()}: ${describe(err)}`);
           return;
         }
         this.drop(client, describe(err));
       });
       client.on("close", () => {
-        if (!ready) reject(this.failed(refused ?? `${this.where()}: the connection closed before login`));
+        if (!ready) fail(refused ?? `${this.where()}: the connection closed before login`);
         else this.drop(client, "the connection closed");
       });
       client.connect(config);
