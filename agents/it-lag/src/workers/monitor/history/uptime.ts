@@ -127,7 +127,7 @@ function latencyTotals(st: Statements, id: number | undefined, fromMs: number, t
 
 const round1 = (v: number | undefined) => (v === undefined ? null : Math.round(v * 10) / 10);
 
-/** Every check's uptime figures, from the roll-ups and hourly histograms of `check.up` and `check.latency_ms`. */
+/** Every check's uptime figures, from the roll-ups of `check.up` and the hourly and daily histograms of `check.latency_ms`. */
 export function computeUptime(st: Statements, all: readonly SeriesEntry[], options: HistoryOptions, q: UptimeInput): CheckUptime[] {
   const up = all.filter((s) => s.metric === "check.up" && (!q.checks || q.checks.includes(s.labels.check ?? "")));
   const latency = new Map(all.filter((s) => s.metric === "check.latency_ms").map((s) => [`${s.labels.check}/${s.labels.kind}`, s.id]));
