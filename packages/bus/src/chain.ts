@@ -1,41 +1,25 @@
 import { catalog, isDlqStream, type EnvelopeType } from "@lag/contracts";
 import type { Bus } from "./bus.ts";
+import { isNotFound, readWholeStream } from "./jetstream.ts";
 
 export type ChainEvent = EnvelopeType<Record<string, unknown>>;
 
 /** The durable streams a chain's events can be in: every one but the dead letters. */
 export const CHAIN_STREAMS: readonly string[] = catalog.streams.filter((s) => !isDlqStream(s.name)).map((s) => s.name);
 
-/**
- * Every event of a stream, in order, in batches (an ordered consumer: nothing is acknowledged or
- * changed). `pending` after each message says how many remain; an empty batch ends it too. A
- * stream that does not exist holds nothing.
- */
+/** Every envelope of a stream, in order; a stream not made yet (a worker that never ran) holds none. */
 async function readStream(bus: Bus, stream: string): Promise<ChainEvent[]> {
-  let c: Awaited<ReturnType<Bus["js"]["consumers"]["get"]>>;
-  try {
-    c = await bus.js.consumers.get(stream);
-  } catch (err) {
-    // A worker that never ran has not made its stream: nothing of any chain is there.
-    if (/stream not found/i.test((err as Error).message)) return [];
-    throw err;
-  }
   const out: ChainEvent[] = [];
-  // An empty stream answers at once rather than after a fetch's wait.
-  if ((await c.info()).num_pending === 0) return out;
-  for (let pending = 1; pending > 0; ) {
-    const batch = await c.fetch({ max_messages: 1_000, expires: 2_000 });
-    let got = 0;
-    for await (const m of batch) {
-      got++;
-      pending = m.info.pending;
+  try {
+    for await (const m of readWholeStream(bus.js, stream)) {
       try {
         out.push(m.json<ChainEvent>());
       } catch {
         // Not an envelope (it would be in the dead letters): not part of any chain.
       }
     }
-    if (got === 0) break;
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
   }
   return out;
 }

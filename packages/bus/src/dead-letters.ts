@@ -14,7 +14,7 @@ import {
   type Principal,
   type StreamDescriptor,
 } from "@lag/contracts";
-import { isNotFound } from "./jetstream.ts";
+import { isNotFound, readWholeStream } from "./jetstream.ts";
 
 export interface DeadLetterInput {
   subject: string;
@@ -171,29 +171,12 @@ export async function countDeadLetters(bus: JetStreamAccess, subject?: string): 
 }
 
 /** The newest `limit` dead letters of one stream matching `filter`, oldest first. */
-async function readStream(
-  bus: JetStreamAccess,
-  stream: StreamDescriptor,
-  filter: string,
-  total: number,
-  limit: number,
-): Promise<DeadLetterEntry[]> {
+async function readDeadLetters(bus: JetStreamAccess, stream: StreamDescriptor, filter: string, limit: number): Promise<DeadLetterEntry[]> {
   const entries: DeadLetterEntry[] = [];
-  const consumer = await bus.js.consumers.get(stream.name, { filter_subjects: [filter] });
-  // `pending` after each message says how many remain; a fetch that brings nothing means the rest
-  // expired (max age) while we read.
-  let remaining = total;
-  while (remaining > 0) {
-    const batch = await consumer.fetch({ max_messages: Math.min(256, remaining), expires: 5_000 });
-    let got = 0;
-    for await (const m of batch) {
-      got++;
-      if (!subjectMatches(filter, m.subject)) continue;
-      entries.push(deadLetterEntry(stream, m.seq, m.subject, m.headers, m.data.length, m.time));
-      if (entries.length > limit) entries.shift();
-      remaining = m.info.pending;
-    }
-    if (got === 0) break;
+  for await (const m of readWholeStream(bus.js, stream.name, filter)) {
+    if (!subjectMatches(filter, m.subject)) continue;
+    entries.push(deadLetterEntry(stream, m.seq, m.subject, m.headers, m.data.length, m.time));
+    if (entries.length > limit) entries.shift();
   }
   return entries;
 }
@@ -211,7 +194,7 @@ export async function listDeadLetters(bus: JetStreamAccess, opts: { limit: numbe
   const existing = scopes.filter((s): s is typeof s & { count: number } => s.count !== undefined);
   if (existing.length === 0) return { exists: false, total: 0, entries: [] };
   const total = existing.reduce((a, s) => a + s.count, 0);
-  const read = await Promise.all(existing.filter((s) => s.count > 0).map((s) => readStream(bus, s.stream, s.filter, s.count, opts.limit)));
+  const read = await Promise.all(existing.filter((s) => s.count > 0).map((s) => readDeadLetters(bus, s.stream, s.filter, opts.limit)));
   const entries = read.flat().sort((a, b) => (a.time ?? "").localeCompare(b.time ?? "") || a.id.localeCompare(b.id));
   return { exists: true, total, entries: entries.slice(Math.max(0, entries.length - opts.limit)) };
 }

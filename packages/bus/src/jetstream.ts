@@ -8,7 +8,9 @@ import {
   StoreCompression,
   StorageType,
   type ConsumerConfig,
+  type JetStreamClient,
   type JetStreamManager,
+  type JsMsg,
   type StreamConfig,
 } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/nats-core";
@@ -93,6 +95,28 @@ export function configDrift(current: object, wanted: object, absent: readonly st
 export function isNotFound(err: unknown): boolean {
   // 10059 stream not found, 10014 consumer not found; an older server says 404 only.
   return err instanceof JetStreamApiError && (err.code === 10059 || err.code === 10014 || err.status === 404);
+}
+
+/**
+ * Every message of a stream (of `filter` only, when given), oldest first, through an ordered
+ * consumer: ephemeral, no acks, nothing left behind or changed, so reading needs only read grants.
+ * `pending` after each message says how many remain; a fetch that brings nothing means the rest
+ * expired (max age) while it read. An empty stream ends at once, without a fetch's wait. `lag dlq`
+ * and `lag trace` read this way.
+ */
+export async function* readWholeStream(js: JetStreamClient, stream: string, filter?: string): AsyncGenerator<JsMsg> {
+  const consumer = await js.consumers.get(stream, filter ? { filter_subjects: [filter] } : {});
+  if ((await consumer.info()).num_pending === 0) return;
+  for (let pending = 1; pending > 0; ) {
+    const batch = await consumer.fetch({ max_messages: 1_000, expires: 5_000 });
+    let got = 0;
+    for await (const m of batch) {
+      got++;
+      pending = m.info.pending;
+      yield m;
+    }
+    if (got === 0) return;
+  }
 }
 
 /** A stream this principal needs but does not own, and its owner has not created yet. */
