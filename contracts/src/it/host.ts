@@ -116,6 +116,7 @@ export const HostMetrics = z.object({
   filesystems: z.array(Filesystem),
   /** Hosts read over SSH (a NAS): what its target is configured to read. */
   disks: z.array(DiskHealth).optional(),
+  /** Software RAID: a target's, and the monitor's own host's where it has md arrays. */
   raid: z.array(RaidArray).optional(),
   dynDns: DynDnsStatus.optional(),
   jobs: z.array(JobStatus).optional(),

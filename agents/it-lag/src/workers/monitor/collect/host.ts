@@ -1,7 +1,9 @@
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import type { HostMetrics } from "@lag/contracts";
 import { collectFilesystems } from "./filesystems.ts";
+import { parseMdstat } from "./mdstat.ts";
 import { procReader } from "./proc.ts";
 import type { HostReader } from "./readings.ts";
 import { systeminformationReader } from "./systeminformation.ts";
@@ -37,11 +39,18 @@ export function hostSampler(opts: {
   /** LAG's data directory: the mount holding it gets the role `lag-data` unless it has one. */
   dataDir?: string;
   reader?: HostReader;
+  /** Linux software RAID: read where the kernel has the md driver (the file exists); none elsewhere. */
+  mdstatFile?: string;
 }): HostSampler {
   const reader = opts.reader ?? defaultHostReader();
+  const mdstat = opts.mdstatFile ?? "/proc/mdstat";
   return {
     async sample() {
-      const [readings, fs] = await Promise.all([reader.read(), collectFilesystems(opts.mounts, "/proc/mounts", opts.dataDir)]);
+      const [readings, fs, raid] = await Promise.all([
+        reader.read(),
+        collectFilesystems(opts.mounts, "/proc/mounts", opts.dataDir),
+        readFile(mdstat, "latin1").then(parseMdstat, () => undefined),
+      ]);
       const [l1 = 0, l5 = 0, l15 = 0] = loadavg();
       return {
         host: opts.host,
@@ -54,6 +63,7 @@ export function hostSampler(opts: {
         temperatures: readings.temperatures,
         network: readings.network,
         filesystems: fs,
+        ...(raid && raid.length > 0 ? { raid } : {}),
       };
     },
   };

@@ -253,4 +253,34 @@ describe.runIf(process.platform === "linux")("proc reader against systeminformat
     expect(m.cpu.cores.length).toBeGreaterThan(0);
     expect(m.filesystems.find((f) => f.mount === "/")?.role).toBe("system");
   });
+
+  it("reads the host's own software RAID where the kernel has it, and reports none where it has no array", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lag-md-"));
+    writeFileSync(join(dir, "mdstat"), "md0 : active raid1 sdb1[1](F) sda1[0]\n      100 blocks [2/1] [U_]\n");
+    const degraded = await hostSampler({
+      host: "test",
+      intervalMs: 10_000,
+      mounts: {},
+      reader: procReader(),
+      mdstatFile: join(dir, "mdstat"),
+    }).sample();
+    expect(degraded.raid).toEqual([expect.objectContaining({ array: "md0", degraded: true, failed: ["sdb1"] })]);
+    writeFileSync(join(dir, "empty"), "Personalities : \nunused devices: <none>\n");
+    const none = await hostSampler({
+      host: "test",
+      intervalMs: 10_000,
+      mounts: {},
+      reader: procReader(),
+      mdstatFile: join(dir, "empty"),
+    }).sample();
+    expect(none).not.toHaveProperty("raid");
+    const absent = await hostSampler({
+      host: "test",
+      intervalMs: 10_000,
+      mounts: {},
+      reader: procReader(),
+      mdstatFile: join(dir, "nope"),
+    }).sample();
+    expect(absent).not.toHaveProperty("raid");
+  });
 });
