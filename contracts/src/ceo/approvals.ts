@@ -143,6 +143,42 @@ export function approvalRequestOf(requester: PrincipalName): EventDescriptor<str
   });
 }
 
+type Meta = { id?: string; correlationid?: string; causationid?: string };
+
+/**
+ * One approval's chain across agents, for `lag trace`: the envelope ids of its events are derived
+ * from the request's id, so each can name the one before as its cause, and every one carries the
+ * chain the request names (`links.correlationId`, else its incident) as its `correlationid`.
+ */
+export const approvalChain = {
+  /** The request as its requester publishes it: `req-<id>`. */
+  request(q: Pick<ApprovalRequest, "id" | "links">): Meta {
+    return { id: `req-${q.id}`, ...chainOf(q) };
+  },
+  /** CEO_LAG handing it to a person: `ask-<id>`, caused by the request's envelope. */
+  asked(q: Pick<ApprovalRequest, "id" | "links">, requestEventId?: string): Meta {
+    return { id: `ask-${q.id}`, ...chainOf(q), ...(requestEventId ? { causationid: requestEventId } : {}) };
+  },
+  /** CEO_LAG's decision: `dec-<id>`. */
+  decided(q: Pick<ApprovalRequest, "id" | "links">): Meta {
+    return { id: approvalDecisionEventId(q.id), ...chainOf(q) };
+  },
+  /** What a requester publishes because of the decision: the chain, and the decision as its cause. */
+  effect(requestId: string, correlationid: string): Meta {
+    return { correlationid, causationid: approvalDecisionEventId(requestId) };
+  },
+};
+
+/** The envelope id of CEO_LAG's decision on a request. */
+export function approvalDecisionEventId(requestId: string): string {
+  return `dec-${requestId}`;
+}
+
+function chainOf(q: Pick<ApprovalRequest, "links">): { correlationid?: string } {
+  const c = q.links.correlationId ?? q.links.incident;
+  return c ? { correlationid: c } : {};
+}
+
 /** The principals that ask for approvals today. */
 export const approvalRequests = {
   "it-incidents": approvalRequestOf("it-incidents"),

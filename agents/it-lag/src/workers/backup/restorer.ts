@@ -2,7 +2,15 @@ import { randomUUID } from "node:crypto";
 import { isAbsolute, relative, resolve } from "node:path";
 import type { Clock } from "@lag/async";
 import type { Bus } from "@lag/bus";
-import { approvalRequests, backupEvent, type ApprovalDecision, type InferParsedRequest, type backupService } from "@lag/contracts";
+import {
+  approvalChain,
+  approvalRequests,
+  backupEvent,
+  type ApprovalDecision,
+  type ApprovalRequest,
+  type InferParsedRequest,
+  type backupService,
+} from "@lag/contracts";
 import type { Logger } from "@lag/log";
 import type { Outbox } from "@lag/worker";
 import type { BackupConfig, PlanConfig } from "./config.ts";
@@ -94,31 +102,28 @@ export class Restorer {
     const now = this.o.clock.now();
     this.o.catalogue.addPendingRestore({ requestId: id, runId, request: full, state: "waiting", at: now.getTime() });
     // The restore run is the chain: the request, CEO_LAG's decision and the run's events carry its id.
-    await this.o.outbox.publish(
-      approvalRequests["it-backup"],
-      {
-        id,
-        requester: "it-backup",
-        action: {
-          kind: "restore-backup",
-          params: { host: this.o.host, plan: plan.name, repository, snapshot: snapshot.id, target: req.target },
-        },
-        reason: `restore snapshot ${snapshot.id.slice(0, 8)} of ${plan.name} over ${req.target}, which the plan backs up: what is there now is overwritten`,
-        risk: "high",
-        requestedAt: now.toISOString(),
-        expiresAt: new Date(now.getTime() + APPROVAL_TIMEOUT_MS).toISOString(),
-        links: { correlationId: runId },
-        evidence: {
-          summary: `restore ${plan.name} from ${repository} over the live path ${req.target} on ${this.o.host}`,
-          observed: [
-            `snapshot ${snapshot.id.slice(0, 8)} taken ${snapshot.time} of ${snapshot.paths.join(", ")}`,
-            req.paths.length > 0 ? `only ${req.paths.join(", ")}` : "the whole snapshot",
-          ],
-        },
-        labels: { plan: plan.name, repository },
+    const request: ApprovalRequest = {
+      id,
+      requester: "it-backup",
+      action: {
+        kind: "restore-backup",
+        params: { host: this.o.host, plan: plan.name, repository, snapshot: snapshot.id, target: req.target },
       },
-      { id: `req-${id}`, correlationid: runId },
-    );
+      reason: `restore snapshot ${snapshot.id.slice(0, 8)} of ${plan.name} over ${req.target}, which the plan backs up: what is there now is overwritten`,
+      risk: "high",
+      requestedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + APPROVAL_TIMEOUT_MS).toISOString(),
+      links: { correlationId: runId },
+      evidence: {
+        summary: `restore ${plan.name} from ${repository} over the live path ${req.target} on ${this.o.host}`,
+        observed: [
+          `snapshot ${snapshot.id.slice(0, 8)} taken ${snapshot.time} of ${snapshot.paths.join(", ")}`,
+          req.paths.length > 0 ? `only ${req.paths.join(", ")}` : "the whole snapshot",
+        ],
+      },
+      labels: { plan: plan.name, repository },
+    };
+    await this.o.outbox.publish(approvalRequests["it-backup"], request, approvalChain.request(request));
     this.o.log.warn({ plan: plan.name, target: req.target, request: id }, "a restore over a live path waits for CEO_LAG's approval");
     return {
       runId,
@@ -150,7 +155,7 @@ export class Restorer {
             ? `not restored: the request was ${d.decision} by ${d.by.name}`
             : `not restored: plan ${req.plan} is no longer configured`,
         },
-        { correlationid: row.runId, causationid: `dec-${d.requestId}` },
+        approvalChain.effect(d.requestId, row.runId),
       );
       await this.o.outbox.flush();
       return;

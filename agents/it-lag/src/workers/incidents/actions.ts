@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "@lag/async";
 import {
+  approvalChain,
+  approvalDecisionEventId,
   approvalRequests,
   type Actor,
   type Alert,
@@ -99,7 +101,7 @@ export class ActionDesk {
       updatedAt: now.getTime(),
     });
     // Its envelope id is derived from the request's, so what CEO_LAG publishes on it can name it as the cause.
-    this.o.outbox.add(approvalRequests["it-incidents"], request, { id: `req-${request.id}`, correlationid: incident.id });
+    this.o.outbox.add(approvalRequests["it-incidents"], request, approvalChain.request(request));
     this.o.incidents.record(
       incident.id,
       "runbook-proposed",
@@ -131,7 +133,7 @@ export class ActionDesk {
     }
     const how = `${d.decision} by ${d.by.kind} ${d.by.name} (${d.channel}${d.rule ? `, rule ${d.rule}` : ""})${d.note ? `: ${d.note}` : ""}`;
     // CEO_LAG's decision event has a derived id (dec-<request>): the cause of the incident's approval entry.
-    this.o.incidents.causedBy(`dec-${d.requestId}`, () =>
+    this.o.incidents.causedBy(approvalDecisionEventId(d.requestId), () =>
       this.o.incidents.record(
         row.incidentId,
         "approval",

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { stat, truncate } from "node:fs/promises";
 import type { Clock } from "@lag/async";
 import { ServiceError } from "@lag/bus";
-import { approvalRequests, formatBytes, type ApprovalDecisionType } from "@lag/contracts";
+import { approvalChain, approvalRequests, type ApprovalRequest, formatBytes, type ApprovalDecisionType } from "@lag/contracts";
 import type { Logger } from "@lag/log";
 import type { Outbox } from "@lag/worker";
 import type { DockerEngine } from "../../docker/engine.ts";
@@ -85,26 +85,22 @@ export class DockerLogs {
       note: null,
     });
     // The request is its chain's first event: `lag trace <request>` follows it to the truncation.
-    const chain = { correlationid: requestId };
-    await this.o.outbox.publish(
-      approvalRequests["it-maintenance"],
-      {
-        id: requestId,
-        requester: "it-maintenance",
-        action: { kind: "truncate-docker-log", params: { host: this.o.host, container, bytes: c.bytes } },
-        reason: `the Docker log of ${container} takes ${formatBytes(c.bytes)} on ${this.o.host}`,
-        risk: "medium",
-        requestedAt: now.toISOString(),
-        expiresAt: new Date(now.getTime() + this.o.approvalTimeout).toISOString(),
-        links: { correlationId: requestId },
-        evidence: {
-          summary: `empty the Docker log of ${container} on ${this.o.host} (${formatBytes(c.bytes)}); what it holds is lost`,
-          observed: [`${c.logPath} is ${formatBytes(c.bytes)}`, "the container keeps running and writing"],
-        },
-        labels: { container },
+    const request: ApprovalRequest = {
+      id: requestId,
+      requester: "it-maintenance",
+      action: { kind: "truncate-docker-log", params: { host: this.o.host, container, bytes: c.bytes } },
+      reason: `the Docker log of ${container} takes ${formatBytes(c.bytes)} on ${this.o.host}`,
+      risk: "medium",
+      requestedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + this.o.approvalTimeout).toISOString(),
+      links: { correlationId: requestId },
+      evidence: {
+        summary: `empty the Docker log of ${container} on ${this.o.host} (${formatBytes(c.bytes)}); what it holds is lost`,
+        observed: [`${c.logPath} is ${formatBytes(c.bytes)}`, "the container keeps running and writing"],
       },
-      { id: `req-${requestId}`, ...chain },
-    );
+      labels: { container },
+    };
+    await this.o.outbox.publish(approvalRequests["it-maintenance"], request, approvalChain.request(request));
     this.o.log.info({ container, requestId, bytes: c.bytes }, "log truncation asked of CEO_LAG");
     return { requestId, container, bytes: c.bytes, note: `asked CEO_LAG (request ${requestId})` };
   }
@@ -136,7 +132,7 @@ export class DockerLogs {
         "docker-log-size",
         { container: t.container },
         `the Docker log of ${t.container} was emptied (approval ${d.requestId})`,
-        { correlationid: d.requestId, causationid: `dec-${d.requestId}` },
+        approvalChain.effect(d.requestId, d.requestId),
       );
     } catch (err) {
       this.o.book.saveTruncation({ ...t, state: "failed", at, note: (err as Error).message });

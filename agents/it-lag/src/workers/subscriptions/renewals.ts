@@ -1,7 +1,16 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "@lag/async";
 import { ServiceError, type Bus } from "@lag/bus";
-import { approvalRequests, approvalsService, type Actor, type ApprovalDecision, type Renewal, type Subscription } from "@lag/contracts";
+import {
+  approvalChain,
+  approvalRequests,
+  approvalsService,
+  type Actor,
+  type ApprovalDecision,
+  type ApprovalRequest,
+  type Renewal,
+  type Subscription,
+} from "@lag/contracts";
 import type { Logger } from "@lag/log";
 import type { Outbox } from "@lag/worker";
 import type { Providers } from "./providers/providers.ts";
@@ -83,34 +92,31 @@ export class Renewals {
         chain: { correlationid: id },
       },
     );
-    await this.o.outbox.publish(
-      approvalRequests["it-subscriptions"],
-      {
-        id,
-        requester: "it-subscriptions",
-        action: { kind: "renew-subscription", params: { subscription: s.id, name: s.name, provider: s.provider, years } },
-        reason: `${s.kind} ${s.name} ${s.expiresAt ? `expires on ${s.expiresAt.slice(0, 10)}` : "has no known expiry"}: renew it for ${years} year(s) at ${s.provider}`,
-        cost,
-        risk: "low",
-        requestedAt: now.toISOString(),
-        expiresAt: new Date(now.getTime() + this.o.approvalTimeout).toISOString(),
-        links: { subscription: s.id, correlationId: id },
-        evidence: {
-          summary: `renew ${s.kind} ${s.name} at ${s.provider} for ${years} year(s): ${cost.amount} ${cost.currency}`,
-          observed: [
-            s.expiresAt
-              ? `expires ${s.expiresAt.slice(0, 10)} (${s.expirySource ? `read from ${s.expirySource.kind} ${s.expirySource.at.slice(0, 10)}` : "date kept by hand"})`
-              : "no expiry known",
-            ...(s.noticeAt ? [`notice date ${s.noticeAt.slice(0, 10)}`] : []),
-            this.o.providers.reader(s.provider)?.renew
-              ? `${s.provider}'s API renews it once approved`
-              : "renewed by the operator once approved (a task)",
-          ],
-        },
-        labels: { subscription: s.id, provider: s.provider, kind: s.kind },
+    const request: ApprovalRequest = {
+      id,
+      requester: "it-subscriptions",
+      action: { kind: "renew-subscription", params: { subscription: s.id, name: s.name, provider: s.provider, years } },
+      reason: `${s.kind} ${s.name} ${s.expiresAt ? `expires on ${s.expiresAt.slice(0, 10)}` : "has no known expiry"}: renew it for ${years} year(s) at ${s.provider}`,
+      cost,
+      risk: "low",
+      requestedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + this.o.approvalTimeout).toISOString(),
+      links: { subscription: s.id, correlationId: id },
+      evidence: {
+        summary: `renew ${s.kind} ${s.name} at ${s.provider} for ${years} year(s): ${cost.amount} ${cost.currency}`,
+        observed: [
+          s.expiresAt
+            ? `expires ${s.expiresAt.slice(0, 10)} (${s.expirySource ? `read from ${s.expirySource.kind} ${s.expirySource.at.slice(0, 10)}` : "date kept by hand"})`
+            : "no expiry known",
+          ...(s.noticeAt ? [`notice date ${s.noticeAt.slice(0, 10)}`] : []),
+          this.o.providers.reader(s.provider)?.renew
+            ? `${s.provider}'s API renews it once approved`
+            : "renewed by the operator once approved (a task)",
+        ],
       },
-      { id: `req-${id}`, correlationid: id },
-    );
+      labels: { subscription: s.id, provider: s.provider, kind: s.kind },
+    };
+    await this.o.outbox.publish(approvalRequests["it-subscriptions"], request, approvalChain.request(request));
     this.o.log.info({ subscription: s.id, request: id, cost }, "renewal asked of CEO_LAG");
     return saved;
   }
@@ -135,7 +141,7 @@ export class Renewals {
           change: "renewal-denied",
           by,
           note: `not renewed: the request was ${d.decision} by ${d.by.name}`,
-          chain: { correlationid: d.requestId, causationid: `dec-${d.requestId}` },
+          chain: approvalChain.effect(d.requestId, d.requestId),
         },
       );
       return;
@@ -154,7 +160,7 @@ export class Renewals {
       since: now,
     };
     const adapter = this.o.providers.reader(s.provider);
-    const chain = requestId ? { correlationid: requestId, causationid: `dec-${requestId}` } : undefined;
+    const chain = requestId ? approvalChain.effect(requestId, requestId) : undefined;
     try {
       if (adapter?.renew) {
         const note = await adapter.renew(s.name, years);

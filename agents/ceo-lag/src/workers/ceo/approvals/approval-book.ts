@@ -2,6 +2,7 @@ import { and, desc, eq, gte, lte, sql } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import {
   approvalAsked,
+  approvalChain,
   approvalDecided,
   type ApprovalDecision,
   type ApprovalRecord,
@@ -50,7 +51,7 @@ export class ApprovalBook {
     const record: ApprovalRecord = { request: q, state: "pending", receivedAt: new Date(now).toISOString(), policy };
     const asks = policy.said === "ask" && Date.parse(q.expiresAt) > now;
     // Journalled before it is stored: a crash in between sends it with the same id, stored once, rather than never.
-    if (asks) this.outbox.add(approvalAsked, record, { id: `ask-${q.id}`, ...chainOf(q), ...(eventId ? { causationid: eventId } : {}) });
+    if (asks) this.outbox.add(approvalAsked, record, approvalChain.asked(q, eventId));
     const inserted = this.db
       .insert(approvals)
       .values({
@@ -207,14 +208,8 @@ export class ApprovalBook {
   }
 
   private publish(d: ApprovalDecision, q: ApprovalRequest): void {
-    this.outbox.add(approvalDecided, d, { id: `dec-${d.requestId}`, ...chainOf(q) });
+    this.outbox.add(approvalDecided, d, approvalChain.decided(q));
     this.db.update(approvals).set({ published: true }).where(eq(approvals.id, d.requestId)).run();
     void this.outbox.flush();
   }
-}
-
-/** The chain a request belongs to (its requester's correlation id, else its incident), carried by what CEO_LAG publishes on it. */
-function chainOf(q: ApprovalRequest): { correlationid?: string } {
-  const c = q.links.correlationId ?? q.links.incident;
-  return c ? { correlationid: c } : {};
 }
