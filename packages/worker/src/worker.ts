@@ -62,19 +62,16 @@ export async function startWorker<T, S, D extends Tables>(
     logger: log,
     streams: { replicas: common.jetstream.replicas },
   });
-  const storeFile = decl.store ? join(dataDir, `${decl.store.file?.(config) ?? decl.name}.sqlite`) : undefined;
-  const opener =
-    decl.store && storeFile
-      ? new StoreOpener<D>({
-          file: storeFile,
-          schema: decl.store.schema,
-          migrationsFolder: decl.store.migrationsFolder,
-          owner: decl.name,
-          log,
-          degradable: decl.store.degradable ?? false,
-        })
-      : undefined;
-  const openOwnStore = (): Store<D> | undefined => opener?.open();
+  const opener = decl.store
+    ? new StoreOpener<D>({
+        file: join(dataDir, `${decl.store.file?.(config) ?? decl.name}.sqlite`),
+        schema: decl.store.schema,
+        migrationsFolder: decl.store.migrationsFolder,
+        owner: decl.name,
+        log,
+        degradable: decl.store.degradable ?? false,
+      })
+    : undefined;
   const ready = { log, signal: abort.signal, clock };
   const saved = outboxFile(join(dataDir, `${decl.name}.outbox.jsonl`), log);
   const outbox = new Outbox({ bus, log, items: saved.items, persist: saved.persist });
@@ -90,7 +87,7 @@ export async function startWorker<T, S, D extends Tables>(
       if (!opener) throw new Error(`${decl.name} declares no store`);
       throw new StoreUnavailableError(opener.file, opener.problem);
     },
-    tryStore: openOwnStore,
+    tryStore: () => opener?.open(),
     outbox,
     storeProblem: () => opener?.problem,
     scheduler,
@@ -102,7 +99,7 @@ export async function startWorker<T, S, D extends Tables>(
   try {
     await waitUntilReady("its streams", streamsReady(bus, streamsOf(decl, bus)), ready);
     for (const service of decl.dependsOn ?? []) await waitUntilReady(`service ${service.name}`, serviceReady(bus, service), ready);
-    openOwnStore();
+    opener?.open();
     state = await decl.setup(ctx);
     for (const b of decl.bindings?.(state, ctx) ?? []) {
       await attach(b, ctx);

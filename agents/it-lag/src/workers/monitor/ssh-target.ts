@@ -3,11 +3,11 @@ import { readSecret } from "@lag/config";
 import type { Bus } from "@lag/bus";
 import type { Logger } from "@lag/log";
 import { StoreOpener } from "@lag/worker";
-import { AlertBook } from "./alerts/alert-book.ts";
+import { AlertBook, alertStateFile } from "./alerts/alert-book.ts";
 import { sshSampler } from "./collect/ssh/sampler.ts";
 import { SshSession } from "./collect/ssh/session.ts";
 import type { SshTargetConfig } from "./collect/ssh/target-config.ts";
-import { historyMigrationsFolder } from "./history/history.ts";
+import { historyMigrationsFolder, historyStoreName } from "./history/history.ts";
 import { HistoryKeeper } from "./history/keeper.ts";
 import type { HistoryOptions } from "./history/options.ts";
 import * as historySchema from "./history/schema.ts";
@@ -53,7 +53,7 @@ export function sshTarget(
   );
   // Its own history file, as a monitor on that host would have: `it-monitor-<host>.sqlite`.
   const store = new StoreOpener({
-    file: join(deps.dataDir, `it-monitor-${t.host}.sqlite`),
+    file: join(deps.dataDir, `${historyStoreName(t.host)}.sqlite`),
     schema: historySchema,
     migrationsFolder: historyMigrationsFolder,
     owner: `the monitor of ${t.host}`,
@@ -94,7 +94,7 @@ export function sshTarget(
     reach: () => ({ via: "ssh", address: `${t.user}@${t.address}:${t.port}`, connected: session.connected }),
     history,
     rules: deps.rules,
-    alerts: new AlertBook(join(deps.dataDir, `it-monitor-${t.host}.alerts.json`), deps.bus, log),
+    alerts: new AlertBook(alertStateFile(deps.dataDir, t.host), deps.bus, log),
   });
   return {
     host: t.host,

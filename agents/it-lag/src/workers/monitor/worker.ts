@@ -1,12 +1,11 @@
-import { join } from "node:path";
 import { monitorService, statusReport } from "@lag/contracts";
 import { defineWorker, schedule, serve } from "@lag/worker";
 import { itConfig } from "../../config.ts";
-import { AlertBook } from "./alerts/alert-book.ts";
+import { AlertBook, alertStateFile } from "./alerts/alert-book.ts";
 import { CheckRunner } from "./checks/runner.ts";
 import { hostSampler } from "./collect/host.ts";
 import { DockerCollector } from "./docker/collector.ts";
-import { historyMigrationsFolder } from "./history/history.ts";
+import { historyMigrationsFolder, historyStoreName } from "./history/history.ts";
 import { HistoryKeeper } from "./history/keeper.ts";
 import * as historySchema from "./history/schema.ts";
 import { MonitorRound } from "./round.ts";
@@ -33,7 +32,7 @@ export const monitorWorker = defineWorker({
   principal: "it-monitor",
   config: itConfig.section("monitor"),
   // History is an extra: on a full or read-only disk the monitor starts without it and keeps alerting.
-  store: { schema: historySchema, migrationsFolder: historyMigrationsFolder, file: (cfg) => `it-monitor-${cfg.host}`, degradable: true },
+  store: { schema: historySchema, migrationsFolder: historyMigrationsFolder, file: (cfg) => historyStoreName(cfg.host), degradable: true },
 
   async setup(ctx) {
     const { config: cfg, bus, log, dataDir } = ctx;
@@ -63,7 +62,7 @@ export const monitorWorker = defineWorker({
       checks,
       history,
       rules,
-      alerts: new AlertBook(join(dataDir, `it-monitor-${host}.alerts.json`), bus, log),
+      alerts: new AlertBook(alertStateFile(dataDir, host), bus, log),
     });
     const targets = cfg.targets.map((t) =>
       sshTarget(t, { bus, log, dataDir, rules, history: retention, historyRetryMs: cfg.history.reopenInterval }),

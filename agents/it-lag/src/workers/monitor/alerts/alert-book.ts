@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { z } from "zod";
 import type { Bus } from "@lag/bus";
@@ -20,6 +21,11 @@ const Saved = z.object({ state: z.unknown(), outbox: z.array(z.union([OutboxItem
  * delays alerts but never loses them; their ids are deterministic, so a re-publish is stored once.
  * When the file cannot be written (a full or read-only disk) both live on in memory.
  */
+/** A host's alert state, `<dataDir>/it-monitor-<host>.alerts.json`. */
+export function alertStateFile(dataDir: string, host: string): string {
+  return join(dataDir, `it-monitor-${host}.alerts.json`);
+}
+
 export class AlertBook {
   private state: RuleState = emptyState();
   private readonly outbox: Outbox;

@@ -13,6 +13,11 @@ import { rollupKey } from "./rollup-key.ts";
 import { computeUptime, type UptimeInput } from "./uptime.ts";
 import { prepareStatements, type Sqlite, type Statements } from "./statements.ts";
 
+/** A host's history store, `<dataDir>/it-monitor-<host>.sqlite`, whichever monitor reads the host. */
+export function historyStoreName(host: string): string {
+  return `it-monitor-${host}`;
+}
+
 /** The monitor's migrations (drizzle-kit output, see ../drizzle.config.ts). */
 export const historyMigrationsFolder = fileURLToPath(new URL("../migrations", import.meta.url));
 

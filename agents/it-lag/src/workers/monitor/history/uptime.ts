@@ -132,12 +132,13 @@ export function computeUptime(st: Statements, all: readonly SeriesEntry[], optio
   const up = all.filter((s) => s.metric === "check.up" && (!q.checks || q.checks.includes(s.labels.check ?? "")));
   const latency = new Map(all.filter((s) => s.metric === "check.latency_ms").map((s) => [`${s.labels.check}/${s.labels.kind}`, s.id]));
   const longest = Math.max(...Object.values(UPTIME_WINDOWS));
+  const silences = q.silences.map((s) => ({ s, matches: compileMatch(s.matchers) }));
+  const endOf = (s: Silence) => Math.min(Date.parse(s.endsAt), s.expiredAt ? Date.parse(s.expiredAt) : Number.POSITIVE_INFINITY);
   const out: CheckUptime[] = [];
   for (const series of up) {
     const check = series.labels.check ?? "";
     const kind = series.labels.kind ?? "";
-    const matching = q.silences.filter((s) => compileMatch(s.matchers)({ host: q.host, check, kind }));
-    const endOf = (s: Silence) => Math.min(Date.parse(s.endsAt), s.expiredAt ? Date.parse(s.expiredAt) : Number.POSITIVE_INFINITY);
+    const matching = silences.filter((x) => x.matches({ host: q.host, check, kind })).map((x) => x.s);
     const shown = matching.filter((s) => endOf(s) > q.now - longest && Date.parse(s.startsAt) < q.now);
     const spans = q.exclude ? merged(shown.map((s) => [Date.parse(s.startsAt), endOf(s)] as const)) : [];
     const widthFor = (fromMs: number) => (fromMs >= q.now - options.rollup1mRetentionMs ? MINUTE_MS : HOUR_MS);
