@@ -1,5 +1,5 @@
 import { ServiceError } from "@lag/bus";
-import { monitorService, parseSubject, severityRank, type MonitorStatus, type UptimeReply } from "@lag/contracts";
+import { monitorService, parseSubject, severityRank, type MonitorStatus } from "@lag/contracts";
 import { discoverServices } from "@lag/bus";
 import { booleanOption, durationOption, integerOption, stringOption } from "../args.ts";
 import { UsageError } from "../errors.ts";
@@ -65,28 +65,15 @@ export const status: Command = {
         excludeSilences: booleanOption(args, "exclude-silences"),
       };
       if (q.days > 90) throw new UsageError("status: --days is at most 90");
-      const replies: UptimeReply[] = [];
-      let failed = false;
-      for (const host of hosts) {
-        try {
-          replies.push(await bus.request(monitorService.endpoints.uptime, q, { tokens: { host }, timeout: 15_000 }));
-        } catch (err) {
-          failed = true;
-          out.note(`${host}: ${err instanceof ServiceError ? `${err.status} ${err.description}` : (err as Error).message}`);
-        }
-      }
+      const asked = await askEach(hosts, (host) => bus.request(monitorService.endpoints.uptime, q, { tokens: { host }, timeout: 15_000 }));
+      for (const a of asked) if (a.error) out.note(`${a.host}: ${a.error}`);
+      const replies = asked.flatMap((a) => (a.value ? [a.value] : []));
       if (booleanOption(args, "json")) out.prettyJson(replies);
       else for (const l of renderUptime(replies, out.style)) out.fitted(l);
-      return failed ? 1 : 0;
+      return replies.length === asked.length ? 0 : 1;
     }
-    const answers = await Promise.all(
-      hosts.map(async (host) => {
-        try {
-          return { host, status: await bus.request(monitorService.endpoints.status, {}, { tokens: { host } }) };
-        } catch (err) {
-          return { host, error: err instanceof ServiceError ? `${err.status} ${err.description}` : (err as Error).message };
-        }
-      }),
+    const answers = (await askEach(hosts, (host) => bus.request(monitorService.endpoints.status, {}, { tokens: { host } }))).map(
+      ({ host, value, error }) => ({ host, ...(value ? { status: value } : {}), ...(error ? { error } : {}) }),
     );
     const statuses = answers.flatMap((a) => (a.status ? [a.status] : []));
     if (booleanOption(args, "json")) out.prettyJson(statuses);
@@ -95,6 +82,22 @@ export const status: Command = {
     return allWell ? 0 : 1;
   },
 };
+
+/** Every host asked at once; a host that does not answer is its error line (`503 no it-monitor …`), not a failure of the rest. */
+async function askEach<T>(
+  hosts: readonly string[],
+  ask: (host: string) => Promise<T>,
+): Promise<{ host: string; value?: T; error?: string }[]> {
+  return await Promise.all(
+    hosts.map(async (host) => {
+      try {
+        return { host, value: await ask(host) };
+      } catch (err) {
+        return { host, error: err instanceof ServiceError ? `${err.status} ${err.description}` : (err as Error).message };
+      }
+    }),
+  );
+}
 
 function uptime(sec: number): string {
   const d = Math.floor(sec / 86_400);

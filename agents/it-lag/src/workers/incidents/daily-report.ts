@@ -136,6 +136,21 @@ export async function buildDailyReport(i: ReportInputs, now: number): Promise<Da
   const timeout = i.askTimeoutMs ?? 5_000;
   const missing: string[] = [];
   const day = new Date(now).toISOString().slice(0, 10);
+  // Asked of every host at the same time as the rest.
+  const uptimeAsked = Promise.all(
+    [...i.health.keys()].sort().map((host) =>
+      i.bus
+        .request(
+          monitorService.endpoints.uptime,
+          { days: 1, timezone: i.timezone ?? "UTC", excludeSilences: false },
+          { tokens: { host }, timeout },
+        )
+        .catch((err: Error) => {
+          missing.push(`uptime of ${host}: its monitor did not answer (${err.message})`);
+          return undefined;
+        }),
+    ),
+  );
   const [approvals, storage, backups, subscriptions, maintenance] = await Promise.all([
     i.bus.request(approvalsService.endpoints.list, { state: "pending", limit: 1000 }, { timeout }).catch((err: Error) => {
       missing.push(`approvals: CEO_LAG did not answer (${err.message})`);
@@ -158,21 +173,7 @@ export async function buildDailyReport(i: ReportInputs, now: number): Promise<Da
       return undefined;
     }),
   ]);
-  const uptime = await Promise.all(
-    [...i.health.keys()].sort().map((host) =>
-      i.bus
-        .request(
-          monitorService.endpoints.uptime,
-          { days: 1, timezone: i.timezone ?? "UTC", excludeSilences: false },
-          { tokens: { host }, timeout },
-        )
-        .catch((err: Error) => {
-          missing.push(`uptime of ${host}: its monitor did not answer (${err.message})`);
-          return undefined;
-        }),
-    ),
-  );
-  const uptimeSection = uptime.flatMap((r) => (r ? r.checks.flatMap((c) => uptimeLines(r.host, c, now)) : []));
+  const uptimeSection = (await uptimeAsked).flatMap((r) => (r ? r.checks.flatMap((c) => uptimeLines(r.host, c, now)) : []));
   const week = i.store.openedSince(now - 7 * DAY);
   const hosts = new Set([...i.health.keys(), ...i.engine.openIncidents().map((x) => x.host)]);
   const report: DailyReport = {
