@@ -166,6 +166,12 @@ describe("the default policy approves a restart", () => {
     expect([approved, entry, started, finished, resolved]).toEqual([approved, entry, started, finished, resolved].sort((a, b) => a - b));
     const byRequest = jsonOf<{ id: string }[]>(await sys.lag(["trace", chained.request, "--json"]));
     expect(byRequest.map((e) => e.id)).toContain(`dec-${chained.request}`);
+    // --since reads only what was stored since: the last hour has the whole chain, the last second none of it.
+    const recent = jsonOf<{ id: string }[]>(await sys.lag(["trace", chained.request, "--json", "--since", "1h"]));
+    expect(recent.map((e) => e.id)).toEqual(byRequest.map((e) => e.id));
+    const tooRecent = await sys.lag(["trace", chained.request, "--since", "1s"]);
+    expect(tooRecent.code).toBe(1);
+    expect(tooRecent.stderr).toMatch(/\(since 1s\)$/m);
     const unknown = await sys.lag(["trace", "inc-nothing-like-it"]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(

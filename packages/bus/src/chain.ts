@@ -8,10 +8,10 @@ export type ChainEvent = EnvelopeType<Record<string, unknown>>;
 export const CHAIN_STREAMS: readonly string[] = catalog.streams.filter((s) => !isDlqStream(s.name)).map((s) => s.name);
 
 /** Every envelope of a stream, in order; a stream not made yet (a worker that never ran) holds none. */
-async function readStream(bus: Bus, stream: string): Promise<ChainEvent[]> {
+async function readStream(bus: Bus, stream: string, since: Date | undefined): Promise<ChainEvent[]> {
   const out: ChainEvent[] = [];
   try {
-    for await (const m of readWholeStream(bus.js, stream)) {
+    for await (const m of readWholeStream(bus.js, stream, since ? { since } : {})) {
       try {
         out.push(m.json<ChainEvent>());
       } catch {
@@ -44,10 +44,15 @@ export interface Chain {
 /**
  * One chain of cause and effect across agents, read from the streams: the events carrying the
  * correlation the id names, and the events outside it that caused one of them; an event in no chain
- * alone. Undefined when no event has that id. Events of the same millisecond keep their streams' order (a stable sort).
+ * alone. Undefined when no event has that id. The streams hold 90 days: `since` (a little before the
+ * chain began, when it is known) reads only what was stored from then on. Events of the same millisecond keep their streams' order (a stable sort).
  */
-export async function readChain(bus: Bus, id: string, streams: readonly string[] = CHAIN_STREAMS): Promise<Chain | undefined> {
-  const events = (await Promise.all(streams.map((s) => readStream(bus, s)))).flat();
+export async function readChain(
+  bus: Bus,
+  id: string,
+  opts: { streams?: readonly string[]; since?: Date } = {},
+): Promise<Chain | undefined> {
+  const events = (await Promise.all((opts.streams ?? CHAIN_STREAMS).map((s) => readStream(bus, s, opts.since)))).flat();
   const chain = chainOf(id, events);
   if (!chain) {
     // An event that started nothing and belongs to no chain is a chain of one.

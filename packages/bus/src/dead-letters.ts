@@ -173,7 +173,7 @@ export async function countDeadLetters(bus: JetStreamAccess, subject?: string): 
 /** The newest `limit` dead letters of one stream matching `filter`, oldest first. */
 async function readDeadLetters(bus: JetStreamAccess, stream: StreamDescriptor, filter: string, limit: number): Promise<DeadLetterEntry[]> {
   const entries: DeadLetterEntry[] = [];
-  for await (const m of readWholeStream(bus.js, stream.name, filter)) {
+  for await (const m of readWholeStream(bus.js, stream.name, { filter })) {
     if (!subjectMatches(filter, m.subject)) continue;
     entries.push(deadLetterEntry(stream, m.seq, m.subject, m.headers, m.data.length, m.time));
     if (entries.length > limit) entries.shift();

@@ -101,11 +101,19 @@ export function isNotFound(err: unknown): boolean {
  * Every message of a stream (of `filter` only, when given), oldest first, through an ordered
  * consumer: ephemeral, no acks, nothing left behind or changed, so reading needs only read grants.
  * `pending` after each message says how many remain; a fetch that brings nothing means the rest
- * expired (max age) while it read. An empty stream ends at once, without a fetch's wait. `lag dlq`
- * and `lag trace` read this way.
+ * expired (max age) while it read. An empty stream ends at once, without a fetch's wait. `since`
+ * starts at the first message stored at or after it, rather than at the first kept. `lag dlq` and
+ * `lag trace` read this way.
  */
-export async function* readWholeStream(js: JetStreamClient, stream: string, filter?: string): AsyncGenerator<JsMsg> {
-  const consumer = await js.consumers.get(stream, filter ? { filter_subjects: [filter] } : {});
+export async function* readWholeStream(
+  js: JetStreamClient,
+  stream: string,
+  opts: { filter?: string; since?: Date } = {},
+): AsyncGenerator<JsMsg> {
+  const consumer = await js.consumers.get(stream, {
+    ...(opts.filter ? { filter_subjects: [opts.filter] } : {}),
+    ...(opts.since ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: opts.since.toISOString() } : {}),
+  });
   if ((await consumer.info()).num_pending === 0) return;
   for (let pending = 1; pending > 0; ) {
     const batch = await consumer.fetch({ max_messages: 1_000, expires: 5_000 });
@@ -114,6 +122,8 @@ export async function* readWholeStream(js: JetStreamClient, stream: string, filt
       got++;
       pending = m.info.pending;
       yield m;
+      // The last one: leave the batch now rather than wait out its `expires` for more.
+      if (pending === 0) break;
     }
     if (got === 0) return;
   }

@@ -273,7 +273,9 @@ ${
 <h2>Alerts</h2><ul class="list">${s.alerts.map((a) => h`<li><span class="${sevClass(a.severity)}">${a.severity}</span> ${a.summary} <small>${a.rule} · ${a.status}</small></li>`)}</ul>
 <h2>Timeline</h2><ol class="timeline">${s.timeline.map((t) => h`<li><time>${new Date(t.at).toLocaleString()}</time> <span class="kind">${t.kind}</span> ${t.note} <small>${t.actor.kind}:${t.actor.name}</small></li>`)}</ol>
 <h2>The whole chain</h2><p class="note">Every event of this incident across the agents, read from the streams: the same as <code>lag trace ${id}</code>.</p><div id="chain"><p class="note">Reading the streams…</p></div>`);
-    api("GET", `/api/trace/${encodeURIComponent(id)}`)
+    // From an hour before it opened: the alert that opened it came first, and the streams hold 90 days.
+    const since = new Date(Date.parse(s.openedAt) - 3_600_000).toISOString();
+    api("GET", `/api/trace/${encodeURIComponent(id)}?since=${encodeURIComponent(since)}`)
       .then((c) => {
         document.getElementById("chain").innerHTML = h`<ol class="timeline chain">${c.events.map(
           (e) =>

@@ -355,7 +355,10 @@ export function routes(router: Router, d: AppDeps): void {
       "GET",
       "/api/trace/:id",
       api("read", "read", async (req) => {
-        const chain = await readChain(d.bus, req.params.id!);
+        // The page passes `since` (a little before the incident opened): the streams hold 90 days.
+        const since = req.query.get("since") ? new Date(req.query.get("since")!) : undefined;
+        if (since && Number.isNaN(since.getTime())) throw new HttpError(400, "since: an ISO time");
+        const chain = await readChain(d.bus, req.params.id!, since ? { since } : {});
         if (!chain) throw new HttpError(404, `no incident, approval or event ${req.params.id} in the streams`);
         return {
           body: {

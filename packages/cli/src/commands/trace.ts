@@ -1,6 +1,6 @@
 import { CHAIN_STREAMS, describeEvent, publisherOf, readChain } from "@lag/bus";
 import { eventForType } from "@lag/contracts";
-import { booleanOption, onePositional } from "../args.ts";
+import { booleanOption, durationOption, onePositional, stringOption } from "../args.ts";
 import type { Command } from "../command.ts";
 import { CliError } from "../errors.ts";
 
@@ -15,14 +15,29 @@ export const trace: Command = {
     "correlation id its events carry; the alert that opened an incident is found as the cause of its",
     "first entries. Exit 1 when nothing has that id.",
   ],
-  options: { json: { type: "boolean", description: "the chain's events (CloudEvents envelopes) as a JSON array" } },
+  options: {
+    json: { type: "boolean", description: "the chain's events (CloudEvents envelopes) as a JSON array" },
+    since: {
+      type: "string",
+      value: "DURATION",
+      description: "read only what the streams stored in the last DURATION (7d): faster on full streams",
+    },
+  },
   connects: true,
-  examples: ["lag trace inc-20261123-061200-kronos-a1b2", "lag trace 5d1c7d7e-8a43-4b0e-9f1e-2f6f0f1c2b3a --json"],
+  examples: [
+    "lag trace inc-20261123-061200-kronos-a1b2",
+    "lag trace 5d1c7d7e-8a43-4b0e-9f1e-2f6f0f1c2b3a --json",
+    "lag trace inc-20261123-061200-kronos-a1b2 --since 2d",
+  ],
   async run({ args, out, bus: connect }) {
     const id = onePositional("trace", args, "an incident, approval or event id");
+    const sinceMs = durationOption("trace", args, "since");
     const bus = await connect();
-    const found = await readChain(bus, id);
-    if (!found) throw new CliError(`trace: no incident, approval or event ${id} in ${CHAIN_STREAMS.join(", ")}`);
+    const found = await readChain(bus, id, sinceMs === undefined ? {} : { since: new Date(Date.now() - sinceMs) });
+    if (!found)
+      throw new CliError(
+        `trace: no incident, approval or event ${id} in ${CHAIN_STREAMS.join(", ")}${sinceMs === undefined ? "" : ` (since ${stringOption(args, "since")})`}`,
+      );
     const { id: chain, events: all } = found;
     if (booleanOption(args, "json")) {
       out.prettyJson(all);
