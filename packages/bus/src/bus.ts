@@ -25,6 +25,7 @@ import { requestEndpoint, type RequestOptions } from "./request.ts";
 import { serveService, type ServeOptions, type ServiceHandlers } from "./service.ts";
 import { subscribeEvent, type Handler, type SubscribeOptions, type SubscriptionContext } from "./subscribe.ts";
 import { watchConnection } from "./connection-events.ts";
+import { sourceOf } from "./source.ts";
 
 export interface BusOptions extends ConnectOptions {
   logger: Logger;
@@ -66,7 +67,7 @@ export class Bus {
     const log = opts.logger.child({ component: "bus" });
     watchConnection(nc, log);
     log.info({ server: nc.getServer(), version: nc.info?.version }, "connected to NATS");
-    return new Bus(nc, opts.principal, log, opts.source ?? `/lag/${opts.principal}/${hostname()}`, opts.streams ?? {}, opts.publishRetryMs);
+    return new Bus(nc, opts.principal, log, opts.source ?? sourceOf(opts.principal, hostname()), opts.streams ?? {}, opts.publishRetryMs);
   }
 
   jsm(): Promise<JetStreamManager> {

@@ -1,6 +1,7 @@
 import { catalog, isDlqStream, type EnvelopeType } from "@lag/contracts";
 import type { Bus } from "./bus.ts";
 import { isNotFound, readWholeStream } from "./jetstream.ts";
+import { principalOfSource } from "./source.ts";
 
 export type ChainEvent = EnvelopeType<Record<string, unknown>>;
 
@@ -68,9 +69,9 @@ export async function readChain(
 
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === "object" ? (v as Record<string, unknown>) : {});
 
-/** The agent that published it: `lag/<agent>/<principal>/…` in the CloudEvents source. */
+/** The principal that published it, from its CloudEvents source (the source itself when not a Bus's). */
 export function publisherOf(e: ChainEvent): string {
-  return e.source.split("/")[2] ?? e.source;
+  return principalOfSource(e.source) ?? e.source;
 }
 
 /** One line of what an event says: who did what. */

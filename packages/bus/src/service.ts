@@ -13,6 +13,7 @@ import {
 import type { Logger } from "@lag/log";
 import { compiled } from "./codec.ts";
 import { ServiceError } from "./errors.ts";
+import { principalOfSource } from "./source.ts";
 
 export interface CallContext {
   subject: string;
@@ -28,8 +29,7 @@ export interface CallContext {
  * sends it), for audit trails of who asked; undefined when it sent none.
  */
 export function callerPrincipal(ctx: CallContext): string | undefined {
-  const [, lag, principal] = ctx.caller?.split("/") ?? [];
-  return lag === "lag" && principal ? principal : undefined;
+  return principalOfSource(ctx.caller);
 }
 
 export type EndpointHandler<E> = (request: InferParsedRequest<E>, ctx: CallContext) => Promise<InferReply<E>> | InferReply<E>;

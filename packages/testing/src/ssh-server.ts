@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
@@ -36,9 +36,9 @@ export async function startSshServer(): Promise<TestSshServer> {
   const keygen = (file: string) => execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "lag-test", "-f", file]);
   keygen(join(dir, "host_ed25519"));
   keygen(join(dir, "user_ed25519"));
-  writeFileSync(join(dir, "authorized_keys"), execFileSync("cat", [join(dir, "user_ed25519.pub")]), { mode: 0o600 });
+  writeFileSync(join(dir, "authorized_keys"), readFileSync(join(dir, "user_ed25519.pub")), { mode: 0o600 });
   const hostFingerprint = execFileSync("ssh-keygen", ["-l", "-f", join(dir, "host_ed25519.pub")], { encoding: "utf8" }).split(" ")[1]!;
-  const hostPublicKey = execFileSync("cat", [join(dir, "host_ed25519.pub")], { encoding: "utf8" }).trim();
+  const hostPublicKey = readFileSync(join(dir, "host_ed25519.pub"), "utf8").trim();
   const port = await freePort();
   const config = join(dir, "sshd_config");
   writeFileSync(
